@@ -1,0 +1,1 @@
+"""Scrubdesk core: project store, ingestion, keyed IDs and jobs. Never imports Qt."""

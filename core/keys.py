@@ -1,0 +1,177 @@
+"""Project keys in the OS keyring, and the rules for which keyring backends are acceptable.
+
+Each project has two random 256-bit keys: one opens the SQLCipher store, one keys the HMAC IDs.
+They live in one keyring entry and never touch the disk in clear.
+
+Backend policy: only the platform's own secret stores are used (Secret Service / KWallet on Linux,
+Credential Manager on Windows, Keychain on macOS). Plaintext, null and failing backends are refused, and
+so is any third-party file backend that was not explicitly chosen, because some prompt on a TTY and some
+store secrets in clear. For headless and CI use, ``SCRUBDESK_KEYRING=file`` explicitly selects an
+encrypted file keyring (keyrings.cryptfile: Argon2 + AES-GCM) whose passphrase is read from
+``SCRUBDESK_PASSPHRASE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrubdesk.core.errors import KeyringUnavailableError, ProjectKeyMissingError, WrongKeyError
+
+SERVICE = "scrubdesk"
+KEY_BYTES = 32
+ENV_BACKEND = "SCRUBDESK_KEYRING"
+ENV_PASSPHRASE = "SCRUBDESK_PASSPHRASE"
+ENV_KEYRING_FILE = "SCRUBDESK_KEYRING_FILE"
+
+# Module prefixes of the platform secret stores we trust.
+_TRUSTED_BACKEND_MODULES = (
+    "keyring.backends.SecretService",
+    "keyring.backends.libsecret",
+    "keyring.backends.kwallet",
+    "keyring.backends.Windows",
+    "keyring.backends.macOS",
+)
+
+
+@dataclass(frozen=True)
+class ProjectKeys:
+    db_key: bytes
+    id_key: bytes
+
+    @classmethod
+    def generate(cls) -> ProjectKeys:
+        return cls(db_key=secrets.token_bytes(KEY_BYTES), id_key=secrets.token_bytes(KEY_BYTES))
+
+    def to_secret(self) -> str:
+        return json.dumps({"v": 1, "db": self.db_key.hex(), "id": self.id_key.hex()})
+
+    @classmethod
+    def from_secret(cls, secret: str) -> ProjectKeys:
+        try:
+            data = json.loads(secret)
+            keys = cls(db_key=bytes.fromhex(data["db"]), id_key=bytes.fromhex(data["id"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WrongKeyError("the keyring entry for this project is not a Scrubdesk key") from exc
+        if len(keys.db_key) != KEY_BYTES or len(keys.id_key) != KEY_BYTES:
+            raise WrongKeyError("the keyring entry for this project has keys of the wrong length")
+        return keys
+
+    def __repr__(self) -> str:  # never print key material, even in a traceback
+        return "ProjectKeys(<redacted>)"
+
+
+def backend_name(backend: Any) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _is_trusted(backend: Any) -> bool:
+    return type(backend).__module__.startswith(_TRUSTED_BACKEND_MODULES)
+
+
+def default_keyring_file() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("scrubdesk", appauthor=False) / "keyring.cfg"
+
+
+def _file_backend(env: Mapping[str, str]) -> Any:
+    passphrase = env.get(ENV_PASSPHRASE, "")
+    if not passphrase:
+        raise KeyringUnavailableError(
+            f"{ENV_BACKEND}=file needs the keyring passphrase in {ENV_PASSPHRASE}; it is not set."
+        )
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    backend = CryptFileKeyring()
+    path = Path(env.get(ENV_KEYRING_FILE) or default_keyring_file())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backend.file_path = str(path)
+    try:
+        backend.keyring_key = passphrase  # set before first use, so it never prompts on a TTY
+    except ValueError as exc:  # cryptfile checks the passphrase against the file: "MAC check failed"
+        raise WrongKeyError(f"the key file {path} could not be unlocked: wrong {ENV_PASSPHRASE}?") from exc
+    return backend
+
+
+def resolve_backend(env: Mapping[str, str] | None = None) -> Any:
+    """The keyring backend to use, or a clear refusal."""
+    env = os.environ if env is None else env
+    choice = env.get(ENV_BACKEND, "").strip().lower()
+    if choice == "file":
+        return _file_backend(env)
+    if choice not in ("", "os"):
+        raise KeyringUnavailableError(f"{ENV_BACKEND}={choice!r} is not known: use 'os' (default) or 'file'.")
+
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+
+    current = keyring.get_keyring()
+    candidates = list(current.backends) if isinstance(current, ChainerBackend) else [current]
+    trusted = [b for b in candidates if _is_trusted(b)]
+    if not trusted:
+        found = ", ".join(backend_name(b) for b in candidates) or "none"
+        raise KeyringUnavailableError(
+            "No secure OS keyring is available (found: "
+            f"{found}). Scrubdesk keeps project keys only in the OS keyring and will not store them in "
+            "clear. Start a desktop session with a keyring (GNOME Keyring, KWallet, Windows Credential "
+            f"Manager, macOS Keychain), or for headless/CI use set {ENV_BACKEND}=file and "
+            f"{ENV_PASSPHRASE} to use an encrypted key file."
+        )
+    return trusted[0]
+
+
+class KeyVault:
+    """Reads and writes project keys in one keyring backend."""
+
+    def __init__(self, backend: Any | None = None) -> None:
+        self.backend = backend if backend is not None else resolve_backend()
+
+    @property
+    def description(self) -> str:
+        return backend_name(self.backend)
+
+    @staticmethod
+    def _entry(project_id: str) -> str:
+        return f"project:{project_id}"
+
+    def store(self, project_id: str, keys: ProjectKeys) -> None:
+        try:
+            self.backend.set_password(SERVICE, self._entry(project_id), keys.to_secret())
+        except Exception as exc:  # backends raise many types; the message must stay generic
+            raise KeyringUnavailableError(
+                f"could not store the project key in the keyring ({self.description}): {type(exc).__name__}"
+            ) from exc
+
+    def load(self, project_id: str) -> ProjectKeys:
+        try:
+            secret = self.backend.get_password(SERVICE, self._entry(project_id))
+        except ValueError as exc:  # cryptfile: wrong passphrase
+            raise WrongKeyError(
+                f"the keyring ({self.description}) could not be unlocked: wrong {ENV_PASSPHRASE}?"
+            ) from exc
+        except Exception as exc:
+            raise KeyringUnavailableError(
+                f"could not read the keyring ({self.description}): {type(exc).__name__}"
+            ) from exc
+        if secret is None:
+            raise ProjectKeyMissingError(
+                f"the keyring ({self.description}) holds no key for project {project_id}. The project can "
+                "only be opened on the machine and user account that created it, or after its key is "
+                "restored to this keyring."
+            )
+        return ProjectKeys.from_secret(secret)
+
+    def delete(self, project_id: str) -> None:
+        import keyring.errors
+
+        try:
+            self.backend.delete_password(SERVICE, self._entry(project_id))
+        except keyring.errors.PasswordDeleteError:
+            pass

@@ -1,0 +1,129 @@
+"""A project: a directory with a small public descriptor and one encrypted store.
+
+    DIR/project.json   id, name, creation time: nothing secret, nothing personal
+    DIR/store.sdb      SQLCipher database (plus -wal/-shm while open)
+
+Keys live only in the keyring, under the project's random ID.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
+from scrubdesk.core.ids import KeyedIds
+from scrubdesk.core.keys import KeyVault, ProjectKeys
+from scrubdesk.core.store import Store
+
+DESCRIPTOR = "project.json"
+STORE_FILE = "store.sdb"
+FORMAT = "scrubdesk-project"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Project:
+    """An opened project: its location, identity and keys. Open a Store per thread with :meth:`store`."""
+
+    path: Path
+    project_id: str
+    name: str
+    created_at: str
+    keys: ProjectKeys
+    keyring_description: str
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_FILE
+
+    @property
+    def ids(self) -> KeyedIds:
+        return KeyedIds(self.keys.id_key)
+
+    def store(self) -> Store:
+        """A new connection to the encrypted store, for use in the calling thread only."""
+        return Store.open(self.store_path, self.keys.db_key)
+
+    @classmethod
+    def create(cls, path: Path, name: str | None = None, vault: KeyVault | None = None) -> Project:
+        path = Path(path).absolute()
+        if (path / DESCRIPTOR).exists() or (path / STORE_FILE).exists():
+            raise ProjectExistsError(f"{path} already holds a Scrubdesk project")
+        if path.exists() and not path.is_dir():
+            raise ProjectExistsError(f"{path} exists and is not a directory")
+        vault = vault or KeyVault()
+        project_id = str(uuid.uuid4())
+        keys = ProjectKeys.generate()
+        vault.store(project_id, keys)  # first: if the keyring refuses, nothing is created on disk
+        path.mkdir(parents=True, exist_ok=True)
+        Store.open(path / STORE_FILE, keys.db_key, create=True).close()
+        descriptor = {
+            "format": FORMAT,
+            "version": 1,
+            "project_id": project_id,
+            "name": name or path.name,
+            "created_at": utc_now(),
+        }
+        _write_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
+        return cls._from_descriptor(path, descriptor, keys, vault)
+
+    @classmethod
+    def open(cls, path: Path, vault: KeyVault | None = None) -> Project:
+        path = Path(path).absolute()
+        descriptor = read_descriptor(path)
+        if not (path / STORE_FILE).exists():
+            raise ProjectNotFoundError(f"{path} has {DESCRIPTOR} but its store {STORE_FILE} is missing")
+        vault = vault or KeyVault()
+        keys = vault.load(descriptor["project_id"])
+        Store.open(path / STORE_FILE, keys.db_key).close()  # prove the key now, with a clear error
+        return cls._from_descriptor(path, descriptor, keys, vault)
+
+    @classmethod
+    def _from_descriptor(cls, path: Path, d: dict, keys: ProjectKeys, vault: KeyVault) -> Project:
+        return cls(
+            path=path,
+            project_id=d["project_id"],
+            name=d.get("name", path.name),
+            created_at=d.get("created_at", ""),
+            keys=keys,
+            keyring_description=vault.description,
+        )
+
+
+def read_descriptor(path: Path) -> dict:
+    file = Path(path) / DESCRIPTOR
+    try:
+        descriptor = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProjectNotFoundError(f"{path} is not a Scrubdesk project (no {DESCRIPTOR})") from None
+    except (OSError, ValueError) as exc:
+        raise ProjectNotFoundError(f"{file} is unreadable: {type(exc).__name__}") from exc
+    if descriptor.get("format") != FORMAT or "project_id" not in descriptor:
+        raise ProjectNotFoundError(f"{file} is not a Scrubdesk project descriptor")
+    return descriptor
+
+
+def is_project(path: Path) -> bool:
+    return (Path(path) / DESCRIPTOR).is_file()
+
+
+def _write_atomic(file: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).replace(file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,75 @@
+"""Versioned schema of the project store. Each migration runs once, in order, in one transaction.
+
+Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: messages, sources, quarantine, subjects, settings, audit log
+    """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL                       -- JSON
+    );
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        location TEXT NOT NULL UNIQUE,            -- path as given by the user
+        format TEXT NOT NULL,
+        first_imported_at TEXT NOT NULL,
+        last_imported_at TEXT NOT NULL
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        msg_key TEXT NOT NULL UNIQUE,             -- keyed HMAC ID, the only ID that ever leaves
+        source_id INTEGER REFERENCES sources(id),
+        source_location TEXT NOT NULL,            -- file, and offset or row inside it
+        sent_at TEXT,                             -- ISO 8601, UTC
+        from_name TEXT,
+        from_addr TEXT,
+        to_addrs TEXT NOT NULL DEFAULT '[]',      -- JSON list of addresses
+        cc_addrs TEXT NOT NULL DEFAULT '[]',
+        subject TEXT,
+        body TEXT NOT NULL,
+        body_kind TEXT NOT NULL,                  -- plain | html | rtf | record
+        attachment_count INTEGER NOT NULL DEFAULT 0,
+        attachment_types TEXT NOT NULL DEFAULT '[]',
+        flags TEXT NOT NULL DEFAULT '[]',         -- e.g. charset_fallback, body_truncated
+        label TEXT,
+        label_source TEXT,                        -- import | annotator | model
+        size_bytes INTEGER NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    CREATE INDEX ix_messages_label ON messages(label);
+    CREATE TABLE message_subjects (               -- who a message is about, by keyed subject ID
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        subject_key TEXT NOT NULL,
+        role TEXT NOT NULL,                       -- from | to | cc
+        PRIMARY KEY (message_id, subject_key, role)
+    );
+    CREATE INDEX ix_message_subjects_key ON message_subjects(subject_key);
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        item_key TEXT NOT NULL UNIQUE,            -- keyed digest of location + bytes: re-runs do not repeat
+        source_id INTEGER REFERENCES sources(id),
+        location TEXT NOT NULL,
+        reason TEXT NOT NULL,                     -- a code from scrubdesk.core.ingest.QuarantineReason
+        detail TEXT NOT NULL,                     -- never contains message text
+        size_bytes INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        objects TEXT NOT NULL,                    -- JSON list of keyed IDs, never personal data
+        details TEXT NOT NULL,                    -- JSON of counts and settings
+        prev_mac TEXT NOT NULL,
+        mac TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
