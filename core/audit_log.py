@@ -80,15 +80,23 @@ class AuditLog:
         prev = GENESIS
         expected_seq = 1
         rows = self._store.execute(
-            "SELECT seq, at, os_user, role, action, objects, details, prev_mac, mac FROM audit_log ORDER BY seq"
+            "SELECT seq, at, os_user, role, action, objects, details, prev_mac, mac "
+            "FROM audit_log ORDER BY seq"
         )
         for seq, at, os_user, role, action, objects, details, prev_mac, mac in rows:
             if seq != expected_seq:
                 problems.append(AuditProblem(seq, f"entry {expected_seq} is missing"))
             if prev_mac != prev:
                 problems.append(AuditProblem(seq, "chain broken: an earlier entry was changed or removed"))
-            fields = {"seq": seq, "at": at, "os_user": os_user, "role": role, "action": action,
-                      "objects": objects, "details": details}
+            fields = {
+                "seq": seq,
+                "at": at,
+                "os_user": os_user,
+                "role": role,
+                "action": action,
+                "objects": objects,
+                "details": details,
+            }
             if not hmac.compare_digest(self._mac(prev_mac, fields), mac):
                 problems.append(AuditProblem(seq, "entry content does not match its MAC"))
             prev = mac

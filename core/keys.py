@@ -13,6 +13,7 @@ encrypted file keyring (keyrings.cryptfile: Argon2 + AES-GCM) whose passphrase i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -26,7 +27,7 @@ from scrubdesk.core.errors import KeyringUnavailableError, ProjectKeyMissingErro
 SERVICE = "scrubdesk"
 KEY_BYTES = 32
 ENV_BACKEND = "SCRUBDESK_KEYRING"
-ENV_PASSPHRASE = "SCRUBDESK_PASSPHRASE"
+ENV_PASSPHRASE = "SCRUBDESK_PASSPHRASE"  # noqa: S105 - a variable name
 ENV_KEYRING_FILE = "SCRUBDESK_KEYRING_FILE"
 
 # Module prefixes of the platform secret stores we trust.
@@ -171,7 +172,5 @@ class KeyVault:
     def delete(self, project_id: str) -> None:
         import keyring.errors
 
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self.backend.delete_password(SERVICE, self._entry(project_id))
-        except keyring.errors.PasswordDeleteError:
-            pass

@@ -1,0 +1,127 @@
+"""CLI commands for core jobs: init, import, stats, quarantine, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
+from scrubdesk.core.messages import project_stats, quarantine_rows
+from scrubdesk.core.project import Project
+
+FORMATS = ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create an encrypted project")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--name", help="project name (default: the directory name)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("import", help="import mail into a project (resumable; re-run to complete)")
+    p.add_argument("dir", type=Path, help="project directory")
+    p.add_argument("sources", type=Path, nargs="+", metavar="SOURCE", help="files or folders")
+    p.add_argument("--format", choices=FORMATS, help="source format (default: detect per source)")
+    p.add_argument("--text-column", help="CSV/JSON: column with the message text")
+    p.add_argument("--label-column", help="CSV/JSON: column with the intent label")
+    p.add_argument("--id-column", help="CSV/JSON: column with a stable record ID")
+    p.add_argument("--subject-column", help="CSV/JSON: column with the subject")
+    p.add_argument("--from-column", help="CSV/JSON: column with the sender address")
+    p.add_argument("--date-column", help="CSV/JSON: column with the date")
+    p.add_argument(
+        "--fields",
+        default=",".join(ALL_FIELDS),
+        help=f"allow-list of fields to keep besides the body (default: all of {','.join(ALL_FIELDS)})",
+    )
+    p.add_argument("--batch-size", type=int, default=500, help=argparse.SUPPRESS)
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("stats", help="counts of messages, labels, quarantine and audit entries")
+    p.add_argument("dir", type=Path)
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("quarantine", help="list items that could not be imported, with location and reason")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--limit", type=int, default=1000)
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_quarantine)
+
+    audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command", required=True)
+    p = audit.add_parser("verify", help="check the hash chain of the audit log")
+    p.add_argument("dir", type=Path)
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_audit_verify)
+
+
+def cmd_init(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    project = Project.create(args.dir, name=args.name)
+    out.info(f"created project {project.name!r} at {project.path} (key in {project.keyring_description})")
+    return {"ok": True, "project": str(project.path), "project_id": project.project_id}
+
+
+def parse_fields(value: str) -> tuple[str, ...]:
+    fields = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = sorted(set(fields) - set(ALL_FIELDS))
+    if unknown:
+        raise InputError(f"--fields: unknown field(s) {', '.join(unknown)}; known: {', '.join(ALL_FIELDS)}")
+    return fields
+
+
+def cmd_import(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.importer import run_import
+
+    project = Project.open(args.dir)
+    options = ImportOptions(
+        format=args.format,
+        fields=parse_fields(args.fields),
+        text_column=args.text_column,
+        label_column=args.label_column,
+        id_column=args.id_column,
+        subject_column=args.subject_column,
+        from_column=args.from_column,
+        date_column=args.date_column,
+    )
+    control = out.job_control()
+    try:
+        summary = run_import(project, args.sources, options, control, batch_size=args.batch_size)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        control.cancel()
+        raise
+    data = summary.as_dict()
+    if summary.cancelled:
+        out.info("import cancelled: committed batches are kept; run the same command again to complete it")
+    return {"ok": not summary.cancelled, **data}
+
+
+def cmd_stats(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    project = Project.open(args.dir)
+    with project.store() as store:
+        stats = project_stats(store)
+    return {"ok": True, "project": project.name, **stats}
+
+
+def cmd_quarantine(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    project = Project.open(args.dir)
+    with project.store() as store:
+        rows = quarantine_rows(store, limit=args.limit)
+    for row in rows:
+        out.info(f"{row.reason:18} {row.location}  ({row.detail})")
+    return {"ok": True, "listed": len(rows)}
+
+
+def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    project = Project.open(args.dir)
+    with project.store() as store:
+        log = AuditLog(store, project.keys.id_key)
+        problems = log.verify()
+        entries = log.count()
+    for problem in problems:
+        out.info(f"entry {problem.seq}: {problem.problem}")
+    return {"ok": not problems, "entries": entries, "problems": len(problems)}

@@ -1,0 +1,5 @@
+import sys
+
+from scrubdesk.gui.cli import main
+
+sys.exit(main())

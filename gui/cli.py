@@ -1,0 +1,89 @@
+"""The `scrubdesk` command. Assembled at the top layer so each layer contributes its own commands
+without importing upward; Qt loads only for commands that open windows."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from scrubdesk.core import commands as core_commands
+from scrubdesk.core.cli_support import Output
+from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.gui import commands as gui_commands
+
+EXIT_ERROR = 2
+EXIT_CANCELLED = 130
+EXIT_INTERNAL = 3
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scrubdesk")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scrubdesk",
+        description="Build email-triage models from customer email; the raw text never leaves this machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"scrubdesk {_version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    core_commands.register(sub)
+    gui_commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Presidio's tldextract must never fetch its suffix list (no network at run time, ever).
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    out = Output(json_mode=getattr(args, "json", False))
+    try:
+        summary = args.handler(args, out)
+    except ScrubdeskError as exc:
+        out.end_progress()
+        print(f"error: {exc}", file=sys.stderr)
+        if out.json_mode:
+            out.summary({"ok": False, "error": str(exc), "error_type": type(exc).__name__})
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        out.end_progress()
+        print("interrupted", file=sys.stderr)
+        if out.json_mode:
+            out.summary({"ok": False, "error": "interrupted", "error_type": "KeyboardInterrupt"})
+        return EXIT_CANCELLED
+    except Exception as exc:  # noqa: BLE001 - last line of defence: report without the message text
+        out.end_progress()
+        print(safe_traceback(exc), file=sys.stderr)
+        if out.json_mode:
+            out.summary({"ok": False, "error": "internal error", "error_type": type(exc).__name__})
+        return EXIT_INTERNAL
+    out.summary(summary)
+    return 0 if summary.get("ok", True) else 1
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """Where it failed and the exception type, but not its message: library messages can quote input."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    lines = [f"  {f.filename}:{f.lineno} in {f.name}" for f in frames]
+    return "internal error (please report; message text withheld for privacy):\n" + "\n".join(
+        [*lines, f"{type(exc).__module__}.{type(exc).__qualname__}"]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

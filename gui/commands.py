@@ -1,0 +1,75 @@
+"""CLI commands that open windows: gui, demo, screenshots. Qt is imported only when they run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from scrubdesk.core.cli_support import Output, add_json_flag
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gui", help="open the desktop app")
+    p.add_argument("dir", type=Path, nargs="?", help="project to open")
+    p.add_argument("--exit-after-ms", type=int, help=argparse.SUPPRESS)  # smoke tests
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_gui)
+
+    p = sub.add_parser("demo", help="create (once) and open the demo project of synthetic UK emails")
+    p.add_argument("--dir", type=Path, help="where the demo project lives (default: user data dir)")
+    p.add_argument("--count", type=int, default=400, help="synthetic emails in a new demo project")
+    p.add_argument("--no-gui", action="store_true", help="create the project and stop")
+    p.add_argument("--exit-after-ms", type=int, help=argparse.SUPPRESS)
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("screenshots", help="render the main views of a project to PNG files")
+    p.add_argument("outdir", type=Path)
+    p.add_argument("--project", type=Path, help="project to show (default: the demo project)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_screenshots)
+
+
+def cmd_gui(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.gui.app import run_gui
+
+    code = run_gui(args.dir, exit_after_ms=args.exit_after_ms)
+    return {"ok": code == 0, "exit_code": code}
+
+
+def cmd_demo(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.demo import create_demo_project, default_demo_dir, use_demo_keyring_if_needed
+
+    demo_dir = (args.dir or default_demo_dir()).absolute()
+    notice = use_demo_keyring_if_needed(demo_dir)
+    if notice:
+        out.info(notice)
+    project, summary = create_demo_project(demo_dir, count=args.count, control=out.job_control())
+    result: dict[str, Any] = {"ok": True, "project": str(project.path), "created": summary is not None}
+    if summary is not None:
+        out.end_progress()
+        out.info(f"demo project created at {project.path}: {summary.imported} synthetic emails")
+        result["imported"] = summary.imported
+    if not args.no_gui:
+        from scrubdesk.gui.app import run_gui
+
+        result["exit_code"] = run_gui(project.path, exit_after_ms=args.exit_after_ms)
+        result["ok"] = result["exit_code"] == 0
+    return result
+
+
+def cmd_screenshots(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.gui.screenshots import render_screenshots
+
+    project_dir = args.project
+    if project_dir is None:
+        from scrubdesk.core.demo import create_demo_project, default_demo_dir, use_demo_keyring_if_needed
+
+        project_dir = default_demo_dir()
+        use_demo_keyring_if_needed(project_dir)
+        create_demo_project(project_dir)
+    files = render_screenshots(project_dir, args.outdir)
+    for file in files:
+        out.info(str(file))
+    return {"ok": bool(files), "files": [str(f) for f in files]}

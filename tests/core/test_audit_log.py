@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from scrubdesk.core.audit_log import AuditLog
+
+
+def _log_three(project):
+    store = project.store()
+    log = AuditLog(store, project.keys.id_key)
+    with store.transaction():
+        for action in ("import", "label", "export"):
+            log.append(action, objects=["abc123"], details={"n": 1})
+    return store, log
+
+
+def test_intact_chain_verifies(project):
+    store, log = _log_three(project)
+    assert log.verify() == []
+    assert log.count() == 3
+
+
+def test_edited_entry_is_detected(project):
+    store, log = _log_three(project)
+    store.execute("UPDATE audit_log SET action = 'nothing' WHERE seq = 2")
+    assert [p.seq for p in log.verify()] == [2]
+
+
+def test_deleted_entry_is_detected(project):
+    store, log = _log_three(project)
+    store.execute("DELETE FROM audit_log WHERE seq = 2")
+    problems = log.verify()
+    assert problems and problems[0].seq == 3
+    assert "missing" in problems[0].problem
+
+
+def test_reordered_entries_are_detected(project):
+    store, log = _log_three(project)
+    store.execute("UPDATE audit_log SET seq = seq + 100 WHERE seq = 1")
+    store.execute("UPDATE audit_log SET seq = 1 WHERE seq = 3")
+    store.execute("UPDATE audit_log SET seq = 3 WHERE seq = 101")
+    assert log.verify()
+
+
+def test_forged_chain_without_key_fails(project):
+    store, log = _log_three(project)
+    other = AuditLog(store, b"\x01" * 32)  # an attacker recomputing MACs with a guessed key
+    assert other.verify()
