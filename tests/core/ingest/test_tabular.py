@@ -1,0 +1,226 @@
+"""CSV and JSON/JSONL sources with a column mapping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.ingest import records, tabular
+from scrubdesk.core.ingest.readers import read_source
+from scrubdesk.core.ingest.records import (
+    ImportOptions,
+    ParsedMessage,
+    Quarantined,
+    QuarantineReason,
+    SourceProgress,
+)
+
+
+def read(path: Path, **options: object) -> list[ParsedMessage | Quarantined]:
+    return list(read_source(path, ImportOptions(**options), SourceProgress()))  # type: ignore[arg-type]
+
+
+def rows(items: list[ParsedMessage | Quarantined]) -> list[int]:
+    return [int(i.location.rsplit("#row=", 1)[1]) for i in items]
+
+
+# ---------------------------------------------------------------------------------------------- CSV
+
+CSV = (
+    "id,Text,label,subject,from,date\n"
+    '1,"Hello,\nthis is ""quoted""\nover lines",refund,Re: order,'
+    '"Doe, Jane <Jane@Example.org>",2024-03-04T10:00:00+01:00\n'
+    "2,,spam,,,\n"
+    '3,Plain row,,,bob@example.com,"Mon, 4 Mar 2024 10:00:00 +0000"\n'
+    "\n"
+    "4,   ,ham,,,\n"
+    "5,Bad date row,ham,,,next tuesday\n"
+    "6\n"
+)
+
+
+def test_csv_mapping_multiline_fields_and_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text(CSV, encoding="utf-8")
+    items = read(
+        path,
+        text_column="text",  # case-insensitive match to "Text"
+        label_column="label",
+        id_column="id",
+        subject_column="subject",
+        from_column="from",
+        date_column="date",
+    )
+    assert rows(items) == [1, 2, 3, 5, 6, 7]  # row 4 is blank: no item, but it keeps its number
+    first = items[0]
+    assert isinstance(first, ParsedMessage)
+    assert first.body == 'Hello,\nthis is "quoted"\nover lines'
+    assert first.body_kind == "record"
+    assert (first.label, first.natural_id, first.subject) == ("refund", "1", "Re: order")
+    assert (first.from_name, first.from_addr) == ("Doe, Jane", "jane@example.org")
+    assert first.sent_at == "2024-03-04T09:00:00+00:00"
+    assert first.location == f"{path}#row=1"
+    assert first.content_fingerprint and first.size_bytes > 0
+    assert isinstance(items[1], Quarantined) and items[1].reason is QuarantineReason.MALFORMED_RECORD
+    assert items[1].detail == "empty text"
+    third = items[2]
+    assert isinstance(third, ParsedMessage)
+    assert (third.label, third.from_addr, third.sent_at) == (
+        None,
+        "bob@example.com",
+        "2024-03-04T10:00:00+00:00",
+    )
+    assert isinstance(items[3], Quarantined)  # whitespace-only text
+    assert isinstance(items[4], ParsedMessage) and items[4].sent_at is None and "bad_date" in items[4].flags
+    assert isinstance(items[5], Quarantined) and items[5].detail == "no text column"
+
+
+def test_csv_semicolon_bom_and_cp1252_cells(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbftext;label\r\n" + "Grüße;a\r\n".encode() + b"caf\xe9 \x80;b\r\n")
+    items = read(path, text_column="text", label_column="label")
+    assert [i.body for i in items if isinstance(i, ParsedMessage)] == ["Grüße", "café €"]
+    assert items[0].flags == () and items[1].flags == ("charset_fallback",)  # type: ignore[union-attr]
+
+
+def test_csv_field_larger_than_the_csv_module_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "MAX_BODY_CHARS", 1000)
+    path = tmp_path / "big.csv"
+    path.write_text("text\n" + '"' + "x" * 300_000 + '"\n', encoding="utf-8")
+    [item] = read(path, text_column="text")
+    assert isinstance(item, ParsedMessage)
+    assert len(item.body) == 1000 and "body_truncated" in item.flags
+
+
+def test_csv_missing_text_column_names_file_and_columns(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,body\n1,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.csv.*'id', 'body'"):
+        read_source(path, ImportOptions(text_column="text"), SourceProgress())
+    with pytest.raises(InputError, match=r"t\.csv.*say which column"):
+        read_source(path, ImportOptions(), SourceProgress())
+    with pytest.raises(InputError, match="label_column"):
+        read_source(path, ImportOptions(text_column="body", label_column="category"), SourceProgress())
+
+
+def test_csv_fields_allow_list(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("text,subject,from,date\nbody,subj,a@example.org,2024-01-01\n", encoding="utf-8")
+    [item] = read(
+        path, text_column="text", subject_column="subject", from_column="from", date_column="date", fields=()
+    )
+    assert isinstance(item, ParsedMessage)
+    assert (item.subject, item.from_addr, item.sent_at) == (None, None, None)
+
+
+# ---------------------------------------------------------------------------------------------- JSON
+
+
+def test_jsonl_with_malformed_lines(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"text": "first", "label": 1, "id": 10}\n'
+        "this is not json\n"
+        "[1, 2]\n"
+        "\n"
+        '{"text": ""}\n'
+        '{"text": {"nested": 1}}\n'
+        '{"other": "no text key"}\n'
+        '{"text": "last\\r\\nline", "label": null}',
+        encoding="utf-8",
+    )
+    items = read(path, text_column="text", label_column="label", id_column="id")
+    assert rows(items) == [1, 2, 3, 5, 6, 7, 8]  # row = line number
+    first, last = items[0], items[-1]
+    assert isinstance(first, ParsedMessage) and (first.body, first.label, first.natural_id) == (
+        "first",
+        "1",
+        "10",
+    )
+    assert isinstance(last, ParsedMessage) and (last.body, last.label) == ("last\nline", None)
+    details = [(i.reason, i.detail) for i in items[1:-1] if isinstance(i, Quarantined)]
+    assert details == [
+        (QuarantineReason.MALFORMED_RECORD, "invalid JSON: JSONDecodeError"),
+        (QuarantineReason.MALFORMED_RECORD, "not an object"),
+        (QuarantineReason.MALFORMED_RECORD, "empty text"),
+        (QuarantineReason.MALFORMED_RECORD, "text is not a string"),
+        (QuarantineReason.MALFORMED_RECORD, "no text column"),
+    ]
+    assert all(i.fingerprint for i in items[1:-1] if isinstance(i, Quarantined))
+
+
+def test_json_list(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    records_ = [{"body": f"message {i}", "cat": "a" if i % 2 else "b"} for i in range(5)]
+    path.write_text(json.dumps([*records_[:3], 7, *records_[3:]], indent=2), encoding="utf-8")
+    items = read(path, text_column="body", label_column="cat")
+    assert rows(items) == [1, 2, 3, 4, 5, 6]
+    assert [getattr(i, "body", None) for i in items] == [
+        "message 0", "message 1", "message 2", None, "message 3", "message 4",
+    ]  # fmt: skip
+    assert isinstance(items[3], Quarantined) and items[3].detail == "not an object"
+    assert [getattr(i, "label", None) for i in items] == ["b", "a", "b", None, "a", "b"]
+
+
+def test_json_list_invalid_element_quarantines_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text('[{"text": "ok"}, {"text": "broken" oops}, {"text": "never read"}]', encoding="utf-8")
+    items = read(path, text_column="text")
+    assert len(items) == 2
+    assert isinstance(items[1], Quarantined) and items[1].location.endswith("#row=2")
+    assert items[1].detail == "invalid JSON: JSONDecodeError; rest of file not read"
+
+
+def test_json_list_streams_elements_across_read_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tabular, "_READ_CHARS", 64)
+    path = tmp_path / "t.json"
+    data = [{"text": "é" * n, "n": n} for n in (1, 100, 1000, 5)] + [
+        {"text": "tail", "n": 12345678901234567890}
+    ]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    items = read(path, text_column="text", id_column="n")
+    assert [getattr(i, "natural_id", None) for i in items] == [
+        "1",
+        "100",
+        "1000",
+        "5",
+        "12345678901234567890",
+    ]
+    assert items[2].body == "é" * 1000  # type: ignore[union-attr]
+
+
+def test_json_missing_column_names_the_keys(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('not json\n{"message": "x", "tag": "y"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.jsonl.*'message', 'tag'"):
+        read_source(path, ImportOptions(text_column="text"), SourceProgress())
+
+
+def test_empty_json_and_empty_list(tmp_path: Path) -> None:
+    for content in ("", "[]", "  [ ]  ", "\n\n"):
+        path = tmp_path / "e.json"
+        path.write_text(content, encoding="utf-8")
+        assert read(path, text_column="text") == []
+
+
+def test_tabular_progress_reaches_file_size(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("text\n" + "".join(f"row {i}\n" for i in range(50_000)), encoding="utf-8")
+    progress = SourceProgress()
+    assert sum(1 for _ in read_source(path, ImportOptions(text_column="text"), progress)) == 50_000
+    assert progress.done_bytes == path.stat().st_size
+
+
+def test_utf16_files_and_nul_characters(tmp_path: Path) -> None:
+    csv_path = tmp_path / "unicode.csv"
+    csv_path.write_bytes("text\tlabel\r\nGrüße\ta\r\nnul\x00here\tb\r\n".encode("utf-16"))
+    assert [getattr(i, "body", None) for i in read(csv_path, text_column="text")] == ["Grüße", "nulhere"]
+    json_path = tmp_path / "unicode.json"
+    json_path.write_bytes(json.dumps([{"text": "Köln"}], ensure_ascii=False).encode("utf-16"))
+    assert [getattr(i, "body", None) for i in read(json_path, text_column="text")] == ["Köln"]
