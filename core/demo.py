@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from platformdirs import user_data_path
+
 from scrubdesk.core.errors import KeyringUnavailableError
 from scrubdesk.core.importer import ImportSummary, run_import
 from scrubdesk.core.jobs import JobControl

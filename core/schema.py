@@ -70,6 +70,28 @@ MIGRATIONS: list[str] = [
         mac TEXT NOT NULL
     );
     """,
+    # 2: PII spans per message field, and the analysis fingerprint that makes `analyze` incremental
+    """
+    CREATE TABLE spans (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        field TEXT NOT NULL CHECK (field IN ('body', 'subject')),
+        start INTEGER NOT NULL CHECK (start >= 0),
+        "end" INTEGER NOT NULL CHECK ("end" >= start),
+        label TEXT NOT NULL,                      -- entity type, e.g. PERSON, UK_POSTCODE
+        score REAL NOT NULL,
+        recognizer TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected', 'added')),
+        analyzer_version TEXT NOT NULL            -- which analyser and configuration suggested it
+    );
+    CREATE INDEX ix_spans_message ON spans(message_id, field);
+    CREATE INDEX ix_spans_label ON spans(label);
+    CREATE TABLE analysis_state (                 -- one row per analysed message
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,                -- keyed digest of analyser version + message content
+        analyzed_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
+
 from scrubdesk.core.errors import SchemaError, WrongKeyError
 from scrubdesk.core.schema import MIGRATIONS, SCHEMA_VERSION
 

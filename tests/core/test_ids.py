@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+
 from scrubdesk.core.ids import ID_HEX_CHARS, KeyedIds
 
 KEY_A = bytes(range(32))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from scrubdesk.core import keys as keys_module
 from scrubdesk.core.errors import KeyringUnavailableError, ProjectKeyMissingError, WrongKeyError
 from scrubdesk.core.keys import KeyVault, ProjectKeys

@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 import pytest
+
 from scrubdesk.core import schema
 from scrubdesk.core.errors import (
     ProjectExistsError,

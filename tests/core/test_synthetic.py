@@ -16,6 +16,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+
 from scrubdesk.core.synthetic import (
     INTENTS,
     LABELS,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.email_parse import parse_email
 from scrubdesk.core.ingest.records import ParsedMessage, Quarantined, QuarantineReason
-
 from tests.core.ingest import corpus
 from tests.core.ingest.corpus import MARK
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.email_parse import parse_email
 from scrubdesk.core.ingest.html_text import html_to_text
 from scrubdesk.core.ingest.mbox import iter_mbox_items
 from scrubdesk.core.ingest.readers import read_source
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
-
 from tests.core.ingest import corpus
 from tests.core.ingest.corpus import MARK
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from scrubdesk.core.ingest.charset import decode_bytes, normalize_newlines, repair_surrogates
 from scrubdesk.core.ingest.headers import (
     decode_text_header,

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.mbox import CHUNK_BYTES, iter_mbox_items, split_mbox
 from scrubdesk.core.ingest.readers import read_source
@@ -17,7 +18,6 @@ from scrubdesk.core.ingest.records import (
     QuarantineReason,
     SourceProgress,
 )
-
 from tests.core.ingest import corpus
 from tests.core.ingest.corpus import MARK
 

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from extract_msg.ole_writer import OleWriter
+
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.outlook import convert_message, parse_msg_bytes
 from scrubdesk.core.ingest.readers import read_source
@@ -22,7 +23,6 @@ from scrubdesk.core.ingest.records import (
     QuarantineReason,
     SourceProgress,
 )
-
 from tests.core.ingest.corpus import MARK
 from tests.core.ingest.msg_builder import MsgAttachment, MsgRecipient, MsgSpec, build_msg
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
@@ -15,7 +16,6 @@ from scrubdesk.core.ingest.records import (
     QuarantineReason,
     SourceProgress,
 )
-
 from tests.core.ingest import corpus
 from tests.core.ingest.corpus import MARK
 from tests.core.ingest.msg_builder import MsgSpec, build_msg

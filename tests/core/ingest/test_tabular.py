@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest import records, tabular
 from scrubdesk.core.ingest.readers import read_source
