@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import sys
 import traceback
@@ -14,6 +15,7 @@ from scrubdesk.core import commands as core_commands
 from scrubdesk.core.cli_support import Output
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.gui import commands as gui_commands
+from scrubdesk.models import commands as models_commands
 
 EXIT_ERROR = 2
 EXIT_CANCELLED = 130
@@ -38,11 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core_commands.register(sub)
+    models_commands.register(sub)
     gui_commands.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the import job's parser process, in a frozen (PyInstaller) build
     # Presidio's tldextract must never fetch its suffix list (no network at run time, ever).
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     args = build_parser().parse_args(argv)

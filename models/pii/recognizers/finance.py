@@ -1,0 +1,52 @@
+"""Payment and bank identifiers: sort code, account number, IBAN, card number."""
+
+from __future__ import annotations
+
+from scrubdesk.models.pii import checksums
+from scrubdesk.models.pii.entities import CREDIT_CARD, IBAN_CODE, UK_BANK_ACCOUNT, UK_SORT_CODE
+from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
+
+_BANK_CONTEXT = ("sort", "code", "account", "acc", "a/c", "bank", "acct", "number", "no")
+
+
+class SortCodeRecognizer(DeclarativeRecognizer):
+    """'12-34-56', '12 34 56', '123456': only with bank context nearby (dates look the same)."""
+
+    ENTITY = UK_SORT_CODE
+    PATTERNS = (
+        ("sort code grouped", r"(?<![\d/.-])\d{2}[- ]\d{2}[- ]\d{2}(?![\d/]|[.-]\d)", 0.1),
+        ("sort code plain", r"(?<![\d/.-])\d{6}(?![\d/]|[.-]\d)", 0.05),
+    )
+    CONTEXT = ("sort", "sortcode", "bank", "code")
+
+
+class BankAccountRecognizer(DeclarativeRecognizer):
+    """8-digit UK account numbers, only with account or bank context nearby."""
+
+    ENTITY = UK_BANK_ACCOUNT
+    PATTERNS = (("account number", r"(?<![\d/.-])\d{8}(?![\d/]|[.-]\d)", 0.3),)
+    CONTEXT = _BANK_CONTEXT
+
+
+class IbanCodeRecognizer(DeclarativeRecognizer):
+    """IBANs of any country with a valid mod-97 check, grouped or not: 'GB82 WEST 1234 5698 7654 32'."""
+
+    ENTITY = IBAN_CODE
+    PATTERNS = (("iban", r"\b[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){2,7}(?:[ \t]?[A-Z0-9]{1,3})?\b", 0.5),)
+    CONTEXT = ("iban", "bank", "account")
+    VALID_SCORE = 1.0
+
+    def check(self, text: str) -> bool:
+        return checksums.is_valid_iban(text)
+
+
+class CardNumberRecognizer(DeclarativeRecognizer):
+    """Payment card numbers, 12-19 digits, spaced or dashed, passing the Luhn check."""
+
+    ENTITY = CREDIT_CARD
+    PATTERNS = (("card", r"(?<![\w+-])\d(?:[ -]?\d){12,18}(?![\d-])", 0.3),)
+    CONTEXT = ("card", "visa", "mastercard", "amex", "credit", "debit", "payment")
+    VALID_SCORE = 1.0
+
+    def check(self, text: str) -> bool:
+        return checksums.luhn_valid(text) and len(set(checksums.compact(text))) > 1

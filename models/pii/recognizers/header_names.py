@@ -1,0 +1,160 @@
+"""The people named in a message's From/To/Cc headers, found again in its body.
+
+A sender called 'Jane Smith' is found in the body as 'Jane Smith', 'jane smith', 'Smith' or 'jane'.
+Name parts that are also ordinary words ('Rose', 'Bill', 'Green') must be capitalised and not open a
+sentence, unless they stand on a short line of their own (a signature) or next to another part.
+Built per message and passed to Presidio as an ad-hoc recogniser; it never stores the names anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.utils import getaddresses
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from scrubdesk.models.pii.entities import EMAIL_ADDRESS, PERSON
+from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
+
+PERSON_HEADERS = ("from", "to", "cc", "bcc", "reply-to", "sender")
+_PART = regex.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
+_LOCAL_PART = regex.compile(r"[a-z]{3,}")
+
+
+@dataclass(frozen=True)
+class HeaderPeople:
+    """Names and addresses from the headers. Holds personal data: never log it."""
+
+    full_names: tuple[str, ...] = ()
+    parts: frozenset[str] = frozenset()  # lower case, from display names
+    weak_parts: frozenset[str] = frozenset()  # lower case, guessed from address local parts
+    addresses: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"HeaderPeople(names={len(self.full_names)}, addresses={len(self.addresses)})"
+
+    @property
+    def empty(self) -> bool:
+        return not (self.full_names or self.parts or self.weak_parts or self.addresses)
+
+
+def people_from_headers(headers: Mapping[str, object] | None, not_people: Iterable[str] = ()) -> HeaderPeople:
+    """Parse display names and addresses. ``not_people`` (the allow-list) removes e.g. the client's own
+    company name and support address."""
+    if not headers:
+        return HeaderPeople()
+    excluded = {w.lower() for entry in not_people for w in _PART.findall(entry)}
+    excluded_addresses = {entry.strip().lower() for entry in not_people if "@" in entry}
+    values: list[str] = []
+    for key, value in headers.items():
+        if str(key).lower() not in PERSON_HEADERS or value is None:
+            continue
+        values.extend(str(v) for v in value) if isinstance(value, list | tuple) else values.append(str(value))
+    full_names: list[str] = []
+    parts: set[str] = set()
+    weak: set[str] = set()
+    addresses: list[str] = []
+    for display, raw_address in getaddresses(values):
+        address = raw_address.strip()
+        if address and "@" in address and address.lower() not in excluded_addresses:
+            addresses.append(address)
+        words = _PART.findall(display.replace('"', " "))
+        lowered = [w.lower() for w in words]
+        if words and not any(w in NOT_NAME_WORDS or w in excluded for w in lowered):
+            if len(words) >= 2:
+                full_names.append(" ".join(words))
+            parts.update(w for w in lowered if len(w) >= 2)
+        elif address and "@" in address and address.lower() not in excluded_addresses and not words:
+            local = address.split("@", 1)[0].lower()
+            weak.update(
+                p for p in _LOCAL_PART.findall(local) if p not in NOT_NAME_WORDS and p not in excluded
+            )
+    return HeaderPeople(tuple(full_names), frozenset(parts), frozenset(weak - parts), tuple(addresses))
+
+
+class HeaderNameRecognizer(EntityRecognizer):
+    def __init__(
+        self, people: HeaderPeople, ambiguous: frozenset[str] = frozenset(), language: str = "en"
+    ) -> None:
+        self.people = people
+        self.ambiguous = ambiguous | NOT_NAME_WORDS
+        super().__init__(
+            supported_entities=[PERSON, EMAIL_ADDRESS],
+            name="HeaderNameRecognizer",
+            supported_language=language,
+        )
+        self._full = [
+            regex.compile(
+                r"(?<!\w)" + r"[ \t]+".join(regex.escape(w) for w in name.split()) + r"(?!\w)",
+                regex.IGNORECASE,
+            )
+            for name in people.full_names
+        ]
+        self._addresses = [
+            regex.compile(r"(?<![\w.+-])" + regex.escape(a) + r"(?![\w-])", regex.IGNORECASE)
+            for a in people.addresses
+        ]
+        strong = sorted(p for p in people.parts if p not in self.ambiguous and len(p) >= 3)
+        careful = sorted(p for p in people.parts if p in self.ambiguous or len(p) < 3)
+        weak = sorted(people.weak_parts)
+        self._strong = _alternation(strong, regex.IGNORECASE)
+        self._careful = _alternation([p.capitalize() for p in careful + weak], 0)
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+        results: list[RecognizerResult] = []
+        if PERSON in entities:
+            for rx in self._full:
+                results += [self._result(PERSON, m.start(), m.end(), 0.95) for m in rx.finditer(text)]
+            if self._strong is not None:
+                results += [
+                    self._result(PERSON, m.start(), m.end(), 0.85) for m in self._strong.finditer(text)
+                ]
+            if self._careful is not None:
+                results += [
+                    self._result(PERSON, m.start(), m.end(), 0.75)
+                    for m in self._careful.finditer(text)
+                    if _name_position(text, m.start(), m.end())
+                ]
+        if EMAIL_ADDRESS in entities:
+            for rx in self._addresses:
+                results += [self._result(EMAIL_ADDRESS, m.start(), m.end(), 1.0) for m in rx.finditer(text)]
+        return results
+
+    def _result(self, label: str, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type=label,
+            start=start,
+            end=end,
+            score=score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+def _alternation(words: list[str], flags: int) -> regex.Pattern[str] | None:
+    if not words:
+        return None
+    body = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+    return regex.compile(rf"(?<![\w'’-])(?:{body})(?![\w-]|['’]\w\w)", flags)
+
+
+def _name_position(text: str, start: int, end: int) -> bool:
+    """A capitalised ordinary word counts as a name unless it merely opens a sentence of prose."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end == -1 else line_end]
+    if len(line.split()) <= 3:  # a signature line, 'Hi Rose,' or 'Thanks, Rose'
+        return True
+    before = text[line_start:start].rstrip(" \t>\"'(")
+    sentence_start = not before or before[-1] in ".!?:"
+    if not sentence_start:
+        return True
+    after = text[end : end + 2]
+    return after[:1] == "," or (after[:1] == " " and after[1:2].isupper())

@@ -1,0 +1,150 @@
+"""The analysis job on a real (encrypted) project: spans stored, incremental, reviewed spans kept, cancel."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.spans import Span, spans_for_message
+from scrubdesk.models.pii.analysis_job import run_analysis
+
+
+def _add(store, n: int, body: str, subject: str = "Query", from_name: str = "Jane Okafor") -> int:
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO messages (msg_key, source_location, from_name, from_addr, to_addrs, subject, body, "
+            "body_kind, size_bytes, imported_at) VALUES (?, 'test', ?, ?, ?, ?, ?, 'plain', ?, 'now')",
+            (
+                f"k{n}",
+                from_name,
+                "jane.okafor@example.com",
+                json.dumps(["help@x.example"]),
+                subject,
+                body,
+                len(body),
+            ),
+        )
+        return int(cur.lastrowid)
+
+
+def test_analyze_stores_spans_and_is_incremental(project, analyzer):
+    with project.store() as store:
+        first = _add(store, 1, "Hi,\n\njane here, call 07700 900123.\n\nThanks,\nJane", "Account NE-123456")
+        _add(store, 2, "Nothing personal in here at all.")
+    summary = run_analysis(project, analyzer)
+    assert (summary.analysed, summary.skipped, summary.cancelled) == (2, 0, False)
+    with project.store() as store:
+        spans = spans_for_message(store, first)
+        body = store.scalar("SELECT body FROM messages WHERE id = ?", (first,))
+        subject = store.scalar("SELECT subject FROM messages WHERE id = ?", (first,))
+        audit = store.scalar("SELECT details FROM audit_log WHERE action = 'analyze'")
+    found = {
+        (s.field, s.span.label, (body if s.field == "body" else subject)[s.span.start : s.span.end])
+        for s in spans
+    }
+    assert ("body", "PHONE_NUMBER", "07700 900123") in found
+    assert ("body", "PERSON", "jane") in found
+    assert ("subject", "CUSTOMER_REF", "NE-123456") in found
+    assert all(s.status == "suggested" and s.analyzer_version == analyzer.version for s in spans)
+    assert "07700" not in audit and "jane" not in audit.lower()
+
+    again = run_analysis(project, analyzer)
+    assert (again.analysed, again.skipped) == (0, 2)
+
+    with project.store() as store, store.transaction() as conn:
+        conn.execute(
+            "UPDATE messages SET body = body || ' My NI number is AB123456C.' WHERE id = ?", (first,)
+        )
+    changed = run_analysis(project, analyzer)
+    assert (changed.analysed, changed.skipped) == (1, 1)
+
+
+def test_reviewed_spans_survive_reanalysis(project, analyzer):
+    with project.store() as store:
+        mid = _add(store, 1, "call 07700 900123 or write to Pemberton")
+        with store.transaction() as conn:
+            conn.execute(
+                'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
+                "analyzer_version) VALUES (?, 'body', 30, 39, 'PERSON', 1.0, 'annotator', 'added', 'human')",
+                (mid,),
+            )
+    run_analysis(project, analyzer, force=True)
+    run_analysis(project, analyzer, force=True)
+    with project.store() as store:
+        spans = spans_for_message(store, mid, "body")
+    assert [(s.span.start, s.status) for s in spans if s.status == "added"] == [(30, "added")]
+    assert sum(s.span.label == "PHONE_NUMBER" for s in spans) == 1
+
+
+def test_deleting_a_message_deletes_its_spans(project, analyzer):
+    with project.store() as store:
+        mid = _add(store, 1, "call 07700 900123")
+    run_analysis(project, analyzer)
+    with project.store() as store:
+        with store.transaction() as conn:
+            conn.execute("DELETE FROM messages WHERE id = ?", (mid,))
+        assert store.scalar("SELECT count(*) FROM spans") == 0
+        assert store.scalar("SELECT count(*) FROM analysis_state") == 0
+
+
+def test_cancel_keeps_finished_batches(project, analyzer):
+    with project.store() as store:
+        for n in range(12):
+            _add(store, n, f"call 07700 900{n:03d}")
+    control = JobControl()
+    seen = []
+
+    def on_progress(done, total, message):
+        seen.append((done, total))
+        control.cancel()
+
+    control.on_progress = on_progress
+    summary = run_analysis(project, analyzer, control, batch_size=4)
+    assert summary.cancelled and summary.analysed == 4
+    assert seen[0] == (4, 12)
+    rest = run_analysis(project, analyzer, batch_size=4)
+    assert (rest.analysed, rest.skipped) == (8, 4)
+
+
+@pytest.mark.parametrize("status", ["suggested", "accepted", "rejected", "added"])
+def test_span_status_values(project, status):
+    from scrubdesk.core.spans import replace_suggestions
+
+    with project.store() as store:
+        mid = _add(store, 1, "x")
+        with store.transaction() as conn:
+            conn.execute(
+                'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
+                "analyzer_version) VALUES (?, 'body', 0, 1, 'PERSON', 1, 'r', ?, 'v')",
+                (mid, status),
+            )
+            replace_suggestions(conn, mid, "body", [Span(0, 1, "PERSON")], "v2")
+        rows = store.execute("SELECT status FROM spans").fetchall()
+    assert len(rows) == 1
+
+
+@pytest.mark.slow
+def test_parallel_workers_give_the_same_spans(project, analyzer):
+    from scrubdesk.models.pii.analyzer import AnalysisInput
+    from scrubdesk.models.pii.parallel import ParallelAnalyzer
+
+    inputs = [
+        AnalysisInput(
+            f"Hi,\n\ncall 07700 900{n:03d}.\n\nThanks,\nAda Quist", {"From": "Ada Quist <a@x.example>"}
+        )
+        for n in range(30)
+    ]
+    expected = list(analyzer.analyze_many(inputs))
+    with ParallelAnalyzer(analyzer, 2) as parallel:
+        assert parallel.version == analyzer.version
+        assert list(parallel.analyze_many(inputs, batch_size=4)) == expected
+    with project.store() as store:
+        for n in range(10):
+            _add(store, n, f"call 07700 900{n:03d}")
+    summary = run_analysis(project, analyzer, batch_size=4, workers=2)
+    assert (
+        summary.analysed,
+        summary.spans_by_label if hasattr(summary, "spans_by_label") else summary.by_label["PHONE_NUMBER"],
+    ) == (10, 10)
