@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 DatabaseError = sqlcipher.DatabaseError
 IntegrityError = sqlcipher.IntegrityError
+CACHE_KIB = 64 * 1024
 
 
 class Store:
@@ -50,6 +51,8 @@ class Store:
                 ) from exc
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA temp_store = MEMORY")
+            # Random keyed IDs make index inserts random; every page-cache miss costs a decrypt.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")

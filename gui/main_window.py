@@ -1,0 +1,424 @@
+"""The main window: menus, toolbar, status bar, and the message list beside the message view.
+
+Services (settings, task runner) come in through the constructor; there is no global window object.
+The window owns one store connection for the UI thread (reads only); workers open their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scrubdesk.core import messages
+from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.ingest.records import ImportOptions
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.project import Project
+from scrubdesk.core.store import Store
+from scrubdesk.gui.about import APP_NAME, make_about_box
+from scrubdesk.gui.errors import show_error
+from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
+from scrubdesk.gui.message_list import MessageListView, MessageTableModel
+from scrubdesk.gui.message_view import MessageView
+from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder
+from scrubdesk.gui.resources import app_icon
+from scrubdesk.gui.settings import AppSettings
+from scrubdesk.gui.tasks import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+WELCOME_PAGE, PROJECT_PAGE = 0, 1
+
+
+class WelcomePage(QWidget):
+    """Shown when no project is open: create, open, or pick a recent project."""
+
+    open_recent = Signal(object)  # Path
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        title = QLabel(f"<h2>{APP_NAME}</h2>", self)
+        intro = QLabel(
+            "Create a project to import customer email into an encrypted store, or open an existing one.",
+            self,
+        )
+        intro.setWordWrap(True)
+        new = QPushButton(window.new_action.icon(), "New Project…", self)
+        new.clicked.connect(window.new_action.trigger)
+        open_ = QPushButton(window.open_action.icon(), "Open Project…", self)
+        open_.clicked.connect(window.open_action.trigger)
+        buttons = QHBoxLayout()
+        buttons.addWidget(new)
+        buttons.addWidget(open_)
+        buttons.addStretch(1)
+        self.recent_label = QLabel("Recent projects:", self)
+        self.recent = QListWidget(self)
+        self.recent.setMaximumHeight(180)
+        self.recent.itemActivated.connect(
+            lambda item: self.open_recent.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
+        )
+
+        box = QWidget(self)
+        box.setFixedWidth(600)
+        intro.setMinimumHeight(intro.heightForWidth(560))  # centred boxes get no height-for-width
+        inner = QVBoxLayout(box)
+        inner.addWidget(title)
+        inner.addWidget(intro)
+        inner.addSpacing(8)
+        inner.addLayout(buttons)
+        inner.addSpacing(12)
+        inner.addWidget(self.recent_label)
+        inner.addWidget(self.recent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def set_recent(self, paths: list[Path]) -> None:
+        self.recent.clear()
+        for path in paths:
+            item = QListWidgetItem(f"{path.name}    —    {path}")
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.recent.addItem(item)
+        self.recent_label.setVisible(bool(paths))
+        self.recent.setVisible(bool(paths))
+
+
+class MainWindow(QMainWindow):
+    project_changed = Signal(object)  # Project | None
+    message_shown = Signal(object)  # Message | None
+
+    def __init__(self, settings: AppSettings, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.runner = runner
+        self.project: Project | None = None
+        self._store: Store | None = None
+        self.import_dialog: ImportProgressDialog | None = None
+        self.setObjectName("MainWindow")
+        self.setWindowIcon(app_icon())
+
+        self.model = MessageTableModel(parent=self)
+        self.list_view = MessageListView(self.model, self)
+        self.list_view.setObjectName("messageList")
+        self.message_view = MessageView(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.list_view)
+        self.splitter.addWidget(self.message_view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.message_view.setMinimumWidth(280)
+        self.list_view.setMinimumWidth(300)
+        self.splitter.setChildrenCollapsible(False)
+
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self.welcome = WelcomePage(self)
+        self.welcome.open_recent.connect(self.open_project)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
+
+        self.project_label = QLabel(self)
+        self.count_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.project_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        self.list_view.message_selected.connect(self.show_message)
+        self.runner.tasks_changed.connect(self._on_tasks_changed)  # a method: disconnected with us
+        self._restore_layout()
+        self._set_project(None)
+
+    # construction -----------------------------------------------------------------------------------
+    def _std_icon(self, pixmap: QStyle.StandardPixmap) -> QIcon:
+        return self.style().standardIcon(pixmap)
+
+    def _create_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.new_action = QAction(self._std_icon(sp.SP_FileDialogNewFolder), "&New Project…", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.setStatusTip("Create a new encrypted project")
+        self.new_action.triggered.connect(self.new_project_dialog)
+        self.open_action = QAction(self._std_icon(sp.SP_DialogOpenButton), "&Open Project…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.setStatusTip("Open an existing project folder")
+        self.open_action.triggered.connect(self.open_project_dialog)
+        self.import_action = QAction(self._std_icon(sp.SP_ArrowDown), "&Import…", self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.setStatusTip("Import .eml, mbox, Maildir, .msg, CSV or JSON into this project")
+        self.import_action.triggered.connect(self.import_dialog_requested)
+        self.close_action = QAction("&Close Project", self)
+        self.close_action.triggered.connect(self.close_project)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+
+    def _create_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Recent &Projects")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _create_toolbar(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.new_action)
+        toolbar.addAction(self.open_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.import_action)
+        self.addToolBar(toolbar)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_projects()
+        for path in recent:
+            action = self.recent_menu.addAction(f"{path.name}  ({path})")
+            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
+        if recent:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List", self._clear_recent)
+        else:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_projects()
+        self.welcome.set_recent([])
+
+    # projects ---------------------------------------------------------------------------------------
+    def new_project_dialog(self) -> None:
+        dialog = NewProjectDialog(self.settings, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.create_project(dialog.project_path(), dialog.project_name())
+
+    def open_project_dialog(self) -> None:
+        folder = choose_project_folder(self, self.settings)
+        if folder is not None:
+            self.open_project(folder)
+
+    def create_project(self, path: Path, name: str | None = None) -> Task | None:
+        """Create a project in a worker (the keyring may be slow), then show it. None if busy."""
+        path = Path(path)
+        return self._load_project(
+            lambda _control: Project.create(path, name=name), "Could not create the project", path
+        )
+
+    def open_project(self, path: Path) -> Task | None:
+        """Open a project in a worker (unlocking the key can take seconds), then show it. None if busy.
+
+        Failures are shown in a message box; a recent project whose folder is gone leaves the list."""
+        path = Path(path)
+        return self._load_project(lambda _control: Project.open(path), "Could not open the project", path)
+
+    def _load_project(self, job: Callable[[JobControl], Project], title: str, path: Path) -> Task | None:
+        if self.runner.active():
+            show_error(
+                self, title, ScrubdeskError("Wait for the running job to finish (or cancel it) first.")
+            )
+            return None
+        task = self.runner.run(job, name="load project")
+        task.succeeded.connect(lambda project: self._project_loaded(project, title))
+        task.failed.connect(lambda exc: self._project_failed(path, title, exc))
+        task.finished.connect(QApplication.restoreOverrideCursor)
+        task.finished.connect(self.statusBar().clearMessage)
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self.statusBar().showMessage(f"Opening {path.name}…")
+        task.start()
+        self._update_actions()
+        return task
+
+    def _project_loaded(self, project: Project, title: str) -> None:
+        try:
+            store = project.store()  # the UI thread's own read connection
+        except ScrubdeskError as exc:
+            show_error(self, title, exc)
+            return
+        self._close_store()
+        self._store = store
+        self._set_project(project)
+        self.settings.add_recent_project(project.path)
+        log.info("project opened (%d messages)", self.model.rowCount())
+
+    def _project_failed(self, path: Path, title: str, exc: BaseException) -> None:
+        QApplication.restoreOverrideCursor()
+        if not path.is_dir() and path.absolute() in self.settings.recent_projects():
+            self.settings.remove_recent_project(path)  # a folder that is gone stays gone
+            self.welcome.set_recent(self.settings.recent_projects())
+        show_error(self, title, exc)
+
+    def close_project(self) -> None:
+        if self.runner.active():
+            return
+        self._close_store()
+        self._set_project(None)
+
+    def _close_store(self) -> None:
+        self.model.set_store(None)
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.model.set_store(self._store)
+        self.message_view.show_message(None)
+        if project is None:
+            self.setWindowTitle(APP_NAME)
+            self.welcome.set_recent(self.settings.recent_projects())
+            self.pages.setCurrentIndex(WELCOME_PAGE)
+        else:
+            self.setWindowTitle(f"{project.name} — {APP_NAME}")
+            self.pages.setCurrentIndex(PROJECT_PAGE)
+            if self.model.rowCount():
+                self.list_view.select_row(0)
+        self._update_status()
+        self._update_actions()
+        self.project_changed.emit(project)
+
+    @property
+    def store(self) -> Store | None:
+        """The UI thread's read connection to the open project (None when no project is open)."""
+        return self._store
+
+    def refresh(self) -> None:
+        """Reload the list (e.g. after an import), keeping the selected message if it still exists."""
+        current = self.list_view.current_message_id()
+        self.model.refresh()
+        reselected = current is not None and self.list_view.select_message(current)
+        if not reselected and self.model.rowCount():
+            self.list_view.select_row(0)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.project is None:
+            self.project_label.setText("No project open")
+            self.count_label.setText("")
+            return
+        self.project_label.setText(f"Project: {self.project.name}")
+        n = self.model.rowCount()
+        self.count_label.setText(f"{n:,} message{'s' if n != 1 else ''}")
+
+    def _on_tasks_changed(self, running: int) -> None:
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        busy = bool(self.runner.active())
+        has_project = self.project is not None
+        self.import_action.setEnabled(has_project and not busy)
+        self.close_action.setEnabled(has_project and not busy)
+        self.new_action.setEnabled(not busy)
+        self.open_action.setEnabled(not busy)
+        self.recent_menu.setEnabled(not busy)
+
+    # messages ---------------------------------------------------------------------------------------
+    def show_message(self, message_id: int | None) -> None:
+        message = None
+        if message_id is not None and self._store is not None:
+            message = messages.get_message(self._store, message_id)
+        self.message_view.show_message(message)
+        self.message_shown.emit(message)
+
+    # import -----------------------------------------------------------------------------------------
+    def import_dialog_requested(self) -> None:
+        if self.project is None:
+            return
+        dialog = ImportDialog(self.settings, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.start_import(dialog.sources(), dialog.options())
+
+    def start_import(self, sources: list[Path], options: ImportOptions) -> ImportProgressDialog | None:
+        """Run an import in a worker; the progress dialog shows live counts, Cancel and the summary."""
+        if self.project is None or self.runner.active():
+            return None
+        dialog = ImportProgressDialog(self.project, self.runner, sources, options, self)
+        dialog.import_finished.connect(self._import_finished)
+        dialog.finished.connect(self._import_dialog_closed)
+        self.import_dialog = dialog
+        dialog.start()
+        self._update_actions()
+        return dialog
+
+    def _import_dialog_closed(self) -> None:
+        if self.import_dialog is not None:
+            self.import_dialog.deleteLater()
+            self.import_dialog = None
+
+    def _import_finished(self, outcome: ImportOutcome | None) -> None:
+        self.refresh()
+        if outcome is not None:
+            s = outcome.summary
+            verb = "cancelled" if s["cancelled"] else "finished"
+            self.statusBar().showMessage(
+                f"Import {verb}: {s['imported']:,} imported, {s['duplicates']:,} duplicates, "
+                f"{s['quarantined']:,} quarantined",
+                15_000,
+            )
+
+    # help -------------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        make_about_box(self).exec()
+
+    # layout persistence -----------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.state("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, int(screen.width() * 0.9)), min(800, int(screen.height() * 0.9)))
+        state = self.settings.state("window_state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.state("splitter")
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([780, 500])
+
+    def save_layout(self) -> None:
+        self.settings.set_state("geometry", self.saveGeometry())
+        self.settings.set_state("window_state", self.saveState())
+        if self.splitter.isVisible():  # a hidden splitter reports placeholder sizes: keep the last ones
+            self.settings.set_state("splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.active():
+            self.statusBar().showMessage("Stopping the running job…")
+            self.runner.shutdown()
+        self.save_layout()
+        self._close_store()
+        super().closeEvent(event)
