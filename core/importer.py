@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 TABULAR_FORMATS = ("csv", "json")
 # Below this many bytes a source is parsed in-process: starting a parser process costs ~0.3 s.
 PARALLEL_MIN_BYTES = 4_000_000
+# Keyed IDs are random, so each batch dirties index pages all over the B-trees and SQLCipher re-encrypts
+# each dirty page once per commit: bigger transactions share those pages (measured ~35% less time per
+# message at 60k messages with 2,000 instead of 500). A crash loses at most one uncommitted batch,
+# which re-running the import restores. The byte cap bounds memory when messages are large.
+DEFAULT_BATCH_ITEMS = 2000
+BATCH_MAX_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -184,7 +190,7 @@ def run_import(
     options: ImportOptions | None = None,
     control: JobControl | None = None,
     *,
-    batch_size: int = 500,
+    batch_size: int = DEFAULT_BATCH_ITEMS,
     parallel: bool | None = None,
 ) -> ImportSummary:
     """Import sources into the project. ``parallel``: parse in a separate process (None = when a source
@@ -211,12 +217,15 @@ def run_import(
                 use_process = parallel if parallel is not None else size >= PARALLEL_MIN_BYTES
                 reader = read_source_in_process if use_process else read_source
                 batch: list[ParsedMessage | Quarantined] = []
+                batch_bytes = 0
                 with contextlib.closing(reader(path, source_options, progress)) as items:
                     for item in items:
                         batch.append(item)
-                        if len(batch) >= batch_size:
+                        batch_bytes += item.size_bytes or 0
+                        if len(batch) >= batch_size or batch_bytes >= BATCH_MAX_BYTES:
                             writer.write(batch, source_id, digest)
                             batch.clear()
+                            batch_bytes = 0
                             control.progress(
                                 done_before + progress.done_bytes, total, _progress_text(summary)
                             )
