@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -31,8 +32,9 @@ from scrubdesk.core.store import Store
 log = logging.getLogger(__name__)
 
 TABULAR_FORMATS = ("csv", "json")
-# Below this many bytes a source is parsed in-process: starting a parser process costs ~0.3 s.
-PARALLEL_MIN_BYTES = 4_000_000
+# Below this many bytes a source is parsed in-process: a parser process costs ~0.6 s to start and only
+# pays off when a second core is free (measured: on a loaded 2-core machine it halves throughput).
+PARALLEL_MIN_BYTES = 32_000_000
 # Keyed IDs are random, so each batch dirties index pages all over the B-trees and SQLCipher re-encrypts
 # each dirty page once per commit: bigger transactions share those pages (measured ~35% less time per
 # message at 60k messages with 2,000 instead of 500). A crash loses at most one uncommitted batch,
@@ -214,7 +216,7 @@ def run_import(
                 progress = SourceProgress()
                 source_options = ImportOptions(**{**options.__dict__, "format": fmt})
                 size = estimate_total_bytes(path, fmt)
-                use_process = parallel if parallel is not None else size >= PARALLEL_MIN_BYTES
+                use_process = parallel if parallel is not None else _parallel_pays_off(size)
                 reader = read_source_in_process if use_process else read_source
                 batch: list[ParsedMessage | Quarantined] = []
                 batch_bytes = 0
@@ -245,6 +247,11 @@ def run_import(
         "import finished: %s", {k: v for k, v in summary.as_dict().items() if k != "quarantined_by_reason"}
     )
     return summary
+
+
+def _parallel_pays_off(source_bytes: int) -> bool:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2 and source_bytes >= PARALLEL_MIN_BYTES
 
 
 def _progress_text(summary: ImportSummary) -> str:
