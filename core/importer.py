@@ -192,13 +192,14 @@ def run_import(
     options: ImportOptions | None = None,
     control: JobControl | None = None,
     *,
-    batch_size: int = DEFAULT_BATCH_ITEMS,
+    batch_size: int | None = None,
     parallel: bool | None = None,
 ) -> ImportSummary:
     """Import sources into the project. ``parallel``: parse in a separate process (None = when a source
     is large enough for it to pay off)."""
     options = options or ImportOptions()
     control = control or JobControl()
+    batch_size = batch_size or DEFAULT_BATCH_ITEMS
     resolved = resolve_sources(sources, options)
     total = sum(estimate_total_bytes(path, fmt) for path, fmt in resolved)
     summary = ImportSummary(sources=len(resolved))

@@ -91,6 +91,8 @@ class FakeReader:
         monkeypatch.setattr(importer, "read_source", self.read_source)
         # Large sources are parsed in a child process, which would use the real readers: stay in-process.
         monkeypatch.setattr(importer, "read_source_in_process", self.read_source)
+        # The tests watch progress after each committed batch of 500.
+        monkeypatch.setattr(importer, "DEFAULT_BATCH_ITEMS", 500)
         return self
 
 
