@@ -1,4 +1,4 @@
-"""CLI commands for core jobs: init, import, stats, quarantine, audit verify."""
+"""CLI commands for core jobs: init, import, stats, quarantine, audit verify, review approve-all."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=",".join(ALL_FIELDS),
         help=f"allow-list of fields to keep besides the body (default: all of {','.join(ALL_FIELDS)})",
     )
-    p.add_argument("--batch-size", type=int, default=500, help=argparse.SUPPRESS)
+    p.add_argument("--batch-size", type=int, default=None, help=argparse.SUPPRESS)
     add_json_flag(p)
     p.set_defaults(handler=cmd_import)
 
@@ -58,6 +58,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", type=Path)
     add_json_flag(p)
     p.set_defaults(handler=cmd_audit_verify)
+
+    review = sub.add_parser("review", help="reviewer approval of redactions").add_subparsers(
+        dest="review_command", required=True
+    )
+    p = review.add_parser(
+        "approve-all", help="approve the redaction of every analysed message (reviewer or admin role)"
+    )
+    p.add_argument("dir", type=Path)
+    p.add_argument("--comment", help="a note stored with each approval (no personal data, please)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_review_approve_all)
 
 
 def cmd_init(args: argparse.Namespace, out: Output) -> dict[str, Any]:
@@ -125,3 +136,13 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     for problem in problems:
         out.info(f"entry {problem.seq}: {problem.problem}")
     return {"ok": not problems, "entries": entries, "problems": len(problems)}
+
+
+def cmd_review_approve_all(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.review import approve_all
+
+    project = Project.open(args.dir)
+    summary = approve_all(project, out.job_control(), comment=args.comment)
+    if summary.not_analysed:
+        out.info(f"{summary.not_analysed} message(s) are not analysed yet and were not approved")
+    return {"ok": True, **summary.as_dict()}

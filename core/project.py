@@ -65,7 +65,8 @@ class Project:
         keys = ProjectKeys.generate()
         vault.store(project_id, keys)  # first: if the keyring refuses, nothing is created on disk
         path.mkdir(parents=True, exist_ok=True)
-        Store.open(path / STORE_FILE, keys.db_key, create=True).close()
+        with Store.open(path / STORE_FILE, keys.db_key, create=True) as store:
+            _make_creator_admin(store)
         descriptor = {
             "format": FORMAT,
             "version": 1,
@@ -97,6 +98,15 @@ class Project:
             keys=keys,
             keyring_description=vault.description,
         )
+
+
+def _make_creator_admin(store: Store) -> None:
+    """The creator is the project's first admin (project creation itself is not an audit-log entry)."""
+    from scrubdesk.core.audit_log import current_os_user
+    from scrubdesk.core.roles import grant
+
+    with store.transaction() as conn:
+        grant(conn, current_os_user(), "admin", granted_by="project-creator", at=utc_now())
 
 
 def read_descriptor(path: Path) -> dict:

@@ -92,6 +92,52 @@ MIGRATIONS: list[str] = [
         analyzed_at TEXT NOT NULL
     );
     """,
+    # 3: roles, reviewer approval, trained-model lineage and the model's suggestions
+    """
+    CREATE TABLE roles (
+        os_user TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'annotator')),
+        granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL
+    );
+    CREATE TABLE reviews (                        -- the current review decision per message
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'sent_back')),
+        fingerprint TEXT,                         -- analysis_state.fingerprint that was approved
+        reviewer TEXT NOT NULL,                   -- OS user
+        role TEXT NOT NULL,
+        comment TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX ix_reviews_status ON reviews(status);
+    CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        path TEXT NOT NULL,                       -- relative to the project directory
+        n_train INTEGER NOT NULL,
+        msg_list_digest TEXT NOT NULL,            -- keyed digest of the sorted training msg_keys
+        labels TEXT NOT NULL,                     -- JSON list
+        metrics TEXT NOT NULL,                    -- JSON
+        audit TEXT NOT NULL,                      -- JSON
+        settings TEXT NOT NULL,                   -- JSON
+        stale INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE model_members (                  -- which messages trained which model (lineage)
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL,              -- no FK: erasure marks the model stale, then deletes
+        PRIMARY KEY (model_id, message_id)
+    );
+    CREATE INDEX ix_model_members_message ON model_members(message_id);
+    CREATE TABLE predictions (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        uncertainty REAL NOT NULL,                -- 1 - margin of the top two classes: higher = ask first
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        predicted_at TEXT NOT NULL
+    );
+    CREATE INDEX ix_predictions_uncertainty ON predictions(uncertainty DESC);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,4 @@
-"""CLI commands of the ML layer: detect (no project), eval-pii, analyze."""
+"""CLI commands of the ML layer: detect (no project), eval-pii, analyze, train, predict, evaluate."""
 
 from __future__ import annotations
 
@@ -50,6 +50,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_json_flag(p)
     p.set_defaults(handler=cmd_analyze)
+
+    p = sub.add_parser("train", help="train the triage model on approved, scrubbed messages (audited)")
+    p.add_argument("dir", type=Path, help="project directory")
+    p.add_argument("--k", type=int, default=5, help="a term needs at least K distinct messages (default 5)")
+    p.add_argument("--dp-epsilon", type=float, help="train an epsilon-DP logistic regression instead")
+    p.add_argument("--folds", type=int, default=5, help="stratified cross-validation folds (default 5)")
+    p.add_argument(
+        "--cost-report", action="store_true", help="also measure accuracy on raw vs scrubbed vs DP text"
+    )
+    p.add_argument(
+        "--consent-only", action="store_true", help="train on consenting subjects only (not available yet)"
+    )
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_train)
+
+    p = sub.add_parser("predict", help="suggest labels (with confidence) for unlabelled messages")
+    p.add_argument("dir", type=Path, help="project directory")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_predict)
+
+    p = sub.add_parser("evaluate", help="score a labelled CSV through the same scrubbing as training")
+    p.add_argument("dir", type=Path, help="project directory")
+    p.add_argument("test_file", type=Path, metavar="TEST.csv")
+    p.add_argument("--text-column", required=True)
+    p.add_argument("--label-column", required=True)
+    p.add_argument("--config", type=Path, help="recogniser configuration YAML")
+    p.add_argument("--workers", type=int, default=1, help="PII analysis processes")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_evaluate)
 
 
 # --- detect ----------------------------------------------------------------------------------------------
@@ -223,3 +252,60 @@ def cmd_analyze(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     if summary.cancelled:
         out.info("analysis cancelled: finished batches are kept; run the same command again to complete it")
     return {"ok": not summary.cancelled, **summary.as_dict()}
+
+
+# --- train, predict, evaluate ---------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.project import Project
+    from scrubdesk.models.triage.settings import TriageSettings
+    from scrubdesk.models.triage.training_job import run_training
+
+    if args.consent_only:
+        raise InputError("--consent-only is not available yet: messages carry no consent flag so far")
+    try:
+        settings = TriageSettings(k=args.k, dp_epsilon=args.dp_epsilon, cv_folds=args.folds)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    project = Project.open(args.dir)
+    control = out.job_control()
+    try:
+        summary = run_training(project, settings, control, cost_report=args.cost_report)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        control.cancel()
+        raise
+    if summary.cancelled:
+        out.info("training cancelled: nothing was saved")
+    elif not summary.saved:
+        out.info("the model was NOT saved: the vocabulary scan found personal data in it")
+    else:
+        out.info(f"model saved: {summary.model_path} (card beside it)")
+    return {"ok": summary.saved, **summary.as_dict()}
+
+
+def cmd_predict(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.project import Project
+    from scrubdesk.models.triage.predict import run_prediction
+
+    summary = run_prediction(Project.open(args.dir), out.job_control())
+    return {"ok": not summary.cancelled, **summary.as_dict()}
+
+
+def cmd_evaluate(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.project import Project
+    from scrubdesk.models.pii.engine import get_analyzer
+    from scrubdesk.models.triage.evaluate import evaluate_file, evaluation_summary
+
+    project = Project.open(args.dir)
+    analyzer = get_analyzer(args.config)
+    evaluation = evaluate_file(
+        project,
+        analyzer,
+        args.test_file,
+        args.text_column,
+        args.label_column,
+        workers=args.workers,
+        control=out.job_control(),
+    )
+    return {"ok": True, **evaluation_summary(evaluation)}

@@ -1,0 +1,1 @@
+"""Privacy audits of trained models: vocabulary scan, membership inference, differential privacy."""

@@ -1,0 +1,1 @@
+"""The local triage classifier: features, training, prediction and persistence, on scrubbed text only."""

@@ -1,0 +1,91 @@
+"""The model card: lineage, label set, metrics, audit results, settings and library versions.
+
+Written as JSON (for tools) and Markdown (for people) beside the model file. It holds counts, keyed
+digests and figures only, never message text.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+LIBRARIES = ("scrubdesk", "scikit-learn", "skops", "numpy", "scipy", "presidio-analyzer", "spacy")
+
+
+def library_versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def write_card(card: dict[str, Any], json_path: Path) -> Path:
+    """Write ``card`` as JSON at ``json_path`` and Markdown beside it; return the Markdown path."""
+    json_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    md_path = json_path.with_suffix(".md")
+    md_path.write_text(markdown(card), encoding="utf-8")
+    return md_path
+
+
+def markdown(card: dict[str, Any]) -> str:
+    m, audit, lineage = card["metrics"], card["audit"], card["lineage"]
+    scan, mia = audit["vocabulary_scan"], audit["membership_inference"]
+    lines = [
+        f"# Triage model {card['model_file']}",
+        "",
+        f"Created {card['created_at']} by Scrubdesk {card['versions'].get('scrubdesk', '?')}.",
+        "",
+        "## Lineage",
+        f"- training messages: {lineage['n_train']} (approved, scrubbed, labelled)",
+        f"- keyed digest of the sorted training message IDs: `{lineage['msg_list_digest']}`",
+        f"- project: `{lineage['project_id']}`",
+        "",
+        f"## Labels ({len(card['labels'])})",
+        ", ".join(card["labels"]),
+        "",
+        f"## Metrics ({m['folds']}-fold stratified cross-validation, out-of-fold)",
+        f"- accuracy {m['accuracy']:.4f}, macro-F1 {m['macro_f1']:.4f}",
+        "",
+        "| label | precision | recall | F1 | support |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+            for label, v in m["per_class"].items()
+        ),
+        "",
+        "## Privacy audit",
+        f"- vocabulary rule: a term is kept only if it occurs in at least {card['settings']['k']} distinct "
+        "messages",
+        f"- terms refused by the scan before training: {audit['terms_refused']}",
+        f"- vocabulary scan of the saved model: {scan['strings_scanned']} strings, "
+        f"{scan['findings']} findings ({'passed' if scan['passed'] else 'FAILED'})",
+        f"- membership inference ({mia['attack']}): AUC {mia['auc']:.3f} "
+        f"(0.5 = no leak), advantage {mia['advantage']:.3f}",
+    ]
+    if card.get("privacy_cost"):
+        cost = card["privacy_cost"]
+        lines += [
+            "",
+            "## Privacy cost (same split)",
+            f"- raw text {cost['accuracy_raw']:.4f}, scrubbed {cost['accuracy_scrubbed']:.4f}",
+            "",
+            "| epsilon (DP) | accuracy |",
+            "|---:|---:|",
+            *(f"| {p['epsilon']} | {p['accuracy']:.4f} |" for p in cost["dp_curve"]),
+        ]
+    if card["settings"].get("dp_epsilon") is not None:
+        lines += [
+            "",
+            f"Differential privacy: epsilon = {card['settings']['dp_epsilon']} for the weights (output "
+            "perturbation, one-vs-rest, epsilon split over the classes). The vocabulary is chosen from the "
+            "data by the k rule and is not covered by the DP guarantee.",
+        ]
+    lines += ["", "## Settings", "```json", json.dumps(card["settings"], indent=2, sort_keys=True), "```"]
+    lines += ["", "## Library versions", *(f"- {k} {v}" for k, v in card["versions"].items()), ""]
+    return "\n".join(lines)

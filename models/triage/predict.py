@@ -1,0 +1,82 @@
+"""Suggestions: the latest (non-stale) model's label, confidence and uncertainty for unlabelled messages.
+
+Uncertainty is one minus the margin between the two most probable labels: the GUI asks a person to
+label the most uncertain messages first (active learning).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.jobs import JobCancelled, JobControl
+from scrubdesk.core.model_lineage import ModelRecord, Prediction, latest_model, store_predictions
+from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.scrubbing import unlabelled_messages
+from scrubdesk.models.triage.persistence import load_model
+
+
+@dataclass(frozen=True)
+class PredictionSummary:
+    model_id: int
+    predicted: int
+    cancelled: bool
+    mean_confidence: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model_id": self.model_id,
+            "predicted": self.predicted,
+            "cancelled": self.cancelled,
+            "mean_confidence": None if self.mean_confidence is None else round(self.mean_confidence, 4),
+        }
+
+
+def load_latest(project: Project) -> tuple[ModelRecord, Any]:
+    with project.store() as store:
+        record = latest_model(store)
+    if record is None:
+        raise InputError("this project has no current trained model: run `scrubdesk train` first")
+    return record, load_model(project.path / record.path)
+
+
+def predictions_for(model: Any, message_ids: list[int], texts: list[str]) -> list[Prediction]:
+    proba = model.predict_proba(texts)
+    order = np.argsort(proba, axis=1)
+    top, second = order[:, -1], order[:, -2] if proba.shape[1] > 1 else order[:, -1]
+    rows = np.arange(len(texts))
+    p1, p2 = proba[rows, top], proba[rows, second] if proba.shape[1] > 1 else np.zeros(len(texts))
+    return [
+        Prediction(mid, str(model.classes_[t]), float(a), float(1.0 - (a - b)))
+        for mid, t, a, b in zip(message_ids, top, p1, p2, strict=True)
+    ]
+
+
+def run_prediction(
+    project: Project, control: JobControl | None = None, batch_size: int = 500
+) -> PredictionSummary:
+    control = control or JobControl()
+    record, model = load_latest(project)
+    done, confidence, cancelled = 0, 0.0, False
+    with project.store() as store:
+        messages = list(unlabelled_messages(project, store))
+        try:
+            for i in range(0, len(messages), batch_size):
+                chunk = messages[i : i + batch_size]
+                found = predictions_for(model, [m.message_id for m in chunk], [m.text for m in chunk])
+                with store.transaction() as conn:
+                    store_predictions(conn, record.id, found, utc_now())
+                done += len(found)
+                confidence += sum(p.confidence for p in found)
+                control.progress(done, len(messages), f"{done} suggestions")
+                control.check_cancelled()
+        except JobCancelled:
+            cancelled = True
+        summary = PredictionSummary(record.id, done, cancelled, confidence / done if done else None)
+        with store.transaction():
+            AuditLog(store, project.keys.id_key).append("predict", details=summary.as_dict())
+    return summary

@@ -1,0 +1,223 @@
+"""The training job behind `scrubdesk train DIR`: approved, scrubbed, labelled messages -> audited model.
+
+Steps: read the scrubbed training set (never raw text) -> tokenise once, refusing terms that fail the
+vocabulary scan -> stratified cross-validation (metrics, membership inference) -> final fit with the
+k-distinct-messages vocabulary -> scan every string the fitted model stores. Only a model that passes
+the scan is written (skops) with its model card, and recorded with its lineage. Progress and cancel go
+through :class:`scrubdesk.core.jobs.JobControl`; a cancelled run saves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.jobs import JobCancelled, JobControl
+from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest, record_model
+from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.scrubbing import ScrubbedMessage, join_fields, pii_strings, training_messages
+from scrubdesk.core.store import Store
+from scrubdesk.models.privacy.cost import DEFAULT_EPSILONS, privacy_cost
+from scrubdesk.models.privacy.vocabulary_scan import scan_object
+from scrubdesk.models.triage.features import TokenCounts
+from scrubdesk.models.triage.model_card import library_versions, write_card
+from scrubdesk.models.triage.persistence import save_model
+from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.triage.train import cross_validate, fit_final
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    saved: bool
+    cancelled: bool = False
+    model_id: int | None = None
+    model_path: str | None = None  # relative to the project directory
+    n_train: int = 0
+    labels: int = 0
+    dropped_labels: int = 0
+    metrics: dict[str, Any] = field(default_factory=dict)
+    audit: dict[str, Any] = field(default_factory=dict)
+    privacy_cost: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        scan = self.audit.get("vocabulary_scan", {})
+        mia = self.audit.get("membership_inference", {})
+        return {
+            "saved": self.saved,
+            "cancelled": self.cancelled,
+            "model_id": self.model_id,
+            "model_path": self.model_path,
+            "n_train": self.n_train,
+            "labels": self.labels,
+            "dropped_labels": self.dropped_labels,
+            "accuracy": self.metrics.get("accuracy"),
+            "macro_f1": self.metrics.get("macro_f1"),
+            "vocabulary_scan_findings": scan.get("findings"),
+            "terms_refused": self.audit.get("terms_refused"),
+            "vocabulary_size": self.audit.get("vocabulary_size"),
+            "membership_auc": mia.get("auc"),
+            **({"privacy_cost": self.privacy_cost} if self.privacy_cost else {}),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def _raw_texts(store: Store, messages: list[ScrubbedMessage]) -> list[str]:
+    texts = []
+    for m in messages:
+        subject, body = store.execute(
+            "SELECT coalesce(subject, ''), body FROM messages WHERE id = ?", (m.message_id,)
+        ).fetchone()
+        texts.append(join_fields(subject, body))
+    return texts
+
+
+def run_training(
+    project: Project,
+    settings: TriageSettings | None = None,
+    control: JobControl | None = None,
+    *,
+    cost_report: bool = False,
+    epsilons: tuple[float, ...] = DEFAULT_EPSILONS,
+) -> TrainingSummary:
+    settings = settings or TriageSettings()
+    control = control or JobControl()
+    started = time.perf_counter()
+    steps = 4 + settings.cv_folds + (1 if cost_report else 0)
+    done = 0
+
+    def step(note: str) -> None:
+        nonlocal done
+        control.check_cancelled()
+        control.progress(done, steps, note)
+        done += 1
+
+    try:
+        step("reading approved, scrubbed messages")
+        with project.store() as store:
+            messages = list(training_messages(project, store))
+            pii = pii_strings(project, store)
+            raw = _raw_texts(store, messages) if cost_report else []
+        per_label = Counter(m.label for m in messages)
+        rare = {label for label, n in per_label.items() if n < settings.min_per_label}
+        keep = [i for i, m in enumerate(messages) if m.label not in rare]
+        messages = [messages[i] for i in keep]
+        raw = [raw[i] for i in keep] if raw else []
+        if len(per_label) - len(rare) < 2:
+            raise InputError(
+                f"training needs at least 2 labels with {settings.min_per_label}+ approved, analysed, "
+                f"labelled messages each; found {len(per_label) - len(rare)} (run analyze and review first)"
+            )
+        texts = [m.text for m in messages]
+        labels = np.array([m.label for m in messages], dtype=object)
+
+        step("tokenising")
+        counts = TokenCounts(texts, settings, pii)
+        cv = cross_validate(counts, labels, settings, step)
+        step("fitting the final model")
+        vocabulary = counts.vocabulary(np.arange(len(labels)))
+        model = fit_final(texts, labels, vocabulary, settings)
+        step("scanning the model")
+        scan = scan_object(model, pii)
+        cost = None
+        if cost_report:
+            step("privacy-cost report (raw vs scrubbed vs DP)")
+            cost = privacy_cost(raw, texts, labels, settings, pii, epsilons=epsilons).as_dict()
+        del pii, raw
+    except JobCancelled:
+        return TrainingSummary(saved=False, cancelled=True, seconds=time.perf_counter() - started)
+
+    audit = {
+        "vocabulary_scan": scan.as_dict(),
+        "terms_refused": sum(counts.refused.values()),
+        "vocabulary_size": vocabulary.sizes(),
+        "membership_inference": cv.membership.as_dict(),
+    }
+    metrics = {
+        **cv.metrics.as_dict(),
+        "folds": len(cv.fold_accuracies),
+        "fold_accuracies": [round(a, 4) for a in cv.fold_accuracies],
+    }
+    digest = msg_list_digest(project.ids, (m.msg_key for m in messages))
+    summary_args: dict[str, Any] = {
+        "n_train": len(messages),
+        "labels": len(cv.metrics.labels),
+        "dropped_labels": len(rare),
+        "metrics": metrics,
+        "audit": audit,
+        "privacy_cost": cost,
+    }
+    created = utc_now()
+    with project.store() as store:
+        audit_log = AuditLog(store, project.keys.id_key)
+        if not scan.passed:
+            with store.transaction():
+                audit_log.append(
+                    "train.refused",
+                    objects=[digest],
+                    details={"n_train": len(messages), "vocabulary_scan": scan.as_dict()},
+                )
+            log.warning("model not saved: the vocabulary scan found %d problem(s)", len(scan.findings))
+            return TrainingSummary(saved=False, seconds=time.perf_counter() - started, **summary_args)
+        rel = f"{MODELS_DIR}/triage-{created.replace(':', '').replace('+', 'Z')[:17]}-{digest[:8]}.skops"
+        model_path = project.path / rel
+        save_model(model, model_path)
+        card = {
+            "model_file": Path(rel).name,
+            "created_at": created,
+            "lineage": {
+                "n_train": len(messages),
+                "msg_list_digest": digest,
+                "project_id": project.project_id,
+            },
+            "labels": list(cv.metrics.labels),
+            "metrics": metrics,
+            "audit": audit,
+            "privacy_cost": cost,
+            "settings": settings.as_dict(),
+            "versions": library_versions(),
+        }
+        write_card(card, model_path.with_suffix(".card.json"))
+        with store.transaction() as conn:
+            model_id = record_model(
+                conn,
+                created_at=created,
+                path=rel,
+                msg_list_digest=digest,
+                member_ids=[m.message_id for m in messages],
+                labels=cv.metrics.labels,
+                metrics={k: v for k, v in metrics.items() if k not in ("per_class", "confusion")},
+                audit=audit,
+                settings=settings.as_dict(),
+            )
+            audit_log.append(
+                "train",
+                objects=[digest],
+                details={
+                    "model_id": model_id,
+                    "n_train": len(messages),
+                    "accuracy": metrics["accuracy"],
+                    "macro_f1": metrics["macro_f1"],
+                    "scan_findings": 0,
+                    "membership_auc": audit["membership_inference"]["auc"],
+                    "dp_epsilon": settings.dp_epsilon,
+                },
+            )
+    control.progress(steps, steps, "model saved")
+    return TrainingSummary(
+        saved=True,
+        model_id=model_id,
+        model_path=rel,
+        seconds=time.perf_counter() - started,
+        **summary_args,
+    )
