@@ -129,6 +129,7 @@ def bench_import(sizes: list[int], repeat: int, profile: str = "plain") -> list[
                 )
             rows.append(
                 {
+                    "profile": profile,
                     "messages": n,
                     "source_mb": round(source.stat().st_size / 1e6, 1),
                     "runs": len(runs),

@@ -1,4 +1,4 @@
-"""CLI commands that open windows: gui, demo, screenshots. Qt is imported only when they run."""
+"""CLI commands that open windows: gui, demo, screenshots, selftest. Qt is imported only when they run."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="open the desktop app")
     p.add_argument("dir", type=Path, nargs="?", help="project to open")
     p.add_argument("--exit-after-ms", type=int, help=argparse.SUPPRESS)  # smoke tests
+    p.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     add_json_flag(p)
     p.set_defaults(handler=cmd_gui)
 
@@ -30,12 +31,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_screenshots)
 
+    from scrubdesk.gui import selftest_command
+
+    selftest_command.register(sub)
+
 
 def cmd_gui(args: argparse.Namespace, out: Output) -> dict[str, Any]:
-    from scrubdesk.gui.app import run_gui
+    from scrubdesk.gui.app import create_application, run_gui
 
+    recorder = None
+    if args.report_startup:
+        from scrubdesk.gui.startup_timing import FirstPaintRecorder
+
+        recorder = FirstPaintRecorder()
+        create_application().installEventFilter(recorder)  # run_gui reuses this application
     code = run_gui(args.dir, exit_after_ms=args.exit_after_ms)
-    return {"ok": code == 0, "exit_code": code}
+    timing = {"first_window_ms": recorder.first_window_ms} if recorder is not None else {}
+    return {"ok": code == 0, "exit_code": code, **timing}
 
 
 def cmd_demo(args: argparse.Namespace, out: Output) -> dict[str, Any]:
