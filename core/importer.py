@@ -91,10 +91,9 @@ def _file_digest(ids: KeyedIds, path: Path) -> str:
 class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
-    def __init__(self, store: Store, ids: KeyedIds, options: ImportOptions, summary: ImportSummary) -> None:
+    def __init__(self, store: Store, ids: KeyedIds, summary: ImportSummary) -> None:
         self.store = store
         self.ids = ids
-        self.options = options
         self.summary = summary
 
     def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
@@ -201,22 +200,22 @@ def run_import(
     control = control or JobControl()
     batch_size = batch_size or DEFAULT_BATCH_ITEMS
     resolved = resolve_sources(sources, options)
-    total = sum(estimate_total_bytes(path, fmt) for path, fmt in resolved)
+    sizes = [estimate_total_bytes(path, fmt) for path, fmt in resolved]  # walks folders once
+    total = sum(sizes)
     summary = ImportSummary(sources=len(resolved))
     started = time.perf_counter()
     done_before = 0
     progress = SourceProgress()
     with project.store() as store:
-        writer = _BatchWriter(store, project.ids, options, summary)
+        writer = _BatchWriter(store, project.ids, summary)
         try:
-            for path, fmt in resolved:
+            for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
                 digest = (
                     _file_digest(project.ids, path) if fmt in TABULAR_FORMATS and path.is_file() else None
                 )
                 progress = SourceProgress()
                 source_options = ImportOptions(**{**options.__dict__, "format": fmt})
-                size = estimate_total_bytes(path, fmt)
                 use_process = parallel if parallel is not None else _parallel_pays_off(size)
                 reader = read_source_in_process if use_process else read_source
                 batch: list[ParsedMessage | Quarantined] = []
