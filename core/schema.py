@@ -138,6 +138,54 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ix_predictions_uncertainty ON predictions(uncertainty DESC);
     """,
+    # 4: the GDPR layer: label set, registered exports, erasure certificates, consent, purge marker
+    """
+    CREATE TABLE label_set (                      -- the project's intent labels, in display order
+        name TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE exports (                        -- every file of IDs + labels that left the store
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        path TEXT NOT NULL,                       -- where it was written, as given by the user
+        format TEXT NOT NULL,                     -- csv | jsonl | parquet
+        columns TEXT NOT NULL,                    -- JSON list: exactly the columns that left
+        n_rows INTEGER NOT NULL,
+        model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+        msg_list_digest TEXT NOT NULL,            -- keyed digest of the sorted exported msg_keys
+        file_sha256 TEXT NOT NULL,
+        stale INTEGER NOT NULL DEFAULT 0          -- 1 once a message in it was erased
+    );
+    CREATE TABLE export_members (                 -- which messages each export holds (lineage)
+        export_id INTEGER NOT NULL REFERENCES exports(id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL,              -- no FK: erasure marks the export stale, then deletes
+        PRIMARY KEY (export_id, message_id)
+    );
+    CREATE INDEX ix_export_members_message ON export_members(message_id);
+    CREATE TABLE erasures (                       -- erasure certificates: what, where, when, by whom
+        id INTEGER PRIMARY KEY,
+        certificate_id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        role TEXT NOT NULL,
+        n_messages INTEGER NOT NULL,
+        n_spans INTEGER NOT NULL,
+        models_marked_stale TEXT NOT NULL,        -- JSON list of model IDs
+        exports_marked_stale TEXT NOT NULL,       -- JSON list of export IDs
+        certificate_path TEXT,
+        certificate_sha256 TEXT
+    );
+    CREATE TABLE consent (                        -- consenting data subjects, by keyed subject ID only
+        subject_key TEXT PRIMARY KEY,
+        list_name TEXT NOT NULL,                  -- the file or list it came from (no personal data)
+        imported_at TEXT NOT NULL
+    );
+    -- set when a retention purge removed the message's content (a trailing comment here would be
+    -- copied into the table's stored CREATE statement and break it)
+    ALTER TABLE messages ADD COLUMN purged_at TEXT
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
