@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 
 from scrubdesk.core import commands as core_commands
-from scrubdesk.core import erasure_commands, export_commands, governance_commands
+from scrubdesk.core import erasure_commands, export_commands, governance_commands, label_commands
 from scrubdesk.core.cli_support import Output
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.gui import commands as gui_commands
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core_commands.register(sub)
+    label_commands.register(sub)
     export_commands.register(sub)
     erasure_commands.register(sub)
     governance_commands.register(sub)
