@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from scrubdesk.gui.about import APP_NAME, scrubdesk_version
+from scrubdesk.gui.appearance import apply_theme
 from scrubdesk.gui.main_window import MainWindow
 from scrubdesk.gui.resources import app_icon
 from scrubdesk.gui.settings import AppSettings
@@ -75,7 +76,9 @@ def run_gui(project_path: Path | None = None, *, exit_after_ms: int | None = Non
     """
     app = create_application()
     runner = TaskRunner()
-    window = MainWindow(AppSettings(), runner)
+    settings = AppSettings()
+    apply_theme(app, settings.theme())
+    window = MainWindow(settings, runner)
     window.show()
     if project_path is not None:
         # After the loop starts, so an error box from a failed open has a running application behind it.

@@ -1,4 +1,4 @@
-"""User preferences kept in QSettings: recent projects, window layout, last folders.
+"""User preferences kept in QSettings: recent projects, window layout, last folders, theme.
 
 Nothing personal or secret goes here: only project folder paths and widget geometry.
 """
@@ -57,6 +57,16 @@ class AppSettings:
 
     def set_last_dir(self, purpose: str, path: Path) -> None:
         self.qsettings.setValue(f"dirs/{purpose}", str(path))
+
+    # appearance ------------------------------------------------------------------------------------
+    def theme(self) -> str:
+        value = self.qsettings.value("appearance/theme", "system")
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_theme(self, theme: str) -> None:
+        if theme not in ("system", "light", "dark"):
+            raise ValueError(f"unknown theme {theme!r}")
+        self.qsettings.setValue("appearance/theme", theme)
 
     def sync(self) -> None:
         self.qsettings.sync()

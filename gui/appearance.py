@@ -1,0 +1,79 @@
+"""Light / dark / system appearance. Fusion with explicit palettes looks the same on every platform and
+in offscreen screenshots; "system" follows the platform's colour scheme where Qt can read it.
+
+HiDPI needs nothing here: Qt 6 scales by the screen's device pixel ratio, and every icon we draw is
+either a standard icon or painted at run time.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+THEMES = ("system", "light", "dark")
+
+_DARK = {
+    QPalette.ColorRole.Window: "#2b2d30",
+    QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Base: "#1e1f22",
+    QPalette.ColorRole.AlternateBase: "#26282b",
+    QPalette.ColorRole.ToolTipBase: "#3c3f41",
+    QPalette.ColorRole.ToolTipText: "#f0f0f0",
+    QPalette.ColorRole.PlaceholderText: "#8c8c8c",
+    QPalette.ColorRole.Text: "#e6e6e6",
+    QPalette.ColorRole.Button: "#3c3f41",
+    QPalette.ColorRole.ButtonText: "#e6e6e6",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Highlight: "#2f65ca",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#6ea8fe",
+    QPalette.ColorRole.Mid: "#4a4d50",
+    QPalette.ColorRole.Dark: "#1a1b1d",
+    QPalette.ColorRole.Light: "#505356",
+}
+_DARK_DISABLED = {
+    QPalette.ColorRole.Text: "#6f7276",
+    QPalette.ColorRole.WindowText: "#6f7276",
+    QPalette.ColorRole.ButtonText: "#6f7276",
+}
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in _DARK.items():
+        palette.setColor(role, QColor(colour))
+    for role, colour in _DARK_DISABLED.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
+    return palette
+
+
+def light_palette() -> QPalette:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app.style().standardPalette()
+
+
+def system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def resolve_theme(theme: str) -> str:
+    """``light`` or ``dark`` for a stored preference (unknown values fall back to ``system``)."""
+    if theme not in THEMES or theme == "system":
+        return "dark" if system_prefers_dark() else "light"
+    return theme
+
+
+def apply_theme(app: QApplication, theme: str) -> str:
+    """Apply ``theme`` to the whole application; return what was applied (``light`` or ``dark``)."""
+    effective = resolve_theme(theme)
+    app.setStyle(QStyleFactory.create("Fusion"))
+    app.setPalette(dark_palette() if effective == "dark" else light_palette())
+    return effective
+
+
+def is_dark(palette: QPalette) -> bool:
+    """True when the palette's window background is dark (widgets pick readable colours from this)."""
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
