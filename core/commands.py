@@ -1,12 +1,13 @@
-"""CLI commands for core jobs: init, import, stats, quarantine, audit verify, review approve-all."""
+"""CLI commands for core jobs: init, import, stats, quarantine, audit verify/show, review approve-all."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count_entries
 from scrubdesk.core.cli_support import Output, add_json_flag
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
@@ -54,10 +55,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_quarantine)
 
     audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command", required=True)
-    p = audit.add_parser("verify", help="check the hash chain of the audit log")
+    p = audit.add_parser(
+        "verify",
+        help=f"check the hash chain of the audit log and its anchor {ANCHOR_FILE} (exit 1 on any problem)",
+    )
     p.add_argument("dir", type=Path)
     add_json_flag(p)
     p.set_defaults(handler=cmd_audit_verify)
+
+    p = audit.add_parser("show", help="list audit-log entries, newest first")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--limit", type=int, default=50, help="at most this many entries (default: 50)")
+    p.add_argument("--action", help="only entries with this action, e.g. import, export, erase")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_audit_show)
 
     review = sub.add_parser("review", help="reviewer approval of redactions").add_subparsers(
         dest="review_command", required=True
@@ -130,12 +141,32 @@ def cmd_quarantine(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     project = Project.open(args.dir)
     with project.store() as store:
-        log = AuditLog(store, project.keys.id_key)
-        problems = log.verify()
-        entries = log.count()
-    for problem in problems:
-        out.info(f"entry {problem.seq}: {problem.problem}")
-    return {"ok": not problems, "entries": entries, "problems": len(problems)}
+        status = AuditLog(store, project.keys.id_key).check()
+    for problem in status.problems:
+        out.info(f"entry {problem.seq}: {problem.problem}" if problem.seq else problem.problem)
+    for note in status.notes:
+        out.info(f"note: {note}")
+    if status.ok:
+        out.info(f"audit log intact: {status.entries} entries, anchored at entry {status.anchor_seq}")
+    return status.as_dict()
+
+
+def cmd_audit_show(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    if args.limit < 0:
+        raise InputError("--limit must be 0 or more")
+    project = Project.open(args.dir)
+    with project.store() as store:
+        rows = audit_entries(store, limit=args.limit, action=args.action)
+        total = count_entries(store, args.action)
+    if not out.json_mode:
+        for row in rows:
+            objects = ",".join(row.objects) or "-"
+            details = json.dumps(row.details, sort_keys=True) if row.details else "-"
+            out.info(f"{row.seq:>6} {row.at} {row.os_user} ({row.role}) {row.action} {objects} {details}")
+    summary: dict[str, Any] = {"ok": True, "shown": len(rows), "matching": total}
+    if out.json_mode:
+        summary["entries"] = [row.as_dict() for row in rows]
+    return summary
 
 
 def cmd_review_approve_all(args: argparse.Namespace, out: Output) -> dict[str, Any]:

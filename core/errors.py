@@ -37,3 +37,7 @@ class InputError(ScrubdeskError):
 
 class PermissionDeniedError(ScrubdeskError):
     """The current user's role may not perform this action."""
+
+
+class StoreDamagedError(ScrubdeskError):
+    """The encrypted store fails its integrity check (SQLCipher page HMAC): damaged or altered on disk."""

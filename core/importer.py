@@ -88,6 +88,28 @@ def _file_digest(ids: KeyedIds, path: Path) -> str:
     return ids.digest("source-file", h.digest())
 
 
+def source_digest(ids: KeyedIds, path: Path, fmt: str) -> str | None:
+    """The keyed digest of a CSV/JSON file's bytes, which keys its rows that have no ID column (None for
+    mail formats, whose messages are keyed on their own)."""
+    return _file_digest(ids, path) if fmt in TABULAR_FORMATS and path.is_file() else None
+
+
+def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None) -> str:
+    """The msg_key of a parsed item: from its Message-ID, its exact bytes, or its record ID or row in
+    that exact file (``digest``, from :func:`source_digest`). Shared by the importer and re-link, which
+    must derive the very same keys."""
+    if item.body_kind == "record":
+        if item.natural_id:
+            return ids.digest("record-id", item.natural_id.encode())
+        assert digest is not None, "a record without an ID column needs its file's digest"
+        return ids.record_id(digest, item.location.rsplit("#", 1)[-1])
+    if item.natural_id:
+        return ids.message_id(item.natural_id)
+    if item.content_fingerprint is None:
+        raise ValueError(f"reader gave neither an ID nor a fingerprint for {item.location}")
+    return ids.content_id(item.content_fingerprint)
+
+
 class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
@@ -97,16 +119,7 @@ class _BatchWriter:
         self.summary = summary
 
     def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
-        if item.body_kind == "record":
-            if item.natural_id:
-                return self.ids.digest("record-id", item.natural_id.encode())
-            assert source_digest is not None
-            return self.ids.record_id(source_digest, item.location.rsplit("#", 1)[-1])
-        if item.natural_id:
-            return self.ids.message_id(item.natural_id)
-        if item.content_fingerprint is None:
-            raise ValueError(f"reader gave neither an ID nor a fingerprint for {item.location}")
-        return self.ids.content_id(item.content_fingerprint)
+        return message_key(self.ids, item, source_digest)
 
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
@@ -211,9 +224,7 @@ def run_import(
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
-                digest = (
-                    _file_digest(project.ids, path) if fmt in TABULAR_FORMATS and path.is_file() else None
-                )
+                digest = source_digest(project.ids, path, fmt)
                 progress = SourceProgress()
                 source_options = ImportOptions(**{**options.__dict__, "format": fmt})
                 use_process = parallel if parallel is not None else _parallel_pays_off(size)

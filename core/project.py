@@ -66,7 +66,7 @@ class Project:
         vault.store(project_id, keys)  # first: if the keyring refuses, nothing is created on disk
         path.mkdir(parents=True, exist_ok=True)
         with Store.open(path / STORE_FILE, keys.db_key, create=True) as store:
-            _make_creator_admin(store)
+            _make_creator_admin(store, project_id, keys)
         descriptor = {
             "format": FORMAT,
             "version": 1,
@@ -100,13 +100,22 @@ class Project:
         )
 
 
-def _make_creator_admin(store: Store) -> None:
-    """The creator is the project's first admin (project creation itself is not an audit-log entry)."""
-    from scrubdesk.core.audit_log import current_os_user
+def _make_creator_admin(store: Store, project_id: str, keys: ProjectKeys) -> None:
+    """The creator is the project's first admin; the creation is the audit log's first entry (and writes
+    the audit anchor ``audit.head`` next to the store)."""
+    from scrubdesk.core.audit_log import AuditLog, current_os_user
     from scrubdesk.core.roles import grant
 
+    now = utc_now()
     with store.transaction() as conn:
-        grant(conn, current_os_user(), "admin", granted_by="project-creator", at=utc_now())
+        grant(conn, current_os_user(), "admin", granted_by="project-creator", at=now)
+        AuditLog(store, keys.id_key).append(
+            "project_created",
+            objects=[project_id],
+            details={"schema_version": store.schema_version, "creator_role": "admin"},
+            role="admin",
+            at=now,
+        )
 
 
 def read_descriptor(path: Path) -> dict:

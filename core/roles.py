@@ -1,19 +1,25 @@
 """Who may do what: one role per OS user (admin/DPO, reviewer, annotator).
 
 Minimal on purpose: the project creator becomes admin; reviewers approve redactions; annotators label.
-The GUI's role management builds on :func:`grant` and :func:`role_of`.
+Admins manage roles with :func:`change_role` and :func:`revoke_role` (audit-logged; the last admin cannot
+be removed); :func:`grant` and :func:`revoke` are the bare table operations inside a transaction.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import current_os_user
-from scrubdesk.core.errors import PermissionDeniedError
+from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.store import Store
+
+if TYPE_CHECKING:
+    from scrubdesk.core.project import Project
 
 ROLES = ("admin", "reviewer", "annotator")
 REVIEWER_ROLES = ("admin", "reviewer")
+MAX_USER_CHARS = 256
 
 
 def grant(conn: Any, os_user: str, role: str, *, granted_by: str, at: str) -> None:
@@ -46,3 +52,86 @@ def require_role(store: Store, allowed: tuple[str, ...], action: str) -> str:
             "An admin of the project can grant it."
         )
     return role
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    os_user: str
+    role: str
+    granted_by: str
+    granted_at: str
+
+
+def list_roles(store: Store) -> list[RoleGrant]:
+    """Everyone who holds a role, admins first."""
+    rows = store.execute(
+        "SELECT os_user, role, granted_by, granted_at FROM roles "
+        "ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'reviewer' THEN 1 ELSE 2 END, os_user"
+    )
+    return [RoleGrant(*r) for r in rows]
+
+
+def revoke(conn: Any, os_user: str) -> str | None:
+    """Take ``os_user``'s role away; returns the role it had. Call inside a transaction."""
+    row = conn.execute("SELECT role FROM roles WHERE os_user = ?", (os_user,)).fetchone()
+    conn.execute("DELETE FROM roles WHERE os_user = ?", (os_user,))
+    return None if row is None else str(row[0])
+
+
+def _check_os_user(os_user: str) -> str:
+    name = os_user.strip()
+    if not name or len(name) > MAX_USER_CHARS or any(c.isspace() or not c.isprintable() for c in name):
+        raise InputError(f"an OS user name must be 1 to {MAX_USER_CHARS} printable characters without spaces")
+    return name
+
+
+def _refuse_losing_last_admin(store: Store, os_user: str, what: str) -> None:
+    if role_of(store, os_user) != "admin":
+        return
+    admins = int(store.scalar("SELECT count(*) FROM roles WHERE role = 'admin'"))
+    if admins <= 1:
+        raise InputError(
+            f"refusing to {what}: {os_user!r} is the project's only admin and nobody could manage roles "
+            "afterwards. Grant admin to someone else first."
+        )
+
+
+def change_role(project: Project, os_user: str, role: str) -> dict[str, Any]:
+    """Admin only: give ``os_user`` ``role`` (replacing its previous one). Audit-logged."""
+    from scrubdesk.core.audit_log import AuditLog
+    from scrubdesk.core.project import utc_now
+
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
+    user = _check_os_user(os_user)
+    with project.store() as store, store.transaction() as conn:
+        my_role = require_role(store, ("admin",), "granting roles")
+        previous = role_of(store, user)
+        if role != "admin":
+            _refuse_losing_last_admin(store, user, f"make {user!r} a {role}")
+        now = utc_now()
+        grant(conn, user, role, granted_by=current_os_user(), at=now)
+        AuditLog(store, project.keys.id_key).append(
+            "role_grant",
+            details={"os_user": user, "role": role, "previous_role": previous},
+            role=my_role,
+            at=now,
+        )
+    return {"os_user": user, "role": role, "previous_role": previous}
+
+
+def revoke_role(project: Project, os_user: str) -> dict[str, Any]:
+    """Admin only: take ``os_user``'s role away. Refuses to remove the last admin. Audit-logged."""
+    from scrubdesk.core.audit_log import AuditLog
+
+    user = _check_os_user(os_user)
+    with project.store() as store, store.transaction() as conn:
+        my_role = require_role(store, ("admin",), "revoking roles")
+        if role_of(store, user) is None:
+            raise InputError(f"OS user {user!r} has no role in this project; nothing to revoke")
+        _refuse_losing_last_admin(store, user, f"revoke the role of {user!r}")
+        previous = revoke(conn, user)
+        AuditLog(store, project.keys.id_key).append(
+            "role_revoke", details={"os_user": user, "previous_role": previous}, role=my_role
+        )
+    return {"os_user": user, "previous_role": previous}

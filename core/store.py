@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class Store:
     def __init__(self, conn: Any, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._after_commit: dict[str, Callable[[], None]] = {}
 
     @classmethod
     def open(cls, path: Path, db_key: bytes, *, create: bool = False) -> Store:
@@ -79,10 +80,27 @@ class Store:
         try:
             yield self.conn
         except BaseException:
+            self._after_commit.clear()
             self.conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             self.conn.execute("COMMIT")
+        finally:
+            callbacks, self._after_commit = list(self._after_commit.values()), {}
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, key: str, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the open transaction commits (at once when none is open); dropped on
+        rollback. One callback per ``key``: registering the same key again replaces it."""
+        if not self.conn.in_transaction:
+            callback()
+        else:
+            self._after_commit[key] = callback
+
+    def has_after_commit(self, key: str) -> bool:
+        """Whether a callback for ``key`` waits for the open transaction to commit."""
+        return key in self._after_commit
 
     @property
     def schema_version(self) -> int:

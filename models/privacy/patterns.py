@@ -2,19 +2,31 @@
 
 Used twice: the feature guard replaces them before tokenising (defence in depth for PII the analyser
 missed), and the vocabulary scan proves that nothing of that shape is in a trained model.
+
+The regular expressions live in ``scrubdesk.core.pii_patterns`` (shared with the export leak guard);
+this module picks the ones the model side masks, in masking order.
 """
 
 from __future__ import annotations
 
 import re
 
+from scrubdesk.core.pii_patterns import (
+    CREDIT_CARD,
+    EMAIL_ADDRESS,
+    LONG_NUMBER,
+    PHONE_NUMBER,
+    UK_NINO,
+    UK_POSTCODE,
+)
+
 PATTERNS: dict[str, re.Pattern[str]] = {
-    "EMAIL_ADDRESS": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE),
-    "UK_NINO": re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}(?:\s?\d{2}){3}\s?[A-D]\b", re.IGNORECASE),
-    "UK_POSTCODE": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE),
-    "CREDIT_CARD": re.compile(r"\b\d(?:[ -]?\d){12,18}\b"),
-    "PHONE_NUMBER": re.compile(r"(?:\+\d{1,3}[\s-]?|\b0)\(?\d{2,5}\)?(?:[\s-]?\d){6,9}\b"),
-    "LONG_NUMBER": re.compile(r"\b\d{6,}\b"),  # account numbers, phone fragments, references
+    "EMAIL_ADDRESS": EMAIL_ADDRESS,
+    "UK_NINO": UK_NINO,
+    "UK_POSTCODE": UK_POSTCODE,
+    "CREDIT_CARD": CREDIT_CARD,
+    "PHONE_NUMBER": PHONE_NUMBER,
+    "LONG_NUMBER": LONG_NUMBER,
 }
 
 
@@ -31,3 +43,6 @@ def mask_patterns(text: str) -> str:
     for name, pattern in PATTERNS.items():
         text = pattern.sub(f" <{name}> ", text)
     return text
+
+
+__all__ = ["PATTERNS", "first_match", "mask_patterns"]

@@ -43,10 +43,11 @@ def test_init_import_stats_audit(tmp_path):
     assert again["imported"] == 0 and again["duplicates"] == 2
 
     stats, _, _ = scrubdesk("stats", proj)
-    assert stats["messages"] == 2 and stats["quarantined"] == 1 and stats["audit_entries"] == 2
+    assert stats["messages"] == 2 and stats["quarantined"] == 1 and stats["audit_entries"] == 3
 
     audit, _, _ = scrubdesk("audit", "verify", proj)
-    assert audit == {"ok": True, "entries": 2, "problems": 0, "_exit": 0}
+    assert (audit["ok"], audit["entries"], audit["problems"], audit["_exit"]) == (True, 3, 0, 0)
+    assert audit["anchor_seq"] == audit["last_seq"] == 3  # project_created, import, import
 
     raw = b"".join(f.read_bytes() for f in proj.iterdir())
     assert b"Canary Row" not in raw and b"person1@example.org" not in raw
