@@ -76,7 +76,8 @@ def scrub_message(store: Store, redactor: Redactor, message_id: int) -> Scrubbed
 def training_messages(project: Project, store: Store, *, labelled: bool = True) -> Iterator[ScrubbedMessage]:
     """Scrubbed text of every approved (and analysed) message, in ID order; only labelled ones by default."""
     redactor = project_redactor(project, store)
-    sql = f"SELECT m.id FROM messages m WHERE m.id IN ({APPROVED_SQL})"
+    # A purged message keeps only its key and label: there is no text left to train on.
+    sql = f"SELECT m.id FROM messages m WHERE m.purged_at IS NULL AND m.id IN ({APPROVED_SQL})"
     if labelled:
         sql += " AND m.label IS NOT NULL AND m.label != ''"
     ids = [int(r[0]) for r in store.execute(sql + " ORDER BY m.id")]
@@ -91,7 +92,7 @@ def unlabelled_messages(project: Project, store: Store) -> Iterator[ScrubbedMess
         int(r[0])
         for r in store.execute(
             "SELECT m.id FROM messages m JOIN analysis_state a ON a.message_id = m.id "
-            "WHERE m.label IS NULL OR m.label = '' ORDER BY m.id"
+            "WHERE m.purged_at IS NULL AND (m.label IS NULL OR m.label = '') ORDER BY m.id"
         )
     ]
     for message_id in ids:

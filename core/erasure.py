@@ -1,0 +1,777 @@
+"""Right to erasure (GDPR Art. 17): find a data subject, erase every trace from the store, prove it.
+
+Matching (:class:`SubjectQuery`) - a query is an email address or a person's full name:
+
+* an address matches messages linked to its keyed subject ID (``message_subjects``), messages whose
+  From/To/Cc headers contain it, PII spans whose text is that address, and messages whose subject, body
+  or sender name contain it (case-insensitive);
+* a name matches messages whose sender name contains it, spans whose text *equals* it (a leading title
+  such as "Mrs" ignored, "Surname, Given" accepted), and messages whose subject or body contain it with
+  any whitespace between the parts, case-insensitive. A name must have at least two parts: a surname or
+  given name alone, or the local part of an address, would match other people, so they never select a
+  message on their own. A name query does not follow the addresses that name wrote from (ticket systems
+  send many customers' mail from one address under each customer's name): erase by address as well.
+
+:func:`verify_erasure` also accepts any other identifier of the subject (a phone number, a reference),
+searched for the same way.
+
+Text matches are substring matches - the same test :func:`verify_erasure` applies to every column and
+file - so an erasure always verifies; the preview's counts show when a query is too broad.
+
+Erasure (:func:`erase_subject`) runs in one transaction: dependent models and exports are marked stale,
+the messages and everything hanging off them are deleted, residue in quarantine, source paths and review
+comments is scrubbed, an ``erasures`` row and an audit entry (counts only) are written. Then the bytes
+are made unrecoverable: ``secure_delete`` is on for every connection, ``VACUUM`` rebuilds the file and a
+``TRUNCATE`` checkpoint empties the WAL. A signed certificate (what, where, when, by whom, how, and the
+verification result - never the query or its keyed ID) is written to ``DIR/certificates/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, Literal
+
+from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.ids import KeyedIds, normalise_address
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.model_lineage import mark_stale, models_trained_on
+from scrubdesk.core.project import STORE_FILE, Project, utc_now
+from scrubdesk.core.roles import require_role
+from scrubdesk.core.store import DatabaseError, Store
+from scrubdesk.core.trace_scan import Needles, iter_files, scan_file, scan_sqlcipher_pages
+
+log = logging.getLogger(__name__)
+
+ADMIN_ONLY = ("admin",)
+CERTIFICATES_DIR = "certificates"
+CERTIFICATE_FORMAT = "scrubdesk-erasure-certificate"
+CERTIFICATE_VERSION = 1
+REASONS = ("subject_key", "header", "sender_name", "pii_span", "text")
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lady", "lord"})
+MIN_NAME_PARTS = 2
+MIN_VALUE_CHARS = 4
+CHUNK = 500
+CHECKPOINT_TRIES = 3
+CHECKPOINT_WAIT_MS = 1000
+
+_ADDRESS = re.compile(r"[^\s@<>\"(),;:]+@[^\s@<>\"(),;:]+\.[^\s@<>\"(),;:]+")
+_HIT_FN = "scrubdesk_subject_hit"
+_KEY_HIT_FN = "scrubdesk_subject_key_hit"
+
+# Tables whose rows hang off a message and are deleted with it (in this order, before the message).
+_MESSAGE_CHILDREN = ("spans", "analysis_state", "reviews", "predictions", "message_subjects")
+# Lineage tables without a foreign key: a message ID left there could be reused by a new message.
+_LINEAGE = ("model_members", "export_members")
+
+
+# --- the query --------------------------------------------------------------------------------------------
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _strip_titles(parts: list[str]) -> list[str]:
+    while len(parts) > 1 and parts[0].rstrip(".").lower() in TITLES:
+        parts = parts[1:]
+    return parts
+
+
+@dataclass(frozen=True)
+class SubjectQuery:
+    """A parsed erasure query. Holds personal data: never log it or put it in an error message."""
+
+    kind: Literal["address", "name", "value"]
+    value: str  # address: lower-cased; name: whitespace collapsed, leading titles removed
+    pattern: re.Pattern[str] = field(repr=False)
+    equal_forms: frozenset[str] = field(repr=False)  # casefolded texts a PII span must equal
+    forms: tuple[str, ...] = field(repr=False)  # what must appear nowhere afterwards
+
+    def __repr__(self) -> str:
+        return f"SubjectQuery(kind={self.kind!r})"
+
+    @classmethod
+    def parse(cls, query: str, *, any_value: bool = False) -> SubjectQuery:
+        """An address or a full name; with ``any_value`` (verification only) also any other identifier
+        of the subject, such as a phone number or a customer reference."""
+        text = _collapse(query or "")
+        if not text:
+            raise InputError("the subject is empty: give an email address or a full name")
+        if "@" in text:
+            return cls._address(text)
+        try:
+            return cls._name(text)
+        except InputError:
+            if not any_value:
+                raise
+        if len(text) < MIN_VALUE_CHARS:
+            raise InputError(f"the value to look for needs at least {MIN_VALUE_CHARS} characters") from None
+        return cls(
+            kind="value",
+            value=text,
+            pattern=re.compile(r"\s+".join(re.escape(p) for p in text.split(" ")), re.IGNORECASE),
+            equal_forms=frozenset({text.casefold()}),
+            forms=(text,),
+        )
+
+    @classmethod
+    def _address(cls, text: str) -> SubjectQuery:
+        as_given = (parseaddr(text)[1] or text).strip()
+        address = normalise_address(text)
+        if not _ADDRESS.fullmatch(address):
+            raise InputError("the subject contains '@' but is not one email address (like name@example.org)")
+        return cls(
+            kind="address",
+            value=address,
+            pattern=re.compile(re.escape(address), re.IGNORECASE),
+            equal_forms=frozenset({address}),
+            forms=tuple(dict.fromkeys((address, as_given))),
+        )
+
+    @classmethod
+    def _name(cls, text: str) -> SubjectQuery:
+        parts = _strip_titles(text.split(" "))
+        if sum(any(ch.isalpha() for ch in p) for p in parts) < MIN_NAME_PARTS:
+            raise InputError(
+                "give the subject's full name (given name and surname) or an email address: one name "
+                "alone would match other people"
+            )
+        name = " ".join(parts)
+        reversed_name = f"{parts[-1]}, {' '.join(parts[:-1])}"
+        forward = r"\s+".join(re.escape(p) for p in parts)
+        backward = re.escape(parts[-1]) + r",\s*" + r"\s+".join(re.escape(p) for p in parts[:-1])
+        return cls(
+            kind="name",
+            value=name,
+            pattern=re.compile(f"{forward}|{backward}", re.IGNORECASE),
+            equal_forms=frozenset({name.casefold(), reversed_name.casefold()}),
+            forms=(name, reversed_name),
+        )
+
+    def hit(self, value: object) -> bool:
+        """True when a stored value contains the subject (text case-insensitively; blobs in any of the
+        byte forms of :class:`Needles`)."""
+        if isinstance(value, str):
+            return self.pattern.search(value) is not None
+        if isinstance(value, bytes | memoryview):
+            return Needles(self.forms).count(bytes(value)) > 0
+        return False
+
+    def equals(self, span_text: str) -> bool:
+        """True when a PII span's text is the subject itself (not merely part of it)."""
+        if self.kind == "address":
+            return normalise_address(span_text.removeprefix("mailto:")) == self.value
+        return " ".join(_strip_titles(_collapse(span_text).split(" "))).casefold() in self.equal_forms
+
+    def subject_key(self, ids: KeyedIds) -> str | None:
+        return ids.subject_id(self.value) if self.kind == "address" else None
+
+
+# --- finding ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectMatch:
+    """Which messages are about the subject, and why. IDs and counts only: safe to show in a preview."""
+
+    kind: str
+    message_ids: tuple[int, ...]
+    msg_keys: tuple[str, ...]
+    reasons: dict[str, int]  # messages per reason; a message can have several
+    n_spans: int  # spans stored on the matched messages (all of them go)
+    models: tuple[int, ...] = ()  # models trained on any of them
+    exports: tuple[int, ...] = ()  # exports that hold any of them
+
+    def __repr__(self) -> str:
+        return f"SubjectMatch(kind={self.kind!r}, messages={len(self.message_ids)}, reasons={self.reasons})"
+
+    @property
+    def n_messages(self) -> int:
+        return len(self.message_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "messages": self.n_messages,
+            "spans": self.n_spans,
+            "reasons": dict(self.reasons),
+            "models": list(self.models),
+            "exports": list(self.exports),
+        }
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
+    for i in range(0, len(ids), CHUNK):
+        chunk = list(ids[i : i + CHUNK])
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def find_subject(project: Project, store: Store, query: str) -> SubjectMatch:
+    """Preview: every message about the subject given by ``query`` (admin role)."""
+    require_role(store, ADMIN_ONLY, "searching for a data subject")
+    return _find(store, SubjectQuery.parse(query), project.ids, JobControl())
+
+
+def _find(store: Store, q: SubjectQuery, ids: KeyedIds, control: JobControl) -> SubjectMatch:
+    found: dict[str, set[int]] = {reason: set() for reason in REASONS}
+    key = q.subject_key(ids)
+    if key is not None:
+        rows = store.execute("SELECT DISTINCT message_id FROM message_subjects WHERE subject_key = ?", (key,))
+        found["subject_key"].update(int(r[0]) for r in rows)
+    total = int(store.scalar("SELECT count(*) FROM messages"))
+    rows = store.execute("SELECT id, from_name, from_addr, to_addrs, cc_addrs, subject, body FROM messages")
+    for done, (mid, from_name, from_addr, to_addrs, cc_addrs, subject, body) in enumerate(rows, 1):
+        if q.hit(from_addr) or q.hit(to_addrs) or q.hit(cc_addrs):
+            found["header"].add(mid)
+        if q.hit(from_name):
+            found["sender_name"].add(mid)
+        if q.hit(subject) or q.hit(body):
+            found["text"].add(mid)
+        if done % 2000 == 0:
+            control.progress(done, total, f"searched {done} messages")
+            control.check_cancelled()
+    found["pii_span"] = _span_matches(store, q)
+    message_ids = tuple(sorted(set().union(*found.values())))
+    keys: list[str] = []
+    n_spans = 0
+    for chunk, marks in _chunks(message_ids):
+        keys += [r[0] for r in store.execute(f"SELECT msg_key FROM messages WHERE id IN ({marks})", chunk)]
+        n_spans += int(store.scalar(f"SELECT count(*) FROM spans WHERE message_id IN ({marks})", chunk))
+    control.progress(total, total, f"{len(message_ids)} messages found")
+    return SubjectMatch(
+        kind=q.kind,
+        message_ids=message_ids,
+        msg_keys=tuple(keys),
+        reasons={reason: len(found[reason]) for reason in REASONS},
+        n_spans=n_spans,
+        models=tuple(sorted(models_trained_on(store, message_ids))),
+        exports=tuple(sorted(_exports_holding(store, message_ids))),
+    )
+
+
+def _span_matches(store: Store, q: SubjectQuery) -> set[int]:
+    """Messages with a span (any status) whose text is the subject; spans are offsets into the field."""
+    lengths = [len(f) for f in q.equal_forms]
+    rows = store.execute(
+        "SELECT s.message_id, substr(CASE s.field WHEN 'body' THEN m.body ELSE m.subject END, "
+        's.start + 1, s."end" - s.start) FROM spans s JOIN messages m ON m.id = s.message_id '
+        'WHERE s."end" - s.start BETWEEN ? AND ?',
+        (min(lengths) // 2, max(lengths) * 3 + 16),  # titles, spacing, "mailto:" and <> may pad a span
+    )
+    return {int(mid) for mid, text in rows if text and q.equals(text)}
+
+
+def _exports_holding(store: Store, message_ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk, marks in _chunks(message_ids):
+        sql = f"SELECT DISTINCT export_id FROM export_members WHERE message_id IN ({marks})"
+        found.update(int(r[0]) for r in store.execute(sql, chunk))
+    return found
+
+
+# --- erasing ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Where traces of a subject remain, as counts per place. ``ok``: none anywhere."""
+
+    subject_messages: int  # what the erasure search still finds
+    store_hits: dict[str, int]  # "table.column" -> rows containing the subject (decrypted store)
+    keyed_id_hits: dict[str, int]  # "table.column" -> rows holding the subject's keyed ID (not the audit log)
+    keyed_id_in_audit_log: int  # audit entries that name the keyed ID: kept, the log is append-only
+    file_hits: dict[str, int]  # file (relative to the project, or an export's path) -> occurrences
+    page_hits: dict[str, int]  # store file / WAL -> occurrences in the decrypted pages
+    problems: tuple[str, ...]  # what could not be checked (never personal data)
+    checked: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        places = (self.store_hits, self.keyed_id_hits, self.file_hits, self.page_hits)
+        return self.subject_messages == 0 and not any(places) and not self.problems
+
+    @property
+    def total_hits(self) -> int:
+        places = (self.store_hits, self.keyed_id_hits, self.file_hits, self.page_hits)
+        return self.subject_messages + sum(sum(p.values()) for p in places)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "subject_messages": self.subject_messages,
+            "store_hits": dict(self.store_hits),
+            "keyed_id_hits": dict(self.keyed_id_hits),
+            "keyed_id_in_audit_log": self.keyed_id_in_audit_log,
+            "file_hits": dict(self.file_hits),
+            "page_hits": dict(self.page_hits),
+            "problems": list(self.problems),
+            "checked": dict(self.checked),
+        }
+
+
+@dataclass(frozen=True)
+class ErasureCertificate:
+    """The outcome of :func:`erase_subject`; for a dry run, the preview (no certificate file)."""
+
+    match: SubjectMatch
+    dry_run: bool
+    certificate_id: str | None = None
+    path: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    storage: dict[str, Any] = field(default_factory=dict)
+    verification: VerificationReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.dry_run or (self.verification is not None and self.verification.ok)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"dry_run": self.dry_run, **self.match.as_dict()}
+        if not self.dry_run:
+            data.update(
+                {
+                    "certificate": str(self.path) if self.path else None,
+                    "certificate_id": self.certificate_id,
+                    "erased": dict(self.counts),
+                    "storage": dict(self.storage),
+                    "verified": self.verification.ok if self.verification else False,
+                    "remaining_hits": self.verification.total_hits if self.verification else None,
+                }
+            )
+        return data
+
+
+def erase_subject(
+    project: Project, query: str, control: JobControl | None = None, *, dry_run: bool = False
+) -> ErasureCertificate:
+    """Erase every message about a data subject and prove it (admin role). See the module docstring."""
+    q = SubjectQuery.parse(query)
+    control = control or JobControl()
+    with project.store() as store:
+        role = require_role(store, ADMIN_ONLY, "erasing a data subject")
+        audit = AuditLog(store, project.keys.id_key)
+        if dry_run:
+            match = _find(store, q, project.ids, control)
+            with store.transaction():
+                audit.append("erase.preview", details=match.as_dict(), role=role)
+            return ErasureCertificate(match, dry_run=True)
+        certificate_id = uuid.uuid4().hex
+        at = utc_now()
+        with store.transaction() as conn:
+            match = _find(store, q, project.ids, control)
+            control.check_cancelled()  # the last point where cancelling changes nothing
+            mark_stale(conn, match.models)
+            conn.executemany("UPDATE exports SET stale = 1 WHERE id = ?", [(e,) for e in match.exports])
+            counts = _delete_messages(conn, match.message_ids)
+            counts.update(_scrub_residue(conn, q, project.ids))
+            conn.execute(
+                "INSERT INTO erasures (certificate_id, at, os_user, role, n_messages, n_spans, "
+                "models_marked_stale, exports_marked_stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    certificate_id, at, current_os_user(), role, counts["messages"], counts["spans"],
+                    json.dumps(list(match.models)), json.dumps(list(match.exports)),
+                ),
+            )  # fmt: skip
+            details = {**counts, "certificate_id": certificate_id, "reasons": match.reasons}
+            details |= {
+                "models_marked_stale": list(match.models),
+                "exports_marked_stale": list(match.exports),
+            }
+            audit.append("erase", details=details, role=role, at=at)
+        control.progress(1, 3, "rewriting the store without the erased data")
+        storage = wipe_free_space(store)
+        control.progress(2, 3, "verifying that no trace remains")
+        report = _verify(project, store, q, JobControl())
+        body = _certificate_body(
+            project, store, certificate_id=certificate_id, at=at, role=role, q=q, match=match, counts=counts,
+            storage=storage, report=report,
+        )  # fmt: skip
+        path = write_certificate(project, body)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE erasures SET certificate_path = ?, certificate_sha256 = ? WHERE certificate_id = ?",
+                (path.relative_to(project.path).as_posix(), digest, certificate_id),
+            )
+        checkpoint(store)
+        control.progress(3, 3, "erasure certificate written")
+    return ErasureCertificate(match, False, certificate_id, path, counts, storage, report)
+
+
+def _delete_messages(conn: Any, message_ids: Sequence[int]) -> dict[str, int]:
+    counts = dict.fromkeys(("messages", "labels", *_MESSAGE_CHILDREN, *_LINEAGE), 0)
+    for chunk, marks in _chunks(message_ids):
+        counts["labels"] += conn.execute(
+            f"SELECT count(*) FROM messages WHERE id IN ({marks}) AND label IS NOT NULL AND label != ''",
+            chunk,
+        ).fetchone()[0]
+        # explicit, not left to ON DELETE CASCADE: correct even on a connection without foreign_keys
+        for table in (*_MESSAGE_CHILDREN, *_LINEAGE):
+            counts[table] += conn.execute(
+                f"DELETE FROM {table} WHERE message_id IN ({marks})", chunk
+            ).rowcount
+        counts["messages"] += conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk).rowcount
+    return counts
+
+
+def _register_matchers(conn: Any, q: SubjectQuery, subject_key: str | None) -> None:
+    conn.create_function(_HIT_FN, 1, lambda v: int(q.hit(v)), deterministic=True)
+    conn.create_function(
+        _KEY_HIT_FN, 1, lambda v: int(subject_key is not None and isinstance(v, str) and subject_key in v)
+    )
+
+
+def _scrub_residue(conn: Any, q: SubjectQuery, ids: KeyedIds) -> dict[str, int]:
+    """Remove the subject from rows that are not about them but mention them (a file path, a comment)."""
+    key = q.subject_key(ids)
+    _register_matchers(conn, q, key)
+    hit = _HIT_FN
+    statements = {
+        "quarantine": f"DELETE FROM quarantine WHERE {hit}(location) OR {hit}(detail)",
+        "source_paths": f"UPDATE sources SET location = 'erased-source-' || id WHERE {hit}(location)",
+        "message_locations": (
+            f"UPDATE messages SET source_location = 'erased-location-' || id WHERE {hit}(source_location)"
+        ),
+        "review_comments": f"UPDATE reviews SET comment = NULL WHERE {hit}(comment)",
+        "export_paths": f"UPDATE exports SET path = 'erased-path-' || id WHERE {hit}(path)",
+    }
+    counts = {name: max(conn.execute(sql).rowcount, 0) for name, sql in statements.items()}
+    counts["consent"] = (
+        conn.execute("DELETE FROM consent WHERE subject_key = ?", (key,)).rowcount if key else 0
+    )
+    return counts
+
+
+def wipe_free_space(store: Store) -> dict[str, Any]:
+    """Make deleted data unrecoverable from the files: VACUUM (rewrites every page; with secure_delete,
+    freed space was zeroed already) and a TRUNCATE checkpoint (the WAL held the old pages). Call outside
+    a transaction. Another program writing to the project can make VACUUM fail, and one holding a read
+    open can delay the checkpoint: both are reported, not raised (the deletion is committed already)."""
+    secure = bool(store.scalar("PRAGMA secure_delete"))
+    try:
+        store.execute("VACUUM")
+        vacuumed = True
+    except DatabaseError:
+        log.warning("VACUUM after a deletion failed (the project is busy); verification will show any trace")
+        vacuumed = False
+    truncated = checkpoint(store)
+    return {
+        "secure_delete": secure,
+        "vacuumed": vacuumed,
+        "wal_truncated": truncated,
+        "freelist_pages": int(store.scalar("PRAGMA freelist_count")),
+    }
+
+
+def checkpoint(store: Store) -> bool:
+    """Copy the WAL into the store and truncate it; True when the WAL file is empty afterwards. Waits a
+    few seconds at most for other connections' reads (not the store's long busy timeout)."""
+    wal = Path(f"{store.path}-wal")
+    previous = int(store.scalar("PRAGMA busy_timeout"))
+    store.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        for attempt in range(CHECKPOINT_TRIES):
+            busy = store.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy and (not wal.exists() or wal.stat().st_size == 0):
+                return True
+            time.sleep(0.1 * (attempt + 1))
+        return False
+    finally:
+        store.execute(f"PRAGMA busy_timeout = {previous}")
+
+
+# --- verifying --------------------------------------------------------------------------------------------
+
+
+def verify_erasure(project: Project, query: str, control: JobControl | None = None) -> VerificationReport:
+    """Prove that no trace of the subject remains (admin role): the erasure search finds nothing; no text
+    column of any table of the decrypted store contains it; no file under the project directory, no
+    registered export and no decrypted page of the store or its WAL contains it in any common encoding.
+    Besides an address or a name, ``query`` may be any other identifier (a phone number, a reference)."""
+    q = SubjectQuery.parse(query, any_value=True)
+    with project.store() as store:
+        role = require_role(store, ADMIN_ONLY, "verifying an erasure")
+        checkpoint(store)  # finish what a busy erasure could not: old pages may still wait in the WAL
+        report = _verify(project, store, q, control or JobControl())
+        with store.transaction():
+            details = {"ok": report.ok, "remaining_hits": report.total_hits, "problems": len(report.problems)}
+            AuditLog(store, project.keys.id_key).append("erase.verify", details=details, role=role)
+    return report
+
+
+def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl) -> VerificationReport:
+    subject_key = q.subject_key(project.ids)
+    match = _find(store, q, project.ids, control)
+    store_hits, keyed_hits, in_audit, checked = _scan_store(store, q, subject_key)
+    needles = Needles([*q.forms, *([subject_key] if subject_key else [])])
+    problems: list[str] = []
+    file_hits: dict[str, int] = {}
+    files = scanned_bytes = 0
+    for path in iter_files(project.path):
+        files += 1
+        scanned_bytes += path.stat().st_size
+        result = scan_file(path, needles)
+        name = path.relative_to(project.path).as_posix()
+        if result.unreadable:
+            problems.append(f"{name}: could not be read")
+        elif result.hits:
+            file_hits[name] = result.hits
+    exports = missing = 0
+    for export_id, where in store.execute("SELECT id, path FROM exports ORDER BY id").fetchall():
+        path = _export_file(project, where)
+        if path is None:
+            missing += 1
+            continue
+        if path.is_relative_to(project.path):
+            continue  # scanned with the project directory
+        exports += 1
+        result = scan_file(path, needles)
+        if result.unreadable:
+            problems.append(f"export {export_id}: could not be read")
+        elif result.hits:
+            file_hits[f"export {export_id}: {path}"] = result.hits
+    page_size = int(store.scalar("PRAGMA cipher_page_size"))
+    page_hits: dict[str, int] = {}
+    pages = 0
+    for name, scan in scan_sqlcipher_pages(
+        store.path, project.keys.db_key, Needles(q.forms), page_size=page_size
+    ).items():
+        pages += scan.pages
+        if not scan.checked:
+            problems.append(f"{name}: pages could not be decrypted here (no AES implementation)")
+        if scan.undecryptable:
+            problems.append(f"{name}: {scan.undecryptable} page(s) failed their HMAC and were not checked")
+        if scan.hits:
+            page_hits[name] = scan.hits
+    checked |= {
+        "files": files,
+        "file_bytes": scanned_bytes,
+        "exports": exports,
+        "exports_not_found": missing,
+        "pages": pages,
+    }
+    return VerificationReport(
+        subject_messages=match.n_messages,
+        store_hits=store_hits,
+        keyed_id_hits=keyed_hits,
+        keyed_id_in_audit_log=in_audit,
+        file_hits=file_hits,
+        page_hits=page_hits,
+        problems=tuple(problems),
+        checked=checked,
+    )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _scan_store(
+    store: Store, q: SubjectQuery, subject_key: str | None
+) -> tuple[dict[str, int], dict[str, int], int, dict[str, int]]:
+    """Every column of every table, decrypted: rows containing the subject, and its keyed ID."""
+    _register_matchers(store.conn, q, subject_key)
+    hits: dict[str, int] = {}
+    keyed: dict[str, int] = {}
+    in_audit = 0
+    tables = [
+        r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
+    columns = 0
+    for table in tables:
+        names = [r[1] for r in store.execute(f"PRAGMA table_info({_quote(table)})")]
+        columns += len(names)
+        sums = [f"sum({_HIT_FN}({_quote(c)}))" for c in names]
+        sums += [f"sum({_KEY_HIT_FN}({_quote(c)}))" for c in names]
+        row = store.execute(f"SELECT {', '.join(sums)} FROM {_quote(table)}").fetchone()
+        for i, column in enumerate(names):
+            if row[i]:
+                hits[f"{table}.{column}"] = int(row[i])
+            key_rows = int(row[len(names) + i] or 0)
+            if key_rows and table == "audit_log":
+                in_audit += key_rows
+            elif key_rows:
+                keyed[f"{table}.{column}"] = key_rows
+    return hits, keyed, in_audit, {"tables": len(tables), "columns": columns}
+
+
+def _export_file(project: Project, where: str) -> Path | None:
+    path = Path(where)
+    candidates = [path] if path.is_absolute() else [project.path / path, Path.cwd() / path]
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+# --- the certificate --------------------------------------------------------------------------------------
+
+
+def _certificate_key(project: Project) -> bytes:
+    return hmac.new(project.keys.id_key, b"scrubdesk erasure certificate v1", hashlib.sha256).digest()
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _render(body: dict[str, Any], mac: str) -> str:
+    """The exact text of a certificate file: any change to any byte changes the content or the form."""
+    return json.dumps({**body, "mac": mac}, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+def _certificate_body(
+    project: Project,
+    store: Store,
+    *,
+    certificate_id: str,
+    at: str,
+    role: str,
+    q: SubjectQuery,
+    match: SubjectMatch,
+    counts: dict[str, int],
+    storage: dict[str, Any],
+    report: VerificationReport,
+) -> dict[str, Any]:
+    exports = []
+    for chunk, marks in _chunks(match.exports):
+        sql = f"SELECT id, path, format FROM exports WHERE id IN ({marks}) ORDER BY id"
+        exports += [{"id": i, "path": p, "format": f} for i, p, f in store.execute(sql, chunk)]
+    return {
+        "format": CERTIFICATE_FORMAT,
+        "version": CERTIFICATE_VERSION,
+        "certificate_id": certificate_id,
+        "what": {
+            "subject_given_as": q.kind,
+            "match_reasons": dict(match.reasons),
+            "erased": dict(counts),
+            "models_marked_stale": list(match.models),
+            "exports_marked_stale": exports,
+        },
+        "where": {
+            "project_id": project.project_id,
+            "project_name": project.name,
+            "project_path": str(project.path),
+            "store_file": STORE_FILE,
+        },
+        "when": at,
+        "by": {"os_user": current_os_user(), "role": role},
+        "how": dict(storage),
+        "verification": report.as_dict(),
+        "note": (
+            "Holds no personal data: the subject is identified neither by value nor by keyed ID. Messages "
+            "were deleted with secure_delete on, the store was rewritten (VACUUM) and its WAL truncated. "
+            "Models and exports listed were marked stale: retrain, and delete or replace those exports."
+        ),
+    }
+
+
+def write_certificate(project: Project, body: dict[str, Any]) -> Path:
+    """Sign ``body`` and write ``erasure-<id>.json`` and a short ``.md`` beside it; return the JSON path."""
+    folder = project.path / CERTIFICATES_DIR
+    folder.mkdir(exist_ok=True)
+    mac = hmac.new(_certificate_key(project), _canonical(body), hashlib.sha256).hexdigest()
+    path = folder / f"erasure-{body['certificate_id']}.json"
+    text = _render(body, mac)
+    _write_atomic(path, text)
+    _write_atomic(path.with_suffix(".md"), _summary_markdown(body, hashlib.sha256(text.encode()).hexdigest()))
+    return path
+
+
+def _summary_markdown(body: dict[str, Any], sha256: str) -> str:
+    what, where, by = body["what"], body["where"], body["by"]
+    erased = what["erased"]
+    verification = body["verification"]
+    stale_exports = ", ".join(str(e["id"]) for e in what["exports_marked_stale"]) or "none"
+    return "\n".join(
+        [
+            f"# Erasure certificate {body['certificate_id']}",
+            "",
+            f"- When: {body['when']}",
+            f"- By: OS user {by['os_user']} (role {by['role']})",
+            f"- Where: project {where['project_name']} ({where['project_id']}) at {where['project_path']}, "
+            f"store {where['store_file']}",
+            f"- What: {erased['messages']} message(s), {erased['spans']} PII span(s), "
+            f"{erased['labels']} label(s); subject given as {what['subject_given_as']}",
+            f"- Models marked stale: {', '.join(map(str, what['models_marked_stale'])) or 'none'}",
+            f"- Exports marked stale: {stale_exports}",
+            f"- Verification: {'no trace found' if verification['ok'] else 'TRACES REMAIN'} "
+            f"({verification['checked'].get('files', 0)} files, {verification['checked'].get('pages', 0)} "
+            "store pages, every column of every table checked)",
+            "",
+            f"The signed record is erasure-{body['certificate_id']}.json (SHA-256 {sha256}); check it with "
+            "`scrubdesk verify-erasure --certificate`. This summary holds no personal data.",
+            "",
+        ]
+    )
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    ok: bool
+    certificate_id: str | None
+    problems: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "certificate_id": self.certificate_id, "problems": list(self.problems)}
+
+
+def verify_certificate(project: Project, path: Path) -> CertificateCheck:
+    """Check a certificate's signature (key derived from the project's ID key), its exact bytes, and that
+    the project registered it with the same SHA-256."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the certificate {path} ({type(exc).__name__})") from None
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return CertificateCheck(False, None, ("the file is not a readable certificate: it was altered",))
+    problems: list[str] = []
+    mac = data.pop("mac", None)
+    certificate_id = data.get("certificate_id") if isinstance(data.get("certificate_id"), str) else None
+    if data.get("format") != CERTIFICATE_FORMAT:
+        problems.append("not a Scrubdesk erasure certificate")
+    expected = hmac.new(_certificate_key(project), _canonical(data), hashlib.sha256).hexdigest()
+    if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
+        problems.append("the signature does not match: the content was altered, or it is another project's")
+    elif _render(data, mac) != text:
+        problems.append("the file's bytes differ from its signed form: it was edited")
+    if data.get("where", {}).get("project_id") != project.project_id:
+        problems.append("it was issued for another project")
+    with project.store() as store:
+        row = store.execute(
+            "SELECT certificate_sha256 FROM erasures WHERE certificate_id = ?", (certificate_id,)
+        ).fetchone()
+    if row is None:
+        problems.append("this project has no erasure with this certificate ID")
+    elif row[0] and row[0] != hashlib.sha256(raw).hexdigest():
+        problems.append("the file differs from the one this project recorded (SHA-256 mismatch)")
+    return CertificateCheck(not problems, certificate_id, tuple(problems))

@@ -1,0 +1,453 @@
+"""The project's label set (its intent labels, in display order) and labelling.
+
+Labels are short identifiers that leave the store in exports, so they are validated (:func:`validate_label`)
+and every change is role-checked and written to the audit log in the same transaction:
+
+- ``label``: one message's label changed (objects: its msg_key; details: from, to, source, undo);
+  a bulk run from a CSV is one ``label`` entry whose objects are every changed msg_key.
+- ``labels.add`` / ``labels.rename`` / ``labels.merge`` / ``labels.reorder`` / ``labels.seed``: the set
+  changed (details: label names and counts; a rename or merge does not list the messages it relabelled,
+  because it changes a label's name, not any message's classification).
+
+Any role may label and add labels; renaming, merging and reordering rewrite everybody's work and need the
+reviewer or admin role. Error messages about CSV rows give row numbers, never cell contents.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role
+from scrubdesk.core.store import Store
+
+MAX_LABEL_CHARS = 64
+LABEL_ROLES = ROLES  # admin, reviewer, annotator: everybody with a role may label
+MANAGE_ROLES = REVIEWER_ROLES  # rename, merge, reorder
+SOURCES = ("annotator", "bulk", "import", "model")
+MAX_REPORTED_ROWS = 50  # row numbers listed in a message; the count is always exact
+
+
+def validate_label(name: str) -> str:
+    """``name`` without surrounding white space, if it is a usable label; otherwise :class:`InputError`.
+
+    The message never quotes the value: it may come from a CSV cell."""
+    if not isinstance(name, str):
+        raise InputError("a label must be text")
+    name = name.strip()
+    if not name:
+        raise InputError("a label must not be empty")
+    if len(name) > MAX_LABEL_CHARS:
+        raise InputError(f"a label must be at most {MAX_LABEL_CHARS} characters (this one has {len(name)})")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise InputError("a label must be one line without control characters")
+    return name
+
+
+def _is_valid(name: str) -> bool:
+    try:
+        validate_label(name)
+    except InputError:
+        return False
+    return True
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def list_labels(store: Store) -> list[str]:
+    """The label set in display order."""
+    return [str(r[0]) for r in store.execute("SELECT name FROM label_set ORDER BY position, name")]
+
+
+def label_counts(store: Store) -> dict[str, int]:
+    """Messages per label, for every label that messages carry (in the set or not)."""
+    rows = store.execute("SELECT label, count(*) FROM messages WHERE label > '' GROUP BY label")  # index only
+    return {str(label): int(n) for label, n in rows}
+
+
+def unregistered_labels(store: Store) -> dict[str, int]:
+    """Labels that messages carry but the set does not have (e.g. after a CSV import), with counts."""
+    known = set(list_labels(store))
+    return {label: n for label, n in sorted(label_counts(store).items()) if label not in known}
+
+
+def label_summary(store: Store) -> list[dict[str, Any]]:
+    counts = label_counts(store)
+    return [
+        {"name": name, "position": i, "messages": counts.get(name, 0)}
+        for i, name in enumerate(list_labels(store))
+    ]
+
+
+# --- the label set ------------------------------------------------------------------------------------------
+
+
+def _in_set(conn: Any, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM label_set WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _append(conn: Any, names: Iterable[str], now: str) -> None:
+    position = int(conn.execute("SELECT coalesce(max(position), -1) FROM label_set").fetchone()[0])
+    for name in names:
+        position += 1
+        conn.execute(
+            "INSERT INTO label_set (name, position, created_at) VALUES (?, ?, ?)", (name, position, now)
+        )
+
+
+def _renumber(conn: Any) -> None:
+    names = [r[0] for r in conn.execute("SELECT name FROM label_set ORDER BY position, name").fetchall()]
+    conn.executemany("UPDATE label_set SET position = ? WHERE name = ?", list(enumerate(names)))
+
+
+def add_labels(project: Project, store: Store, names: Sequence[str]) -> list[str]:
+    """Append new labels to the set (any role). Refuses a label that is already there."""
+    clean = [validate_label(n) for n in names]
+    if len(set(clean)) != len(clean):
+        raise InputError("the same label was given twice")
+    role = require_role(store, LABEL_ROLES, "adding labels")
+    now = utc_now()
+    with store.transaction() as conn:
+        existing = [n for n in clean if _in_set(conn, n)]
+        if existing:
+            raise InputError(f"label {existing[0]!r} is already in the label set")
+        _append(conn, clean, now)
+        AuditLog(store, project.keys.id_key).append(
+            "labels.add", details={"labels": clean}, role=role, at=now
+        )
+    return clean
+
+
+def add_label(project: Project, store: Store, name: str) -> str:
+    return add_labels(project, store, [name])[0]
+
+
+@dataclass(frozen=True)
+class RelabelSummary:
+    """What a rename or merge changed."""
+
+    old: str
+    new: str
+    messages: int
+    predictions: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from": self.old, "to": self.new, "messages": self.messages, "predictions": self.predictions}
+
+
+def _relabel(conn: Any, old: str, new: str) -> tuple[int, int]:
+    messages = conn.execute("UPDATE messages SET label = ? WHERE label = ?", (new, old)).rowcount
+    predictions = conn.execute("UPDATE predictions SET label = ? WHERE label = ?", (new, old)).rowcount
+    return max(messages, 0), max(predictions, 0)
+
+
+def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelSummary:
+    """Rename a label in the set, on every message and every suggestion (reviewer or admin).
+
+    A model trained before the rename still predicts the old name: retrain (or merge again) after it."""
+    new = validate_label(new)
+    role = require_role(store, MANAGE_ROLES, "renaming labels")
+    now = utc_now()
+    with store.transaction() as conn:
+        if not _in_set(conn, old):
+            raise InputError(f"label {old!r} is not in the label set")
+        if old == new:
+            raise InputError("the new name is the same as the old one")
+        if _in_set(conn, new):
+            raise InputError(f"label {new!r} already exists: merge {old!r} into it instead")
+        conn.execute("UPDATE label_set SET name = ? WHERE name = ?", (new, old))
+        summary = RelabelSummary(old, new, *_relabel(conn, old, new))
+        AuditLog(store, project.keys.id_key).append(
+            "labels.rename", details=summary.as_dict(), role=role, at=now
+        )
+    return summary
+
+
+def merge_labels(project: Project, store: Store, source: str, target: str) -> RelabelSummary:
+    """Merge ``source`` into ``target``: its messages and suggestions become ``target`` and ``source``
+    leaves the set (reviewer or admin)."""
+    role = require_role(store, MANAGE_ROLES, "merging labels")
+    now = utc_now()
+    with store.transaction() as conn:
+        for name in (source, target):
+            if not _in_set(conn, name):
+                raise InputError(f"label {name!r} is not in the label set")
+        if source == target:
+            raise InputError("cannot merge a label into itself")
+        summary = RelabelSummary(source, target, *_relabel(conn, source, target))
+        conn.execute("DELETE FROM label_set WHERE name = ?", (source,))
+        _renumber(conn)
+        AuditLog(store, project.keys.id_key).append(
+            "labels.merge", details=summary.as_dict(), role=role, at=now
+        )
+    return summary
+
+
+def reorder_labels(project: Project, store: Store, names: Sequence[str]) -> list[str]:
+    """Put the set in this order; ``names`` must be exactly the labels of the set (reviewer or admin)."""
+    role = require_role(store, MANAGE_ROLES, "reordering labels")
+    now = utc_now()
+    with store.transaction() as conn:
+        current = [r[0] for r in conn.execute("SELECT name FROM label_set").fetchall()]
+        if sorted(current) != sorted(names) or len(set(names)) != len(names):
+            raise InputError("give every label of the set exactly once to reorder it")
+        conn.executemany(
+            "UPDATE label_set SET position = ? WHERE name = ?", [(i, n) for i, n in enumerate(names)]
+        )
+        AuditLog(store, project.keys.id_key).append(
+            "labels.reorder", details={"labels": list(names)}, role=role, at=now
+        )
+    return list(names)
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    added: list[str]
+    skipped_invalid: int  # distinct labels in messages that are not usable label names
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"added": self.added, "skipped_invalid": self.skipped_invalid}
+
+
+def seed_from_messages(project: Project, store: Store) -> SeedSummary:
+    """Add every label that messages carry but the set lacks (most used first), e.g. after a CSV import.
+
+    Does nothing (and writes no audit entry) when there is nothing to add."""
+    missing = unregistered_labels(store)
+    usable = sorted((n for n in missing if _is_valid(n) and n == n.strip()), key=lambda n: (-missing[n], n))
+    summary = SeedSummary(usable, len(missing) - len(usable))
+    if not usable:
+        return summary
+    role = require_role(store, LABEL_ROLES, "adding labels")
+    now = utc_now()
+    with store.transaction() as conn:
+        _append(conn, [n for n in usable if not _in_set(conn, n)], now)
+        AuditLog(store, project.keys.id_key).append(
+            "labels.seed", details=summary.as_dict(), role=role, at=now
+        )
+    return summary
+
+
+# --- labelling ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """One message's label before and after a change: what undo needs."""
+
+    message_id: int
+    msg_key: str
+    previous: str | None
+    previous_source: str | None
+    label: str | None
+    source: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.previous != self.label
+
+
+class Labeller:
+    """Labels messages for one user session: the role is checked once, when the session starts.
+
+    Each change is one small transaction (fit for the UI thread) with its audit entry."""
+
+    def __init__(self, project: Project, store: Store) -> None:
+        self.project = project
+        self.store = store
+        self.role = require_role(store, LABEL_ROLES, "labelling messages")
+        self._audit = AuditLog(store, project.keys.id_key)
+
+    def set_label(self, message_id: int, label: str | None, *, source: str = "annotator") -> LabelChange:
+        """Give a message ``label`` (None: no label). The label must be in the set. Returns the change;
+        an unchanged label writes nothing."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown label source {source!r}")
+        if label is not None:
+            label = validate_label(label)
+        return self._write(message_id, label, source if label is not None else None, check_set=True)
+
+    def undo(self, change: LabelChange) -> LabelChange:
+        """Restore the label a change replaced (audit-logged as an undo). The restored label need not be
+        in the set any more: it is the message's earlier state."""
+        return self._write(change.message_id, change.previous, change.previous_source, undo=True)
+
+    def _write(
+        self,
+        message_id: int,
+        label: str | None,
+        source: str | None,
+        *,
+        check_set: bool = False,
+        undo: bool = False,
+    ) -> LabelChange:
+        now = utc_now()
+        with self.store.transaction() as conn:
+            row = conn.execute(
+                "SELECT msg_key, label, label_source FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise InputError(f"there is no message {message_id} in this project")
+            msg_key, previous, previous_source = row
+            previous = previous or None
+            if check_set and label is not None and not _in_set(conn, label):
+                raise InputError(f"label {label!r} is not in the project's label set: add it first")
+            change = LabelChange(message_id, msg_key, previous, previous_source, label, source)
+            if not change.changed and previous_source == source:
+                return change
+            conn.execute(
+                "UPDATE messages SET label = ?, label_source = ? WHERE id = ?", (label, source, message_id)
+            )
+            details: dict[str, Any] = {"from": previous, "to": label, "source": source}
+            if undo:
+                details["undo"] = True
+            self._audit.append("label", objects=[msg_key], details=details, role=self.role, at=now)
+        return change
+
+
+def set_label(
+    project: Project, store: Store, message_id: int, label: str | None, *, source: str = "annotator"
+) -> LabelChange:
+    """One-off :meth:`Labeller.set_label` (checks the role each call; keep a Labeller for a session)."""
+    return Labeller(project, store).set_label(message_id, label, source=source)
+
+
+# --- bulk labelling from a CSV ------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkLabelSummary:
+    rows: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    unknown_rows: list[int] = field(default_factory=list)  # row numbers (header = row 1) of unknown keys
+    duplicate_rows: int = 0  # a key seen again: the later row wins
+    labels_added: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "unknown_keys": len(self.unknown_rows),
+            "unknown_rows": self.unknown_rows[:MAX_REPORTED_ROWS],
+            "duplicate_rows": self.duplicate_rows,
+            "labels_added": self.labels_added,
+        }
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    shown = ", ".join(map(str, rows[:MAX_REPORTED_ROWS]))
+    return shown + (f" and {len(rows) - MAX_REPORTED_ROWS} more" if len(rows) > MAX_REPORTED_ROWS else "")
+
+
+def read_label_csv(path: Path, key_column: str, label_column: str) -> list[tuple[int, str, str]]:
+    """(row number, key, label) for each data row; the header is row 1. Refuses bad labels by row."""
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    rows: list[tuple[int, str, str]] = []
+    empty: list[int] = []
+    invalid: list[int] = []
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            for column in (key_column, label_column):
+                if column not in header:
+                    raise InputError(
+                        f"{path.name} has no column {column!r}; its columns: {', '.join(header) or 'none'}"
+                    )
+            for number, record in enumerate(reader, start=2):
+                key = (record.get(key_column) or "").strip()
+                label = (record.get(label_column) or "").strip()
+                if not label:
+                    empty.append(number)
+                elif not _is_valid(label):
+                    invalid.append(number)
+                else:
+                    rows.append((number, key, label))
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name} is not UTF-8 text") from None
+        except csv.Error as exc:
+            raise InputError(f"{path.name} is not a readable CSV file (line {reader.line_num})") from exc
+    if empty:
+        raise InputError(f"{path.name}: {len(empty)} row(s) have an empty label (rows {_rows_text(empty)})")
+    if invalid:
+        raise InputError(
+            f"{path.name}: {len(invalid)} row(s) have a label that is not a one-line name of at most "
+            f"{MAX_LABEL_CHARS} characters (rows {_rows_text(invalid)}): is {label_column!r} the right one?"
+        )
+    return rows
+
+
+def label_from_csv(
+    project: Project,
+    store: Store,
+    path: Path,
+    *,
+    key_column: str = "msg_key",
+    label_column: str = "label",
+    add_missing: bool = False,
+    control: JobControl | None = None,
+) -> BulkLabelSummary:
+    """Label messages from a CSV of msg_keys and labels, in one transaction with one audit entry.
+
+    Unknown keys are skipped and reported by row number. Labels not in the set are added with
+    ``add_missing``; otherwise nothing is changed and the rows are named."""
+    control = control or JobControl()
+    rows = read_label_csv(path, key_column, label_column)
+    role = require_role(store, LABEL_ROLES, "labelling messages")
+    summary = BulkLabelSummary(rows=len(rows))
+    known = set(list_labels(store))
+    missing_rows = [number for number, _key, label in rows if label not in known]
+    if missing_rows and not add_missing:
+        raise InputError(
+            f"{Path(path).name}: {len(missing_rows)} row(s) have a label that is not in the label set "
+            f"(rows {_rows_text(missing_rows)}); add the labels first (`scrubdesk labels add`) "
+            "or pass --add-missing. Nothing was changed."
+        )
+    wanted: dict[str, tuple[int, str]] = {}
+    for number, key, label in rows:
+        if key in wanted:
+            summary.duplicate_rows += 1
+        wanted[key] = (number, label)
+    now = utc_now()
+    changed_keys: list[str] = []
+    with store.transaction() as conn:
+        new_labels = list(dict.fromkeys(label for _n, _k, label in rows if label not in known))
+        _append(conn, new_labels, now)
+        summary.labels_added = new_labels
+        for done, (key, (number, label)) in enumerate(wanted.items(), start=1):
+            row = conn.execute("SELECT id, label FROM messages WHERE msg_key = ?", (key,)).fetchone()
+            if row is None:
+                summary.unknown_rows.append(number)
+            elif row[1] == label:
+                summary.unchanged += 1
+            else:
+                conn.execute(
+                    "UPDATE messages SET label = ?, label_source = 'bulk' WHERE id = ?", (label, row[0])
+                )
+                changed_keys.append(key)
+            if done % 1000 == 0:
+                control.progress(done, len(wanted), f"{done:,} of {len(wanted):,} rows")
+        summary.unknown_rows.sort()
+        summary.changed = len(changed_keys)
+        audit = AuditLog(store, project.keys.id_key)
+        if new_labels:
+            audit.append("labels.add", details={"labels": new_labels, "from_csv": True}, role=role, at=now)
+        details = {k: v for k, v in summary.as_dict().items() if k not in ("unknown_rows", "labels_added")}
+        audit.append("label", objects=changed_keys, details={**details, "source": "bulk"}, role=role, at=now)
+    control.progress(len(wanted), len(wanted), f"{summary.changed:,} labelled")
+    return summary

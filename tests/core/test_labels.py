@@ -1,0 +1,314 @@
+"""The label set and labelling: validation, roles, audit entries, undo, rename/merge, bulk CSV, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scrubdesk.core import labels
+from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.errors import InputError, PermissionDeniedError
+from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.roles import grant
+from tests.helpers import scrubdesk
+
+
+def _messages(store, n: int, label_of=lambda i: None) -> list[int]:
+    ids = []
+    with store.transaction() as conn:
+        for i in range(n):
+            label = label_of(i)
+            ids.append(
+                conn.execute(
+                    "INSERT INTO messages (msg_key, source_location, subject, body, body_kind, label, "
+                    "label_source, size_bytes, imported_at) "
+                    "VALUES (?, 't', 's', 'b', 'plain', ?, ?, 1, 'now')",
+                    (f"{i:032x}", label, "import" if label else None),
+                ).lastrowid
+            )
+    return ids
+
+
+def _label_of(store, mid):
+    return store.execute("SELECT label, label_source FROM messages WHERE id = ?", (mid,)).fetchone()
+
+
+def _audit(store, action):
+    rows = store.execute(
+        "SELECT objects, details, role FROM audit_log WHERE action = ? ORDER BY seq", (action,)
+    ).fetchall()
+    return [(json.loads(o), json.loads(d), role) for o, d, role in rows]
+
+
+def _as(store, role: str) -> None:
+    with store.transaction() as conn:
+        grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("billing", "billing"),
+        ("  refund request ", "refund request"),
+        ("x" * 64, "x" * 64),
+        ("x" * 65, None),
+        ("", None),
+        ("   ", None),
+        ("two\nlines", None),
+        ("tab\there", None),
+        ("nul\x00", None),
+        ("line\u2028sep", None),
+    ],
+)
+def test_validate_label(name, ok):
+    if ok is None:
+        with pytest.raises(InputError) as info:
+            labels.validate_label(name)
+        assert name.strip() == "" or name.strip() not in str(info.value)  # never quotes the value
+    else:
+        assert labels.validate_label(name) == ok
+
+
+def test_add_list_and_reorder(project):
+    with project.store() as store:
+        assert labels.add_labels(project, store, ["billing", " complaint "]) == ["billing", "complaint"]
+        labels.add_label(project, store, "cancel")
+        assert labels.list_labels(store) == ["billing", "complaint", "cancel"]
+        with pytest.raises(InputError, match="already in the label set"):
+            labels.add_label(project, store, "billing")
+        with pytest.raises(InputError, match="twice"):
+            labels.add_labels(project, store, ["a", "a"])
+        assert labels.list_labels(store) == ["billing", "complaint", "cancel"]  # nothing half-added
+        labels.reorder_labels(project, store, ["cancel", "billing", "complaint"])
+        assert labels.list_labels(store) == ["cancel", "billing", "complaint"]
+        with pytest.raises(InputError, match="exactly once"):
+            labels.reorder_labels(project, store, ["cancel", "billing"])
+        assert [d["labels"] for _o, d, _r in _audit(store, "labels.add")] == [
+            ["billing", "complaint"],
+            ["cancel"],
+        ]
+        assert _audit(store, "labels.reorder")[0][1]["labels"] == ["cancel", "billing", "complaint"]
+
+
+def test_set_label_validates_audits_and_undoes(project):
+    with project.store() as store:
+        a, b = _messages(store, 2, lambda i: "billing" if i == 1 else None)
+        labels.add_labels(project, store, ["billing", "complaint"])
+        labeller = labels.Labeller(project, store)
+        before = AuditLog(store, project.keys.id_key).count()
+
+        change = labeller.set_label(a, "complaint")
+        assert (change.previous, change.label, change.changed) == (None, "complaint", True)
+        assert _label_of(store, a) == ("complaint", "annotator")
+        second = labeller.set_label(b, "complaint")
+        assert (second.previous, second.previous_source) == ("billing", "import")
+
+        with pytest.raises(InputError, match="not in the project's label set"):
+            labeller.set_label(a, "refund")
+        with pytest.raises(InputError, match="no message 999"):
+            labeller.set_label(999, "billing")
+        with pytest.raises(InputError, match="at most 64"):
+            labeller.set_label(a, "y" * 80)
+        assert _label_of(store, a) == ("complaint", "annotator")
+
+        same = labeller.set_label(a, "complaint")  # no change: nothing written
+        assert not same.changed
+        assert AuditLog(store, project.keys.id_key).count() == before + 2
+
+        labeller.undo(second)
+        assert _label_of(store, b) == ("billing", "import")  # label and its source restored
+        labeller.undo(change)
+        assert _label_of(store, a) == (None, None)
+        entries = _audit(store, "label")
+        keys = store.execute("SELECT msg_key FROM messages ORDER BY id").fetchall()
+        assert [o for o, _d, _r in entries] == [[keys[0][0]], [keys[1][0]], [keys[1][0]], [keys[0][0]]]
+        assert entries[0][1] == {"from": None, "to": "complaint", "source": "annotator"}
+        assert entries[2][1] == {"from": "complaint", "to": "billing", "source": "import", "undo": True}
+        assert all(role == "admin" for _o, _d, role in entries)
+        assert AuditLog(store, project.keys.id_key).verify() == []
+
+        labels.set_label(project, store, a, "billing")  # the one-off form
+        assert _label_of(store, a)[0] == "billing"
+        labeller.set_label(a, None)
+        assert _label_of(store, a) == (None, None)
+
+
+def test_roles(project):
+    with project.store() as store:
+        (mid,) = _messages(store, 1)
+        labels.add_labels(project, store, ["billing", "complaint"])
+        _as(store, "annotator")
+        labels.Labeller(project, store).set_label(mid, "billing")  # annotators label
+        labels.add_label(project, store, "cancel")  # ... and add labels
+        for action in (
+            lambda: labels.rename_label(project, store, "billing", "bills"),
+            lambda: labels.merge_labels(project, store, "cancel", "billing"),
+            lambda: labels.reorder_labels(project, store, ["cancel", "billing", "complaint"]),
+        ):
+            with pytest.raises(PermissionDeniedError, match=r"admin, reviewer"):
+                action()
+        store.execute("DELETE FROM roles")
+        with pytest.raises(PermissionDeniedError, match="no role"):
+            labels.Labeller(project, store)
+        _as(store, "reviewer")
+        labels.rename_label(project, store, "billing", "bills")
+        assert _audit(store, "labels.rename")[0][2] == "reviewer"
+
+
+def test_rename_and_merge_relabel_messages_and_predictions(project):
+    with project.store() as store:
+        ids = _messages(store, 6, lambda i: ("billing", "complaint", None)[i % 3])
+        labels.seed_from_messages(project, store)
+        labels.add_label(project, store, "cancel")
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO models (created_at, path, n_train, msg_list_digest, labels, metrics, audit, "
+                "settings) VALUES ('now', 'm', 1, 'd', '[]', '{}', '{}', '{}')"
+            )
+            for mid, label in ((ids[2], "billing"), (ids[5], "complaint")):
+                conn.execute("INSERT INTO predictions VALUES (?, ?, 0.8, 0.3, 1, 'now')", (mid, label))
+
+        summary = labels.rename_label(project, store, "billing", "payments")
+        assert summary.as_dict() == {"from": "billing", "to": "payments", "messages": 2, "predictions": 1}
+        assert labels.list_labels(store)[0] == "payments"  # keeps its position
+        assert labels.label_counts(store) == {"payments": 2, "complaint": 2}
+        with pytest.raises(InputError, match="merge 'complaint' into it"):
+            labels.rename_label(project, store, "complaint", "payments")
+        with pytest.raises(InputError, match="not in the label set"):
+            labels.rename_label(project, store, "billing", "x")
+
+        merged = labels.merge_labels(project, store, "complaint", "payments")
+        assert (merged.messages, merged.predictions) == (2, 1)
+        assert labels.list_labels(store) == ["payments", "cancel"]
+        assert store.execute("SELECT DISTINCT label FROM predictions").fetchall() == [("payments",)]
+        assert labels.label_counts(store) == {"payments": 4}
+        positions = store.execute("SELECT name, position FROM label_set ORDER BY position").fetchall()
+        assert positions == [("payments", 0), ("cancel", 1)]
+        with pytest.raises(InputError, match="into itself"):
+            labels.merge_labels(project, store, "cancel", "cancel")
+        assert _audit(store, "labels.merge")[0][1]["messages"] == 2
+
+
+def test_seed_adds_labels_from_messages_most_used_first(project):
+    with project.store() as store:
+        _messages(store, 7, lambda i: ["a", "b", "b", "b", "c", "c", "z" * 70][i])
+        labels.add_label(project, store, "c")
+        assert labels.unregistered_labels(store) == {"a": 1, "b": 3, "z" * 70: 1}
+        summary = labels.seed_from_messages(project, store)
+        assert summary.as_dict() == {"added": ["b", "a"], "skipped_invalid": 1}
+        assert labels.list_labels(store) == ["c", "b", "a"]
+        entries = len(_audit(store, "labels.seed"))
+        assert labels.seed_from_messages(project, store).added == []
+        assert len(_audit(store, "labels.seed")) == entries  # nothing to add: nothing logged
+
+
+def _csv(tmp_path, rows, header=("msg_key", "label")):
+    path = tmp_path / "labels.csv"
+    lines = [",".join(header)] + [",".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bulk_labelling_from_csv(project, tmp_path):
+    with project.store() as store:
+        ids = _messages(store, 4, lambda i: "billing" if i == 0 else None)
+        keys = [r[0] for r in store.execute("SELECT msg_key FROM messages ORDER BY id")]
+        labels.add_labels(project, store, ["billing", "complaint"])
+        path = _csv(
+            tmp_path,
+            [(keys[0], "billing"), (keys[1], "complaint"), ("f" * 32, "billing"), (keys[2], "refund"),
+             ("e" * 32, "complaint")],
+        )  # fmt: skip
+        with pytest.raises(
+            InputError, match=r"1 row\(s\) have a label that is not in the label set \(rows 5\)"
+        ):
+            labels.label_from_csv(project, store, path)
+        assert _label_of(store, ids[1]) == (None, None)  # refused: nothing changed
+
+        summary = labels.label_from_csv(project, store, path, add_missing=True)
+        assert summary.as_dict() == {
+            "rows": 5, "changed": 2, "unchanged": 1, "unknown_keys": 2, "unknown_rows": [4, 6],
+            "duplicate_rows": 0, "labels_added": ["refund"],
+        }  # fmt: skip
+        assert _label_of(store, ids[1]) == ("complaint", "bulk")
+        assert _label_of(store, ids[2]) == ("refund", "bulk")
+        assert labels.list_labels(store) == ["billing", "complaint", "refund"]
+        (entry,) = _audit(store, "label")
+        assert sorted(entry[0]) == sorted([keys[1], keys[2]])
+        assert entry[1]["changed"] == 2 and entry[1]["unknown_keys"] == 2
+
+
+def test_bulk_csv_errors_name_rows_and_columns_never_cells(project, tmp_path):
+    secret = "Dear Mrs Example, card 4111 1111 1111 1111, please refund, thanks, regards"
+    with project.store() as store:
+        _messages(store, 1)
+        key = store.scalar("SELECT msg_key FROM messages")
+        path = _csv(tmp_path, [(key, "billing"), (key, f'"{secret}"'), (key, "")])
+        with pytest.raises(InputError) as info:
+            labels.label_from_csv(project, store, path, add_missing=True)
+        assert "rows 4" in str(info.value) and secret not in str(info.value)
+        path = _csv(tmp_path, [(key, "billing"), (key, f'"{secret}"')])
+        with pytest.raises(InputError) as info:
+            labels.label_from_csv(project, store, path, add_missing=True)
+        assert "rows 3" in str(info.value) and "Example" not in str(info.value)
+        with pytest.raises(InputError, match="no column 'category'; its columns: msg_key, label"):
+            labels.label_from_csv(project, store, path, label_column="category")
+        assert labels.label_counts(store) == {}
+
+
+@pytest.mark.real_keyring
+def test_cli_labels_and_bulk_label(tmp_path):
+    project = Project.create(tmp_path / "proj")  # in the file keyring the subprocesses use
+    project_dir = project.path
+    with project.store() as store:
+        _messages(store, 4, lambda i: ("billing", "complaint", "billing", None)[i])
+        keys = [r[0] for r in store.execute("SELECT msg_key FROM messages ORDER BY id")]
+    listed, _out, _err = scrubdesk("labels", "list", project_dir)
+    assert listed["labels"] == [] and listed["unregistered"] == {"billing": 2, "complaint": 1}
+    seeded, _out, _err = scrubdesk("labels", "seed", project_dir)
+    assert seeded["added"] == ["billing", "complaint"]
+    added, _out, _err = scrubdesk("labels", "add", project_dir, "cancel", "refund")
+    assert added["labels"] == ["billing", "complaint", "cancel", "refund"]
+    renamed, _out, _err = scrubdesk("labels", "rename", project_dir, "billing", "payments")
+    assert (renamed["messages"], renamed["labels"][0]) == (2, "payments")
+    merged, _out, _err = scrubdesk("labels", "merge", project_dir, "complaint", "payments")
+    assert merged["messages"] == 1 and merged["labels"] == ["payments", "cancel", "refund"]
+    refused, _out, err = scrubdesk("labels", "merge", project_dir, "nope", "payments", check=False)
+    assert refused["_exit"] == 2 and refused["ok"] is False and "not in the label set" in err
+
+    csv_file = tmp_path / "labels.csv"
+    csv_file.write_text(f"key,intent\n{keys[3]},cancel\n{'f' * 32},refund\n{keys[0]},complaints\n")
+    args = ("label", project_dir, "--from", csv_file, "--key-column", "key", "--label-column", "intent")
+    refused, _out, err = scrubdesk(*args, check=False)
+    assert refused["_exit"] == 2 and "rows 4" in err and "--add-missing" in err
+    done, _out, err = scrubdesk(*args, "--add-missing")
+    assert (done["changed"], done["unknown_keys"], done["unknown_rows"]) == (2, 1, [3])
+    assert done["labels_added"] == ["complaints"]
+    assert "rows 3" in err
+    listed, _out, _err = scrubdesk("labels", "list", project_dir)
+    assert [(r["name"], r["messages"]) for r in listed["labels"]] == [
+        ("payments", 2), ("cancel", 1), ("refund", 0), ("complaints", 1),
+    ]  # fmt: skip
+    with project.store() as store:
+        assert AuditLog(store, project.keys.id_key).verify() == []
+
+
+def test_selftest_label_step(project, tmp_path):
+    from scrubdesk.core.selftest import SelftestContext, Step, run_steps, step_label
+
+    ctx = SelftestContext(workdir=tmp_path, vault=None)  # type: ignore[arg-type]
+    ctx.project = project
+    with project.store() as store:
+        ids = _messages(store, 5, lambda i: ("billing", None, "complaint", "billing", "complaint")[i])
+        before = dict(store.execute("SELECT id, label FROM messages").fetchall())
+    (result,) = run_steps([Step("label", step_label)], ctx)
+    assert result.status == "pass", result.detail
+    assert result.facts == {"labels": 2, "seeded": 2, "relabelled": 3, "audited": 6}
+    with project.store() as store:
+        assert dict(store.execute("SELECT id, label FROM messages").fetchall()) == before  # all undone
+        assert AuditLog(store, project.keys.id_key).verify() == []
+        store.execute("UPDATE messages SET label = 'billing' WHERE id != ?", (ids[1],))
+        store.execute("DELETE FROM label_set WHERE name = 'complaint'")
+    (result,) = run_steps([Step("label", step_label)], ctx)
+    assert result.status == "fail" and "1 label(s)" in result.detail
