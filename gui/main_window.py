@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -34,20 +35,25 @@ from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
+from scrubdesk.core.redaction import Redactor
+from scrubdesk.core.scrubbing import project_redactor
 from scrubdesk.core.store import Store
 from scrubdesk.gui.about import APP_NAME, make_about_box
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
-from scrubdesk.gui.message_list import MessageListView, MessageTableModel
+from scrubdesk.gui.label_bar import LabelBar, LabellingController
+from scrubdesk.gui.message_list import MessageListPanel, MessageTableModel
 from scrubdesk.gui.message_view import MessageView
 from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder
 from scrubdesk.gui.resources import app_icon
+from scrubdesk.gui.review_panel import ReviewPanel
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
 WELCOME_PAGE, PROJECT_PAGE = 0, 1
+REVIEW_DOCK_SETTING = "review/queue_shown"  # off until a reviewer opens it (Review menu, Ctrl+Shift+Q)
 
 
 class WelcomePage(QWidget):
@@ -119,18 +125,20 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
 
         self.model = MessageTableModel(parent=self)
-        self.list_view = MessageListView(self.model, self)
+        self.list_panel = MessageListPanel(self.model, runner, self)  # filter bar + list
+        self.list_view = self.list_panel.view
         self.list_view.setObjectName("messageList")
         self.message_view = MessageView(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.list_view)
+        self.splitter.addWidget(self.list_panel)
         self.splitter.addWidget(self.message_view)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.message_view.setMinimumWidth(280)
         self.list_view.setMinimumWidth(300)
         self.splitter.setChildrenCollapsible(False)
+        self._create_review_dock()
 
         self._create_actions()
         self._create_menus()
@@ -139,13 +147,24 @@ class MainWindow(QMainWindow):
         self.welcome.open_recent.connect(self.open_project)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.splitter)
+        self.label_bar = LabelBar(self)
+        self.project_page = QWidget(self)
+        project_layout = QVBoxLayout(self.project_page)
+        project_layout.setContentsMargins(0, 0, 0, 0)
+        project_layout.setSpacing(0)
+        project_layout.addWidget(self.splitter, 1)
+        project_layout.addWidget(self.label_bar)
+        self.pages.addWidget(self.project_page)
         self.setCentralWidget(self.pages)
 
         self.project_label = QLabel(self)
         self.count_label = QLabel(self)
+        self.role_label = QLabel(self)
+        self.role_label.setObjectName("roleLabel")
+        self.statusBar().addPermanentWidget(self.role_label)
         self.statusBar().addPermanentWidget(self.project_label)
         self.statusBar().addPermanentWidget(self.count_label)
+        self._create_labelling()
 
         self.list_view.message_selected.connect(self.show_message)
         self.runner.tasks_changed.connect(self._on_tasks_changed)  # a method: disconnected with us
@@ -191,6 +210,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
         file_menu.addAction(self.quit_action)
+        review_menu = self.menuBar().addMenu("&Review")
+        review_menu.addAction(self.message_view.focus_spans_action)
+        review_menu.addAction(self.message_view.submit_action)
+        review_menu.addSeparator()
+        review_menu.addAction(self.review_panel.approve_action)
+        review_menu.addAction(self.review_panel.send_back_action)
+        review_menu.addAction(self.review_queue_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -290,6 +316,8 @@ class MainWindow(QMainWindow):
         self._set_project(None)
 
     def _close_store(self) -> None:
+        # Raw views are audit-logged by a writer thread: commit what it queued before the project goes.
+        self.message_view.flush_raw_log()
         self.model.set_store(None)
         if self._store is not None:
             self._store.close()
@@ -297,8 +325,12 @@ class MainWindow(QMainWindow):
 
     def _set_project(self, project: Project | None) -> None:
         self.project = project
-        self.model.set_store(self._store)
-        self.message_view.show_message(None)
+        self.model.set_store(self._store, self._subject_redactor())
+        self.list_panel.set_project(project, self._store)
+        self.labelling.set_project(project, self._store)
+        self.message_view.set_project(project, self._store)
+        self.review_panel.set_project(project, self._store)
+        self._update_review_ui()
         if project is None:
             self.setWindowTitle(APP_NAME)
             self.welcome.set_recent(self.settings.recent_projects())
@@ -324,6 +356,7 @@ class MainWindow(QMainWindow):
         reselected = current is not None and self.list_view.select_message(current)
         if not reselected and self.model.rowCount():
             self.list_view.select_row(0)
+        self.labelling.reload_labels(seed=True)  # an import may bring labelled messages
         self._update_status()
 
     def _update_status(self) -> None:
@@ -332,8 +365,9 @@ class MainWindow(QMainWindow):
             self.count_label.setText("")
             return
         self.project_label.setText(f"Project: {self.project.name}")
-        n = self.model.rowCount()
-        self.count_label.setText(f"{n:,} message{'s' if n != 1 else ''}")
+        n, total = self.model.rowCount(), self.model.total_messages
+        shown = f"{n:,} of {total:,} messages" if n != total else f"{n:,} message{'s' if n != 1 else ''}"
+        self.count_label.setText(shown)
 
     def _on_tasks_changed(self, running: int) -> None:
         self._update_actions()
@@ -347,6 +381,30 @@ class MainWindow(QMainWindow):
         self.open_action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
 
+    # labelling and the list -------------------------------------------------------------------------
+    def _create_labelling(self) -> None:
+        """The label bar's controller (keys 1-9, J/K, U, Enter) and the list's updates in place."""
+        self.labelling = LabellingController(
+            self,
+            self.list_view,
+            self.label_bar,
+            [self.list_view, self.message_view],
+            lambda text: self.statusBar().showMessage(text, 5000),
+        )
+        self.labelling.labels_changed.connect(
+            lambda labels: self.list_panel.fill_choices(self._store, labels)
+        )
+        self.model.counts_changed.connect(self._update_status)
+        # spans or review decisions change a row's scrubbed subject, PII count and review status
+        self.message_view.spans_changed.connect(lambda mid: self.model.refresh_messages([mid]))
+        self.message_view.review_changed.connect(lambda mid: self.model.refresh_messages([mid]))
+        self.review_panel.decided.connect(lambda mid, _status: self.model.refresh_messages([mid]))
+
+    def _subject_redactor(self) -> Redactor | None:
+        if self.project is None or self._store is None:
+            return None
+        return project_redactor(self.project, self._store)
+
     # messages ---------------------------------------------------------------------------------------
     def show_message(self, message_id: int | None) -> None:
         message = None
@@ -354,6 +412,64 @@ class MainWindow(QMainWindow):
             message = messages.get_message(self._store, message_id)
         self.message_view.show_message(message)
         self.message_shown.emit(message)
+
+    # review -----------------------------------------------------------------------------------------
+    def _create_review_dock(self) -> None:
+        self.review_panel = ReviewPanel(self)
+        self.review_dock = QDockWidget("Review Queue", self)
+        self.review_dock.setObjectName("reviewDock")
+        self.review_dock.setWidget(self.review_panel)
+        # Not closable by its title bar: shown and hidden through this action, which remembers the choice.
+        features = QDockWidget.DockWidgetFeature
+        self.review_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
+        self.review_queue_action = QAction("Review &Queue", self)
+        self.review_queue_action.setCheckable(True)
+        self.review_queue_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.review_queue_action.triggered.connect(self._show_review_queue)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
+        self.review_dock.hide()
+        self._review_dock_sized = False
+        self.review_panel.message_requested.connect(self._show_from_review)
+        self.review_panel.decided.connect(lambda _id, _status: self.message_view.refresh_review())
+        self.message_view.review_changed.connect(lambda _id: self.review_panel.refresh())
+        self.review_panel.queue_changed.connect(self._update_role_label)
+        self.message_view.leave_requested.connect(self.list_view.setFocus)
+
+    def _update_review_ui(self) -> None:
+        """Offer the review queue only to roles that may review; show the user's role."""
+        allowed = self.review_panel.allowed
+        wanted = self.settings.qsettings.value(REVIEW_DOCK_SETTING, False, type=bool)
+        self._set_review_dock_visible(allowed and bool(wanted))
+        self.review_queue_action.setChecked(allowed and bool(wanted))
+        self.review_queue_action.setVisible(allowed)
+        self.review_queue_action.setEnabled(allowed)
+        for action in (self.review_panel.approve_action, self.review_panel.send_back_action):
+            action.setVisible(allowed)
+        self._update_role_label()
+
+    def _show_review_queue(self, shown: bool) -> None:
+        self.settings.qsettings.setValue(REVIEW_DOCK_SETTING, bool(shown))
+        self._set_review_dock_visible(shown and self.review_panel.allowed)
+        if shown:
+            self.review_panel.table.setFocus()
+
+    def _set_review_dock_visible(self, visible: bool) -> None:
+        first = visible and self.review_dock.isHidden() and not self._review_dock_sized
+        self.review_dock.setVisible(visible)
+        if first:  # a short strip under the list and the message, whatever the window's height
+            self._review_dock_sized = True
+            self.resizeDocks([self.review_dock], [190], Qt.Orientation.Vertical)
+
+    def _update_role_label(self) -> None:
+        role = self.message_view.role
+        text = f"Role: {role}" if role else ("No role in this project" if self.project else "")
+        if self.review_panel.allowed and self.review_panel.total:
+            text += f" · {self.review_panel.total:,} awaiting approval"
+        self.role_label.setText(text)
+
+    def _show_from_review(self, message_id: int) -> None:
+        if not self.list_view.select_message(message_id):  # not in the list (e.g. filtered out)
+            self.show_message(message_id)
 
     # import -----------------------------------------------------------------------------------------
     def import_dialog_requested(self) -> None:

@@ -155,7 +155,7 @@ def test_canaries_never_leak_and_erasure_removes_every_trace(tmp_path: Path) -> 
     rows = ["msg_key,label", *(f"{ids.message_id(e.message_id)},{e.intent}" for e in emails)]
     labels_csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     labelled = cli("label", project_dir, "--from", labels_csv, "--add-missing")
-    assert labelled["labelled"] == len(emails)
+    assert labelled["changed"] == len(emails) and labelled["unknown_keys"] == 0
 
     trained = cli("train", project_dir)
     assert trained["saved"] and trained["vocabulary_scan_findings"] == 0

@@ -1,4 +1,4 @@
-"""Reviewer approval and scrubbed text: roles, approve-all, stale approvals, which spans are redacted."""
+"""Reviewer approval and scrubbed text: roles, approve-all, per-message review, the queue, raw viewing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,21 @@ import pytest
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.project import utc_now
-from scrubdesk.core.review import approve_all, approved_message_ids
+from scrubdesk.core.review import (
+    RAW_VIEW_SETTING,
+    approve,
+    approve_all,
+    approved_message_ids,
+    can_view_raw,
+    queue_size,
+    raw_view_roles,
+    record_raw_view,
+    review_queue,
+    review_state,
+    send_back,
+    set_raw_view_roles,
+    submit_for_review,
+)
 from scrubdesk.core.roles import grant, role_of
 from scrubdesk.core.scrubbing import pii_strings, project_redactor, scrub_message, training_messages
 
@@ -76,3 +90,166 @@ def test_annotator_may_not_approve(project):
         grant(conn, current_os_user(), "annotator", granted_by="test", at=utc_now())
     with pytest.raises(PermissionDeniedError, match="reviewer"):
         approve_all(project)
+
+
+def _as(store, role: str) -> None:
+    with store.transaction() as conn:
+        grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
+
+
+def _audit(store, action: str) -> list[tuple[str, str, str]]:
+    rows = store.execute(
+        "SELECT objects, details, role FROM audit_log WHERE action = ? ORDER BY seq", (action,)
+    )
+    return [tuple(r) for r in rows]
+
+
+def test_submit_approve_and_send_back_move_a_message_through_review(project):
+    with project.store() as store:
+        mid = _message(store, "k1")
+        assert review_state(store, mid) is None
+        _as(store, "annotator")
+        assert submit_for_review(project, store, mid).status == "pending"
+        _as(store, "reviewer")
+        queue = review_queue(store)
+        assert [(e.msg_key, e.pii_count, e.undecided, e.stale_approval) for e in queue] == [
+            ("k1", 3, 1, False)
+        ]
+        state = send_back(project, store, mid, "  Missed the account number  ")
+        assert (state.status, state.comment, state.role) == (
+            "sent_back",
+            "Missed the account number",
+            "reviewer",
+        )
+        assert review_queue(store) == [] and queue_size(store) == 0
+        _as(store, "annotator")
+        submit_for_review(project, store, mid)
+        _as(store, "reviewer")
+        state = approve(project, store, mid, comment="ok now")
+        assert state.approved and state.comment == "ok now"
+        assert approved_message_ids(store) == {mid}
+        # submitting an approved message again changes nothing
+        assert submit_for_review(project, store, mid).approved
+        # the audit log names the message by its keyed ID; comments stay in the reviews table
+        assert _audit(store, "review_submit") == [('["k1"]', '{"with_comment": false}', "annotator")] * 2
+        assert _audit(store, "review_send_back") == [('["k1"]', '{"with_comment": true}', "reviewer")]
+        assert _audit(store, "review_approve") == [('["k1"]', '{"with_comment": true}', "reviewer")]
+        everything = " ".join(d for (d,) in store.execute("SELECT details FROM audit_log"))
+        assert "Missed" not in everything and "ok now" not in everything
+
+
+def test_a_re_analysed_approval_is_back_in_the_queue(project):
+    with project.store() as store:
+        mid = _message(store, "k1")
+        approve(project, store, mid)
+        store.execute("UPDATE analysis_state SET fingerprint = 'fp2' WHERE message_id = ?", (mid,))
+        assert not review_state(store, mid).approved
+        assert [(e.message_id, e.stale_approval) for e in review_queue(store)] == [(mid, True)]
+        assert approve(project, store, mid).approved
+        assert review_queue(store) == []
+
+
+def test_annotators_cannot_approve_or_send_back(project):
+    with project.store() as store:
+        mid = _message(store, "k1")
+        _as(store, "annotator")
+        submit_for_review(project, store, mid)
+        with pytest.raises(PermissionDeniedError, match="reviewer"):
+            approve(project, store, mid)
+        with pytest.raises(PermissionDeniedError, match="reviewer"):
+            send_back(project, store, mid, "no")
+        assert review_state(store, mid).status == "pending"
+        assert _audit(store, "review_approve") == []
+
+
+def test_review_needs_an_analysed_message_and_send_back_a_comment(project):
+    with project.store() as store:
+        unanalysed = _message(store, "k1", analysed=False)
+        with pytest.raises(InputError, match="k1 has not been analysed"):
+            submit_for_review(project, store, unanalysed)
+        with pytest.raises(InputError, match="has not been analysed"):
+            approve(project, store, unanalysed)
+        with pytest.raises(InputError, match="needs a comment"):
+            send_back(project, store, unanalysed, "   ")
+        with pytest.raises(InputError, match="no message"):
+            approve(project, store, 12345)
+
+
+def test_queue_pages_oldest_first(project):
+    with project.store() as store:
+        ids = [_message(store, f"k{i}") for i in range(5)]
+        for mid in ids:
+            submit_for_review(project, store, mid)
+        assert queue_size(store) == 5
+        first, second = review_queue(store, limit=3), review_queue(store, limit=3, offset=3)
+        assert [e.message_id for e in first + second] == ids
+
+
+def test_raw_view_is_a_project_setting_and_each_view_is_audited(project):
+    with project.store() as store:
+        mid = _message(store, "k1")
+        assert raw_view_roles(store) == ("admin", "reviewer", "annotator")
+        assert can_view_raw(store)
+        record_raw_view(project, store, mid)
+        assert _audit(store, "view_raw") == [('["k1"]', "{}", "admin")]
+        assert set_raw_view_roles(project, store, ["reviewer", "admin", "admin"]) == ("admin", "reviewer")
+        assert store.scalar("SELECT value FROM settings WHERE key = ?", (RAW_VIEW_SETTING,)) == (
+            '["admin", "reviewer"]'
+        )
+        _as(store, "annotator")
+        assert not can_view_raw(store)
+        with pytest.raises(PermissionDeniedError, match="reading raw message text"):
+            record_raw_view(project, store, mid)
+        assert len(_audit(store, "view_raw")) == 1
+        with pytest.raises(PermissionDeniedError, match="admin"):
+            set_raw_view_roles(project, store, ["annotator"])
+        store.execute("DELETE FROM roles")
+        assert not can_view_raw(store)  # no role, no raw text
+        _as(store, "admin")
+        with pytest.raises(InputError, match="unknown role"):
+            set_raw_view_roles(project, store, ["guest"])
+
+
+def test_queue_entries_carry_the_scrubbed_subject_only_with_a_redactor(project):
+    with project.store() as store:
+        mid = _message(store, "k1")
+        submit_for_review(project, store, mid)
+        assert review_queue(store)[0].scrubbed_subject == ""
+        (entry,) = review_queue(store, redactor=project_redactor(project, store))
+        assert entry.scrubbed_subject == "Bill for <PERSON>"
+        assert "Jane" not in repr(entry)
+
+
+def test_raw_view_recorder_writes_each_view_off_the_callers_thread(project):
+    from scrubdesk.core.review import RawViewRecorder
+
+    errors: list[BaseException] = []
+    with project.store() as store:
+        first, second = _message(store, "k1"), _message(store, "k2")
+        recorder = RawViewRecorder(project, errors.append)
+        for mid, key in [(first, "k1"), (second, "k2"), (first, "k1")]:
+            recorder.record(store, mid, key)
+        assert recorder.flush(10)
+        assert [o for o, _, _ in _audit(store, "view_raw")] == ['["k1"]', '["k2"]', '["k1"]']
+        set_raw_view_roles(project, store, ["reviewer"])
+        with pytest.raises(PermissionDeniedError):
+            recorder.record(store, first, "k1")
+        recorder.close()
+        assert len(_audit(store, "view_raw")) == 3 and errors == []
+
+
+def test_raw_view_recorder_reports_a_failed_write_and_refuses_more(project, monkeypatch):
+    from scrubdesk.core.errors import ScrubdeskError
+    from scrubdesk.core.review import RawViewRecorder
+
+    errors: list[BaseException] = []
+    with project.store() as store:
+        mid = _message(store, "k1")
+        recorder = RawViewRecorder(project, errors.append)
+        monkeypatch.setattr(type(project), "store", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
+        recorder.record(store, mid, "k1")
+        assert recorder.flush(10)
+        assert [type(e) for e in errors] == [OSError]
+        with pytest.raises(ScrubdeskError, match="raw text stays hidden"):
+            recorder.record(store, mid, "k1")
+        recorder.close()
