@@ -44,6 +44,7 @@ from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgr
 from scrubdesk.gui.label_bar import LabelBar, LabellingController
 from scrubdesk.gui.message_list import MessageListPanel, MessageTableModel
 from scrubdesk.gui.message_view import MessageView
+from scrubdesk.gui.project_actions import ProjectActions
 from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder
 from scrubdesk.gui.resources import app_icon
 from scrubdesk.gui.review_panel import ReviewPanel
@@ -139,9 +140,11 @@ class MainWindow(QMainWindow):
         self.list_view.setMinimumWidth(300)
         self.splitter.setChildrenCollapsible(False)
         self._create_review_dock()
+        self.project_actions = ProjectActions(self)  # Project/View menus, training dock, GDPR dialogs
 
         self._create_actions()
         self._create_menus()
+        self.project_actions.fill_menus()
         self._create_toolbar()
         self.welcome = WelcomePage(self)
         self.welcome.open_recent.connect(self.open_project)
@@ -331,6 +334,7 @@ class MainWindow(QMainWindow):
         self.message_view.set_project(project, self._store)
         self.review_panel.set_project(project, self._store)
         self._update_review_ui()
+        self.project_actions.set_project(project)
         if project is None:
             self.setWindowTitle(APP_NAME)
             self.welcome.set_recent(self.settings.recent_projects())
@@ -380,6 +384,7 @@ class MainWindow(QMainWindow):
         self.new_action.setEnabled(not busy)
         self.open_action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
+        self.project_actions.update()
 
     # labelling and the list -------------------------------------------------------------------------
     def _create_labelling(self) -> None:

@@ -152,4 +152,12 @@ def test_menus(main_window, qtbot):
     file_actions = [a.text() for a in menus["&File"].actions() if a.text()]
     assert file_actions[:4] == ["&New Project…", "&Open Project…", "Recent &Projects", "&Import…"]
     assert "&Quit" in file_actions
-    assert [a.text() for a in menus["&Help"].actions()] == ["&About Scrubdesk"]
+    assert [a.text() for a in menus["&Help"].actions()] == ["&Keyboard Shortcuts", "&About Scrubdesk"]
+    assert [a.text() for a in main_window.menuBar().actions()] == ["&File", "&Project", "&View", "&Review", "&Help"]
+    project = [a.text() for a in menus["&Project"].actions() if a.text()]
+    assert project == [
+        "&Analyse PII…", "&Suggest Labels", "&Training", "&Export Labels…", "Data &Inventory Report…",
+        "&Erase a Data Subject…", "&Audit Log…",
+    ]  # fmt: skip
+    # Without a project nothing in it can run.
+    assert not any(a.isEnabled() for a in menus["&Project"].actions() if a.text())

@@ -1,0 +1,93 @@
+"""A small progress dialog for one long job (analysis, suggestions, the inventory report): runs the job in
+the task runner, shows progress, offers Cancel, and shows a one-paragraph result at the end. Never modal to
+the application: the window stays usable and the event loop keeps turning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.gui.errors import user_message
+from scrubdesk.gui.tasks import Task, TaskRunner
+
+
+class JobDialog(QDialog):
+    """Run ``job`` and describe its result with ``describe(result) -> str``."""
+
+    completed = Signal(object)  # the job's result, after it succeeded
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        title: str,
+        job: Callable[[JobControl], Any],
+        describe: Callable[[Any], str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(False)
+        self.describe = describe
+        self.result: Any = None
+        self.error: BaseException | None = None
+        layout = QVBoxLayout(self)
+        self.message = QLabel("Starting…")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setMinimumWidth(420)
+        layout.addWidget(self.message)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        layout.addWidget(self.progress)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self._cancel_or_close)
+        layout.addWidget(self.buttons)
+        self.task: Task = runner.run(job, name=title)
+        self.task.progressed.connect(self._on_progress)
+        self.task.succeeded.connect(self._on_succeeded)
+        self.task.failed.connect(self._on_failed)
+        self.task.cancelled.connect(lambda: self._finish("Cancelled. Work committed before then is kept."))
+
+    def start(self) -> Task:
+        self.show()
+        return self.task.start()
+
+    def _on_progress(self, done: int, total: int | None, message: str) -> None:
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+        if message:
+            self.message.setText(message[:1].upper() + message[1:])
+
+    def _on_succeeded(self, result: Any) -> None:
+        self.result = result
+        self._finish(self.describe(result))
+        self.completed.emit(result)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.error = exc
+        self._finish(f"Failed: {user_message(exc)}")
+
+    def _finish(self, text: str) -> None:
+        self.message.setText(text)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.buttons.clear()
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.accept)
+
+    def _cancel_or_close(self) -> None:
+        if self.task.running:
+            self.task.cancel()
+            self.message.setText("Cancelling…")
+        else:
+            self.accept()
+
+    def closeEvent(self, event: Any) -> None:
+        if self.task.running:
+            self.task.cancel()
+        super().closeEvent(event)

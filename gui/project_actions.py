@@ -1,0 +1,298 @@
+"""The Project menu's jobs and GDPR dialogs, and the View/Help extras, wired into the main window.
+
+Kept apart from ``main_window.py`` so the window stays about layout and the list/view/label flow. Every long
+job runs in the task runner (analysis, suggestions, training, export, erasure, report); the actions are
+enabled by project, busy state and role — the core enforces the same roles.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu
+
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.project import Project
+from scrubdesk.core.roles import REVIEWER_ROLES
+from scrubdesk.gui.appearance import THEMES, apply_theme
+from scrubdesk.gui.job_dialog import JobDialog
+from scrubdesk.gui.shortcuts_help import ShortcutsDialog
+from scrubdesk.gui.training_view import TrainingView
+
+if TYPE_CHECKING:
+    from scrubdesk.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+TRAINING_DOCK_SETTING = "training/dock_shown"
+
+
+def analysis_job(project: Project) -> Callable[[JobControl], Any]:
+    def run(control: JobControl) -> Any:
+        from scrubdesk.models.pii.analysis_job import run_analysis
+        from scrubdesk.models.pii.engine import get_analyzer
+
+        control.progress(0, None, "loading the PII analyser")
+        return run_analysis(project, get_analyzer(), control)
+
+    return run
+
+
+def describe_analysis(summary: Any) -> str:
+    if summary.cancelled:
+        return f"Analysis cancelled after {summary.analysed} message(s); they keep their spans."
+    return (
+        f"Analysed {summary.analysed} message(s) ({summary.skipped} unchanged or empty skipped) and "
+        f"suggested {summary.spans} PII span(s) in {summary.seconds:.1f} s."
+    )
+
+
+def prediction_job(project: Project) -> Callable[[JobControl], Any]:
+    def run(control: JobControl) -> Any:
+        from scrubdesk.models.triage.predict import run_prediction
+
+        return run_prediction(project, control)
+
+    return run
+
+
+def describe_prediction(summary: Any) -> str:
+    mean = "" if summary.mean_confidence is None else f", mean confidence {summary.mean_confidence:.2f}"
+    return f"Model #{summary.model_id} suggested labels for {summary.predicted} message(s){mean}."
+
+
+def report_job(project: Project, out: Path) -> Callable[[JobControl], Any]:
+    def run(control: JobControl) -> Any:
+        from scrubdesk.core.inventory_report import write_report
+
+        return {"path": out, **write_report(project, out)}
+
+    return run
+
+
+class ProjectActions:
+    """Creates the actions, menus and the training dock on ``window`` and keeps them enabled correctly."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.dialogs: list[Any] = []  # keep non-modal dialogs alive
+        self._create_training_dock()
+        self._create_actions()
+
+    # --- construction ------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Any, shortcut: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _create_training_dock(self) -> None:
+        w = self.window
+        self.training_view = TrainingView(w.runner, w)
+        self.training_view.model_trained.connect(lambda _id: w.refresh())
+        self.training_dock = QDockWidget("Training", w)
+        self.training_dock.setObjectName("trainingDock")
+        self.training_dock.setWidget(self.training_view)
+        features = QDockWidget.DockWidgetFeature
+        self.training_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
+        self.training_dock.hide()
+        self._training_sized = False
+
+    def _create_actions(self) -> None:
+        self.analyze_action = self._action(
+            "&Analyse PII…", self.analyze, "Ctrl+Shift+Y", "Find personal data in new and changed messages"
+        )
+        self.predict_action = self._action(
+            "&Suggest Labels", self.predict, "Ctrl+Shift+G", "Let the current model suggest labels"
+        )
+        self.training_action = self._action(
+            "&Training", self.show_training, "Ctrl+Shift+T", "Train, inspect and compare triage models"
+        )
+        self.training_action.setCheckable(True)
+        self.export_action = self._action(
+            "&Export Labels…", self.export, "Ctrl+E", "Export keyed IDs and labels (never text)"
+        )
+        self.report_action = self._action(
+            "Data &Inventory Report…", self.report, None, "Where this project's personal data is (DPO)"
+        )
+        self.erase_action = self._action(
+            "&Erase a Data Subject…", self.erase, None, "Right to erasure: remove all messages about a person"
+        )
+        self.audit_action = self._action(
+            "&Audit Log…", self.audit, "Ctrl+Shift+L", "The tamper-evident log of everything done here"
+        )
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.shortcuts, "F1")
+        self.theme_group = QActionGroup(self.window)
+        self.theme_actions: dict[str, QAction] = {}
+        for theme in THEMES:
+            action = QAction(theme.capitalize(), self.window, checkable=True)
+            action.triggered.connect(lambda _checked=False, t=theme: self.set_theme(t))
+            self.theme_group.addAction(action)
+            self.theme_actions[theme] = action
+        self.theme_actions[self.window.settings.theme()].setChecked(True)
+
+    def fill_menus(self) -> None:
+        """Insert the Project and View menus before Review, and extend Help."""
+        bar = self.window.menuBar()
+        menus = {a.text().replace("&", ""): a for a in bar.actions()}
+        project_menu = QMenu("&Project", self.window)
+        for action in (self.analyze_action, self.predict_action, self.training_action):
+            project_menu.addAction(action)
+        project_menu.addSeparator()
+        project_menu.addAction(self.export_action)
+        project_menu.addAction(self.report_action)
+        project_menu.addSeparator()
+        project_menu.addAction(self.erase_action)
+        project_menu.addAction(self.audit_action)
+        view_menu = QMenu("&View", self.window)
+        theme_menu = view_menu.addMenu("&Theme")
+        for action in self.theme_actions.values():
+            theme_menu.addAction(action)
+        before = menus.get("Review")
+        bar.insertMenu(before, project_menu) if before else bar.addMenu(project_menu)
+        bar.insertMenu(before, view_menu) if before else bar.addMenu(view_menu)
+        help_menu = menus.get("Help")
+        if help_menu is not None and help_menu.menu() is not None:
+            first = help_menu.menu().actions()[0] if help_menu.menu().actions() else None
+            help_menu.menu().insertAction(first, self.shortcuts_action)
+        self.project_menu, self.view_menu = project_menu, view_menu
+
+    # --- state -------------------------------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        self.training_view.set_project(project)
+        wanted = self.window.settings.qsettings.value(TRAINING_DOCK_SETTING, False, type=bool)
+        self.training_dock.setVisible(project is not None and bool(wanted))
+        self.training_action.setChecked(project is not None and bool(wanted))
+        self.update()
+
+    def update(self) -> None:
+        w = self.window
+        has_project = w.project is not None
+        busy = bool(w.runner.active())
+        role = w.message_view.role if has_project else None
+        for action in (self.analyze_action, self.predict_action):
+            action.setEnabled(has_project and not busy and role is not None)
+        self.training_action.setEnabled(has_project)
+        reviewer = role in REVIEWER_ROLES
+        for action in (self.export_action, self.report_action, self.audit_action):
+            action.setVisible(not has_project or reviewer)
+            action.setEnabled(has_project and reviewer)
+        self.erase_action.setVisible(not has_project or role == "admin")
+        self.erase_action.setEnabled(has_project and role == "admin" and not busy)
+
+    # --- slots -------------------------------------------------------------------------------------
+
+    def _run(self, title: str, job: Any, describe: Any, refresh: bool = True) -> JobDialog:
+        dialog = JobDialog(self.window.runner, title, job, describe, self.window)
+        if refresh:
+            dialog.completed.connect(lambda _result: self.window.refresh())
+            dialog.completed.connect(
+                lambda _result: self.window.show_message(self.window.list_view.current_message_id())
+            )
+        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.start()
+        return dialog
+
+    def analyze(self) -> JobDialog | None:
+        project = self.window.project
+        if project is None:
+            return None
+        return self._run("PII analysis", analysis_job(project), describe_analysis)
+
+    def predict(self) -> JobDialog | None:
+        project = self.window.project
+        if project is None:
+            return None
+        return self._run("Label suggestions", prediction_job(project), describe_prediction)
+
+    def show_training(self, shown: bool = True) -> None:
+        self.window.settings.qsettings.setValue(TRAINING_DOCK_SETTING, bool(shown))
+        first = bool(shown) and self.training_dock.isHidden() and not self._training_sized
+        self.training_dock.setVisible(bool(shown) and self.window.project is not None)
+        if first:  # beside the list and the message, not over them
+            self._training_sized = True
+            width = max(420, int(self.window.width() * 0.4))
+            self.window.resizeDocks([self.training_dock], [width], Qt.Orientation.Horizontal)
+        if shown:
+            self.training_dock.raise_()
+
+    def export(self) -> Any:
+        from scrubdesk.gui.export_dialog import ExportDialog
+
+        w = self.window
+        if w.project is None:
+            return None
+        dialog = ExportDialog(w.project, w.runner, w.settings, w)
+        dialog.open()
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        return dialog
+
+    def erase(self) -> Any:
+        from scrubdesk.gui.erasure_dialog import ErasureDialog
+
+        w = self.window
+        if w.project is None:
+            return None
+        dialog = ErasureDialog(w.project, w.runner, w)
+        dialog.finished.connect(lambda _code: w.refresh())
+        dialog.finished.connect(lambda _code: self.training_view.refresh())
+        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.open()
+        return dialog
+
+    def audit(self) -> Any:
+        from scrubdesk.gui.audit_viewer import AuditViewer
+
+        w = self.window
+        if w.project is None:
+            return None
+        dialog = AuditViewer(w.project, w.runner, w)
+        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def report(self, out: Path | None = None) -> JobDialog | None:
+        w = self.window
+        if w.project is None:
+            return None
+        if out is None:
+            default = Path(w.settings.last_dir("report")) / f"{w.project.name}-data-inventory.html"
+            name, _ = QFileDialog.getSaveFileName(w, "Save the data inventory", str(default), "HTML (*.html)")
+            if not name:
+                return None
+            out = Path(name)
+        w.settings.set_last_dir("report", out.parent)
+        return self._run(
+            "Data inventory report",
+            report_job(w.project, out),
+            lambda result: f"The data inventory was written to {result['path']}. Print it from a browser.",
+            refresh=False,
+        )
+
+    def shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.window)
+        dialog.show()
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        return dialog
+
+    def set_theme(self, theme: str) -> None:
+        self.window.settings.set_theme(theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.theme_actions[theme].setChecked(True)

@@ -1,0 +1,90 @@
+"""The Project/View/Help extras in the main window: jobs run in workers and refresh the window; actions follow
+the user's role; the theme applies app-wide; the shortcut list comes from the actions themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QPalette
+
+from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.project import utc_now
+from scrubdesk.core.roles import grant
+from tests.gui.conftest import fill_project, open_project
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def opened(main_window, project, tmp_path, qtbot):
+    fill_project(project, tmp_path, 30)
+    assert open_project(qtbot, main_window, project.path)
+    return main_window
+
+
+def test_admin_sees_every_project_action_enabled(opened) -> None:
+    actions = opened.project_actions
+    names = ("analyze", "predict", "export", "report", "erase", "audit")
+    for action in (getattr(actions, f"{name}_action") for name in names):
+        assert action.isVisible() and action.isEnabled(), action.text()
+
+
+def test_an_annotator_is_not_offered_export_erasure_or_audit(main_window, project, tmp_path, qtbot) -> None:
+    fill_project(project, tmp_path, 10)
+    with project.store() as store, store.transaction() as conn:
+        grant(conn, current_os_user(), "annotator", granted_by="test", at=utc_now())
+    assert open_project(qtbot, main_window, project.path)
+    actions = main_window.project_actions
+    for action in (actions.export_action, actions.report_action, actions.erase_action, actions.audit_action):
+        assert not action.isVisible() and not action.isEnabled(), action.text()
+    assert actions.analyze_action.isEnabled()
+
+
+def test_report_runs_in_a_worker_and_writes_the_inventory(opened, qtbot, tmp_path: Path) -> None:
+    out = tmp_path / "inventory.html"
+    dialog = opened.project_actions.report(out)
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=60_000)
+    assert dialog.error is None, dialog.message.text()
+    assert out.exists() and "<html" in out.read_text(encoding="utf-8").lower()
+    assert str(out) in dialog.message.text()
+
+
+@pytest.mark.slow
+def test_analysis_from_the_menu_fills_spans_and_refreshes(opened, qtbot) -> None:
+    dialog = opened.project_actions.analyze()
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=300_000)
+    assert dialog.error is None, dialog.message.text()
+    assert dialog.result.analysed == 30
+    assert dialog.message.text().startswith("Analysed 30 message(s)")
+    with opened.project.store() as store:
+        assert store.scalar("SELECT count(*) FROM analysis_state") == 30
+
+
+def test_training_dock_toggles_and_remembers(opened, qtbot) -> None:
+    actions = opened.project_actions
+    assert actions.training_dock.isHidden()
+    actions.training_action.trigger()
+    assert not actions.training_dock.isHidden() and actions.training_view.project is opened.project
+    assert opened.settings.qsettings.value("training/dock_shown", type=bool)
+
+
+def test_theme_menu_switches_and_persists(opened, qapp) -> None:
+    palette = QPalette(qapp.palette())
+    try:
+        opened.project_actions.theme_actions["dark"].trigger()
+        assert opened.settings.theme() == "dark"
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    finally:
+        qapp.setPalette(palette)
+
+
+def test_shortcuts_help_lists_action_shortcuts(opened) -> None:
+    dialog = opened.project_actions.shortcuts()
+    rows = {
+        (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+        for r in range(dialog.table.rowCount())
+    }
+    assert ("Ctrl+E", "Export Labels") in rows
+    assert ("1 – 9", "Label the message and go to the next") in rows
+    dialog.close()
