@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         project_layout = QVBoxLayout(self.project_page)
         project_layout.setContentsMargins(0, 0, 0, 0)
         project_layout.setSpacing(0)
+        self.project_actions.install_banner(project_layout)
         project_layout.addWidget(self.splitter, 1)
         project_layout.addWidget(self.label_bar)
         self.pages.addWidget(self.project_page)

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+)
 
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
@@ -75,6 +85,41 @@ def report_job(project: Project, out: Path) -> Callable[[JobControl], Any]:
     return run
 
 
+def purge_job(project: Project) -> Callable[[JobControl], Any]:
+    def run(control: JobControl) -> Any:
+        from scrubdesk.core.retention import purge
+
+        return purge(project, control)
+
+    return run
+
+
+def describe_purge(summary: Any) -> str:
+    return (
+        f"Purged the content of {summary.counts.get('messages', 0)} message(s) and "
+        f"{summary.counts.get('spans', 0)} PII span(s). Models, message keys and labels are kept."
+    )
+
+
+class RetentionBanner(QFrame):
+    """Shown above the list while the project's retention policy says its dataset is due for deletion."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("retentionBanner")
+        self.setStyleSheet(
+            "#retentionBanner { background: #fff3cd; color: #5c4400; border-bottom: 1px solid #e0c36a; }"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.purge_button = QPushButton("Purge now…")
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.purge_button)
+        self.hide()
+
+
 class ProjectActions:
     """Creates the actions, menus and the training dock on ``window`` and keeps them enabled correctly."""
 
@@ -83,6 +128,8 @@ class ProjectActions:
         self.dialogs: list[Any] = []  # keep non-modal dialogs alive
         self._create_training_dock()
         self._create_actions()
+        self.banner = RetentionBanner(window)
+        self.banner.purge_button.clicked.connect(lambda: self.purge())  # noqa: PLW0108 - drops `checked`
 
     # --- construction ------------------------------------------------------------------------------
 
@@ -98,6 +145,7 @@ class ProjectActions:
         w = self.window
         self.training_view = TrainingView(w.runner, w)
         self.training_view.model_trained.connect(lambda _id: w.refresh())
+        self.training_view.model_trained.connect(lambda _id: self.update_banner())
         self.training_dock = QDockWidget("Training", w)
         self.training_dock.setObjectName("trainingDock")
         self.training_dock.setWidget(self.training_view)
@@ -127,6 +175,12 @@ class ProjectActions:
         self.erase_action = self._action(
             "&Erase a Data Subject…", self.erase, None, "Right to erasure: remove all messages about a person"
         )
+        self.purge_action = self._action(
+            "&Purge Dataset…",
+            lambda: self.purge(),  # noqa: PLW0108 - drops `checked`
+            None,
+            "Retention: delete the dataset, keep models, IDs, labels",
+        )
         self.audit_action = self._action(
             "&Audit Log…", self.audit, "Ctrl+Shift+L", "The tamper-evident log of everything done here"
         )
@@ -152,6 +206,7 @@ class ProjectActions:
         project_menu.addAction(self.report_action)
         project_menu.addSeparator()
         project_menu.addAction(self.erase_action)
+        project_menu.addAction(self.purge_action)
         project_menu.addAction(self.audit_action)
         view_menu = QMenu("&View", self.window)
         theme_menu = view_menu.addMenu("&Theme")
@@ -167,6 +222,27 @@ class ProjectActions:
         self.project_menu, self.view_menu = project_menu, view_menu
 
     # --- state -------------------------------------------------------------------------------------
+
+    def install_banner(self, layout: Any) -> None:
+        """Put the retention banner at the top of the project page's layout."""
+        layout.insertWidget(0, self.banner)
+
+    def update_banner(self) -> None:
+        from scrubdesk.core.retention import retention_status
+
+        store = self.window.store
+        status = retention_status(store) if store is not None else None
+        if status is None or not status.due:
+            self.banner.hide()
+            return
+        admin = self.window.message_view.role == "admin"
+        self.banner.text.setText(
+            f"Retention: this project's dataset is due for deletion ({status.reason}); "
+            f"{status.unpurged_messages} message(s) still hold content."
+            + ("" if admin else " An admin of the project can purge it.")
+        )
+        self.banner.purge_button.setVisible(admin)
+        self.banner.show()
 
     def set_project(self, project: Project | None) -> None:
         self.training_view.set_project(project)
@@ -187,8 +263,10 @@ class ProjectActions:
         for action in (self.export_action, self.report_action, self.audit_action):
             action.setVisible(not has_project or reviewer)
             action.setEnabled(has_project and reviewer)
-        self.erase_action.setVisible(not has_project or role == "admin")
-        self.erase_action.setEnabled(has_project and role == "admin" and not busy)
+        for action in (self.erase_action, self.purge_action):
+            action.setVisible(not has_project or role == "admin")
+            action.setEnabled(has_project and role == "admin" and not busy)
+        self.update_banner()
 
     # --- slots -------------------------------------------------------------------------------------
 
@@ -215,6 +293,24 @@ class ProjectActions:
         if project is None:
             return None
         return self._run("Label suggestions", prediction_job(project), describe_prediction)
+
+    def purge(self, *, confirmed: bool = False) -> JobDialog | None:
+        w = self.window
+        if w.project is None:
+            return None
+        if not confirmed:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Purge the dataset",
+                "Delete the text, headers and PII spans of every message in this project? Models, message "
+                "keys and labels are kept. This cannot be undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                w,
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            if box.exec() != QMessageBox.StandardButton.Yes:
+                return None
+        return self._run("Purge", purge_job(w.project), describe_purge)
 
     def show_training(self, shown: bool = True) -> None:
         self.window.settings.qsettings.setValue(TRAINING_DOCK_SETTING, bool(shown))

@@ -25,7 +25,7 @@ def opened(main_window, project, tmp_path, qtbot):
 
 def test_admin_sees_every_project_action_enabled(opened) -> None:
     actions = opened.project_actions
-    names = ("analyze", "predict", "export", "report", "erase", "audit")
+    names = ("analyze", "predict", "export", "report", "erase", "purge", "audit")
     for action in (getattr(actions, f"{name}_action") for name in names):
         assert action.isVisible() and action.isEnabled(), action.text()
 
@@ -36,7 +36,7 @@ def test_an_annotator_is_not_offered_export_erasure_or_audit(main_window, projec
         grant(conn, current_os_user(), "annotator", granted_by="test", at=utc_now())
     assert open_project(qtbot, main_window, project.path)
     actions = main_window.project_actions
-    for action in (actions.export_action, actions.report_action, actions.erase_action, actions.audit_action):
+    for action in (actions.export_action, actions.report_action, actions.erase_action, actions.purge_action):
         assert not action.isVisible() and not action.isEnabled(), action.text()
     assert actions.analyze_action.isEnabled()
 
@@ -88,3 +88,23 @@ def test_shortcuts_help_lists_action_shortcuts(opened) -> None:
     assert ("Ctrl+E", "Export Labels") in rows
     assert ("1 – 9", "Label the message and go to the next") in rows
     dialog.close()
+
+
+def test_retention_banner_and_purge(opened, qtbot) -> None:
+    from scrubdesk.core.retention import set_policy
+
+    actions = opened.project_actions
+    assert actions.banner.isHidden()
+    from datetime import date
+
+    set_policy(opened.project, until=date(2020, 1, 1))
+    actions.update_banner()
+    assert not actions.banner.isHidden() and "due for deletion" in actions.banner.text.text()
+    assert not actions.banner.purge_button.isHidden()
+    dialog = actions.purge(confirmed=True)
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=60_000)
+    assert dialog.error is None, dialog.message.text()
+    assert dialog.message.text().startswith("Purged the content of 30 message(s)")
+    assert actions.banner.isHidden()
+    with opened.project.store() as store:
+        assert store.scalar("SELECT count(*) FROM messages WHERE body != ''") == 0
