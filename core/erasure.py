@@ -375,6 +375,11 @@ def erase_subject(
             control.check_cancelled()  # the last point where cancelling changes nothing
             mark_stale(conn, match.models)
             conn.executemany("UPDATE exports SET stale = 1 WHERE id = ?", [(e,) for e in match.exports])
+            # Remember only the keyed IDs, so re-importing the same mail cannot bring the messages back.
+            conn.executemany(
+                "INSERT OR IGNORE INTO erased_messages (msg_key, certificate_id) VALUES (?, ?)",
+                [(key, certificate_id) for key in match.msg_keys],
+            )
             counts = _delete_messages(conn, match.message_ids)
             counts.update(_scrub_residue(conn, q, project.ids))
             conn.execute(

@@ -48,6 +48,7 @@ class ImportSummary:
     sources: int = 0
     imported: int = 0
     duplicates: int = 0
+    erased_skipped: int = 0  # messages a data subject's erasure removed: never imported again
     quarantined: Counter[str] = field(default_factory=Counter)
     quarantined_new: int = 0
     bytes_read: int = 0
@@ -60,7 +61,7 @@ class ImportSummary:
 
     @property
     def items(self) -> int:
-        return self.imported + self.duplicates + self.quarantined_total
+        return self.imported + self.duplicates + self.erased_skipped + self.quarantined_total
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class ImportSummary:
             "items": self.items,
             "imported": self.imported,
             "duplicates": self.duplicates,
+            "erased_skipped": self.erased_skipped,
             "quarantined": self.quarantined_total,
             "quarantined_by_reason": dict(sorted(self.quarantined.items())),
             "quarantined_new": self.quarantined_new,
@@ -117,6 +119,7 @@ class _BatchWriter:
         self.store = store
         self.ids = ids
         self.summary = summary
+        self.erased = {str(r[0]) for r in store.execute("SELECT msg_key FROM erased_messages")}
 
     def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
         return message_key(self.ids, item, source_digest)
@@ -156,6 +159,9 @@ class _BatchWriter:
         subjects: list[tuple[int, str, str]],
     ) -> None:
         key = self.message_key(m, digest)
+        if key in self.erased:
+            self.summary.erased_skipped += 1
+            return
         cur = conn.execute(
             "INSERT OR IGNORE INTO messages (msg_key, source_id, source_location, sent_at, from_name, "
             "from_addr, to_addrs, cc_addrs, subject, body, body_kind, attachment_count, attachment_types, "

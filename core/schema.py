@@ -186,6 +186,13 @@ MIGRATIONS: list[str] = [
     -- copied into the table's stored CREATE statement and break it)
     ALTER TABLE messages ADD COLUMN purged_at TEXT
     """,
+    # 5: keyed IDs of erased messages, so re-importing the same mail does not bring them back
+    """
+    CREATE TABLE erased_messages (
+        msg_key TEXT PRIMARY KEY,                 -- keyed HMAC ID only: no content, no address
+        certificate_id TEXT NOT NULL              -- the erasure that removed it
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

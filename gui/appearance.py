@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEMES = ("system", "light", "dark")
 
@@ -29,7 +29,8 @@ _DARK = {
     QPalette.ColorRole.HighlightedText: "#ffffff",
     QPalette.ColorRole.Link: "#6ea8fe",
     QPalette.ColorRole.Mid: "#4a4d50",
-    QPalette.ColorRole.Dark: "#1a1b1d",
+    QPalette.ColorRole.Dark: "#8a8d91",  # Fusion frames check boxes and inputs with it: keep it visible
+    QPalette.ColorRole.Shadow: "#101112",
     QPalette.ColorRole.Light: "#505356",
 }
 _DARK_DISABLED = {
@@ -72,6 +73,13 @@ def apply_theme(app: QApplication, theme: str) -> str:
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(dark_palette() if effective == "dark" else light_palette())
     return effective
+
+
+def verdict_colour(widget: QWidget, *, ok: bool) -> str:
+    """A readable green (ok) or red (problem) for text on the widget's background, light or dark."""
+    if is_dark(widget.palette()):
+        return "#81c784" if ok else "#ef9a9a"
+    return "#2e7d32" if ok else "#c62828"
 
 
 def is_dark(palette: QPalette) -> bool:

@@ -31,6 +31,7 @@ from scrubdesk.core.audit_log import (
     count_entries,
 )
 from scrubdesk.core.project import Project
+from scrubdesk.gui.appearance import verdict_colour
 from scrubdesk.gui.errors import user_message
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -150,11 +151,11 @@ class AuditViewer(QDialog):
         self.status = status
         if status.ok:
             text = f"Intact: all {status.entries} entries and the anchor verify."
-            self.verdict.setStyleSheet("color: #2e7d32;")
+            self.verdict.setStyleSheet(f"color: {verdict_colour(self, ok=True)};")
         else:
             lines = [f"entry {p.seq}: {p.problem}" if p.seq else p.problem for p in status.problems[:10]]
             text = f"TAMPERING OR DAMAGE DETECTED ({len(status.problems)} problem(s)):\n" + "\n".join(lines)
-            self.verdict.setStyleSheet("color: #c62828;")
+            self.verdict.setStyleSheet(f"color: {verdict_colour(self, ok=False)};")
         if status.notes:
             text += "\nNotes: " + "; ".join(status.notes)
         self.verdict.setText(text)

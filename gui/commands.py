@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.errors import InputError
+
+MIN_SHOWCASE_COUNT = 100
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,9 +28,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_demo)
 
-    p = sub.add_parser("screenshots", help="render the main views of a project to PNG files")
+    p = sub.add_parser(
+        "screenshots",
+        help="render every main view to PNG files, light and dark (offscreen)",
+        description="Render every main view to PNG files in OUTDIR, offscreen. By default the views show a "
+        "synthetic showcase project built in a temporary folder (analysed, labelled, reviewed, trained, "
+        "with suggestions) with a temporary key file; nothing of yours is read or changed. --project shows "
+        "an existing project as it is: its real data will be in the pictures.",
+    )
     p.add_argument("outdir", type=Path)
-    p.add_argument("--project", type=Path, help="project to show (default: the demo project)")
+    p.add_argument("--project", type=Path, help="render this project as it is (default: the showcase)")
+    p.add_argument(
+        "--count",
+        type=int,
+        default=400,
+        help=f"synthetic emails in the showcase (default 400, at least {MIN_SHOWCASE_COUNT})",
+    )
+    p.add_argument("--theme", choices=("light", "dark", "both"), default="both", help="default: both")
     add_json_flag(p)
     p.set_defaults(handler=cmd_screenshots)
 
@@ -72,16 +89,28 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 
 
 def cmd_screenshots(args: argparse.Namespace, out: Output) -> dict[str, Any]:
-    from scrubdesk.gui.screenshots import render_screenshots
+    from scrubdesk.core.project import is_project
 
-    project_dir = args.project
-    if project_dir is None:
-        from scrubdesk.core.demo import create_demo_project, default_demo_dir, use_demo_keyring_if_needed
+    themes = ("light", "dark") if args.theme == "both" else (args.theme,)
+    if args.project is None and args.count < MIN_SHOWCASE_COUNT:
+        raise InputError(f"--count: the showcase needs at least {MIN_SHOWCASE_COUNT} emails to train a model")
+    if args.project is not None and not is_project(args.project):
+        raise InputError(f"not a Scrubdesk project: {args.project}")
 
-        project_dir = default_demo_dir()
-        use_demo_keyring_if_needed(project_dir)
-        create_demo_project(project_dir)
-    files = render_screenshots(project_dir, args.outdir)
-    for file in files:
+    from scrubdesk.gui.screenshots import render_screenshots, render_showcase
+
+    if args.project is None:
+        out.info("building the synthetic showcase project (temporary folder and key file)…")
+        run = render_showcase(args.outdir, count=args.count, themes=themes, control=out.job_control())
+        out.end_progress()
+    else:
+        run = render_screenshots(args.project, args.outdir, themes=themes)
+    for file in run.files:
         out.info(str(file))
-    return {"ok": bool(files), "files": [str(f) for f in files]}
+    for problem in run.problems:
+        out.info(f"problem: {problem}")
+    return {
+        "ok": bool(run.files) and not run.problems,
+        "files": [str(f) for f in run.files],
+        "problems": run.problems,
+    }

@@ -5,6 +5,7 @@ version can ever be in it; the core refuses anything else before a byte is writt
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from scrubdesk.core.export import EXPORT_FORMATS, ExportPreview, ExportSummary, preview_export, run_export
 from scrubdesk.core.project import Project
+from scrubdesk.gui.appearance import verdict_colour
 from scrubdesk.gui.errors import show_error, user_message
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
@@ -75,7 +77,8 @@ class ExportDialog(QDialog):
             check.toggled.connect(self.refresh_preview)
             form.addRow(check)
         path_row = QHBoxLayout()
-        default = Path(self.settings.last_dir("export")) / f"{self.project.name}-labels.csv"
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", self.project.name).strip("-").lower() or "project"
+        default = Path(self.settings.last_dir("export")) / f"{slug}-labels.csv"
         self.path_edit = QLineEdit(str(default))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -165,13 +168,13 @@ class ExportDialog(QDialog):
         )
         if preview.refusal:
             self.guard_label.setText(f"Leak guard REFUSES this export: {preview.refusal}")
-            self.guard_label.setStyleSheet("color: #c62828;")
+            self.guard_label.setStyleSheet(f"color: {verdict_colour(self, ok=False)};")
         elif preview.total_rows == 0:
             self.guard_label.setText("Nothing to export: no labelled messages.")
             self.guard_label.setStyleSheet("")
         else:
             self.guard_label.setText("Leak guard: every cell passed (IDs, labels and numbers only).")
-            self.guard_label.setStyleSheet("color: #2e7d32;")
+            self.guard_label.setStyleSheet(f"color: {verdict_colour(self, ok=True)};")
         self.export_button.setEnabled(preview.ok and self.export_task is None)
 
     def _preview_failed(self, exc: BaseException) -> None:

@@ -481,7 +481,7 @@ class MainWindow(QMainWindow):
     def import_dialog_requested(self) -> None:
         if self.project is None:
             return
-        dialog = ImportDialog(self.settings, self)
+        dialog = ImportDialog(self.settings, self, project=self.project)  # marks already-imported mail
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.start_import(dialog.sources(), dialog.options())
 

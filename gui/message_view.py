@@ -80,7 +80,8 @@ from scrubdesk.gui.span_highlighter import (
 log = logging.getLogger(__name__)
 
 HEADER_FIELDS = ("From", "To", "Cc", "Date", "Subject", "Label", "Attachments", "Flags", "ID", "Source")
-RAW_ONLY_FIELDS = ("From", "To", "Cc")  # personal data the scrubbed preview does not show
+# Personal data the scrubbed preview does not show (a source file name can name a person too).
+RAW_ONLY_FIELDS = ("From", "To", "Cc", "Source")
 PLACEHOLDER = "Select a message in the list to read it here."
 NOT_ANALYSED = (
     "This message has not been analysed yet, so there is no scrubbed text to show. "

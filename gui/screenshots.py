@@ -1,31 +1,169 @@
-"""Render the main views of a project to PNG files, offscreen (for docs, reviews and visual checks).
+"""Render every main view of a project to PNG files, offscreen (for docs, reviews and visual checks).
 
-Runs with a private, throw-away QSettings so it never reads or changes the user's window layout or
-recent-projects list. Nothing is written to the project.
+By default (``scrubdesk screenshots OUTDIR``) the views show a *showcase*: the synthetic demo project built in
+a temporary folder with its own temporary key file, and taken through the whole workflow so that every view
+has something to show (:func:`build_showcase`). ``--project DIR`` renders an existing project instead, as it
+is. Beware that views of a real project show its real data (the raw message view, subjects).
+
+The views, each in the light and the dark theme: the welcome page; the main window with a message selected
+(raw text with highlighted spans and the legend, the label bar); the same in the scrubbed preview; the list
+filtered to unlabelled messages, least certain suggestion first; the review queue; the import dialog with
+its preview, the import progress and summary; the training view; the export, erasure and audit dialogs;
+the about box.
+
+The window uses a private, throw-away QSettings, so the user's layout and recent projects stay untouched.
+Like any user's session, the rendering adds audit entries to the project it shows (raw views, previews).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QStyleFactory, QWidget
 
+from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.ingest.records import ImportOptions
-from scrubdesk.core.messages import project_stats, quarantine_rows
+from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.messages import MessageFilter, project_stats, quarantine_rows
+from scrubdesk.core.store import Store
 from scrubdesk.gui.about import make_about_box
+from scrubdesk.gui.appearance import apply_theme
 from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
 from scrubdesk.gui.main_window import MainWindow
+from scrubdesk.gui.message_view import RAW, SCRUBBED
 from scrubdesk.gui.settings import AppSettings
-from scrubdesk.gui.tasks import TaskRunner
+from scrubdesk.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1280, 800)
+THEMES = ("light", "dark")
+SHOWCASE_COUNT = 400
+SHOWCASE_SEED = 7
+WAIT_SECONDS = 300.0
+
+
+@dataclass
+class ScreenshotRun:
+    """The PNG files written, and anything that went wrong on the way (a message box, a failed task)."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+# --- the showcase project ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Showcase:
+    project_path: Path
+    import_sources: tuple[Path, ...]  # what the import dialog previews: a folder with a bad file, the mbox
+    erasure_query: str | None  # a sender address of the demo, for the erasure preview
+
+
+def build_showcase(workdir: Path, count: int = SHOWCASE_COUNT, control: JobControl | None = None) -> Showcase:
+    """The demo project (synthetic emails only) in ``workdir``, taken through the workflow:
+
+    two files that are not email quarantined; analysed; half the messages labelled by an annotator with
+    their synthetic intents, approved, trained; one data subject erased (so that model is marked stale);
+    a fifth more labelled, approved and trained again; suggestions for the rest; a dozen unlabelled
+    messages submitted for review, one of them sent back.
+    The caller provides the keyring (e.g. :func:`scrubdesk.core.selftest.isolated_keyring`)."""
+    from scrubdesk.core import review
+    from scrubdesk.core.demo import DEMO_SOURCE, create_demo_project
+    from scrubdesk.core.erasure import erase_subject
+    from scrubdesk.core.importer import run_import
+    from scrubdesk.core.labels import Labeller, add_labels
+    from scrubdesk.core.synthetic import INTENTS, generate
+    from scrubdesk.core.synthetic.writers import write_eml_dir
+    from scrubdesk.models.pii.analysis_job import run_analysis
+    from scrubdesk.models.pii.engine import get_analyzer
+    from scrubdesk.models.triage.predict import run_prediction
+    from scrubdesk.models.triage.settings import TriageSettings
+    from scrubdesk.models.triage.training_job import run_training
+
+    control = control or JobControl()
+    steps = 7
+
+    def step(n: int, note: str) -> None:
+        control.check_cancelled()
+        control.progress(n, steps, note)
+
+    step(0, "creating the demo project")
+    project, _ = create_demo_project(workdir / "demo-project", count=count, seed=SHOWCASE_SEED)
+    scans = workdir / "scanned-letters"  # files that are not email: the quarantine list has something
+    scans.mkdir()
+    (scans / "letter-0001.tif").write_bytes(b"II*\x00 not an email")
+    (scans / "letter-0002.pdf").write_bytes(b"%PDF-1.4 \x00\x01 not an email either")
+    run_import(project, [scans])
+    step(1, "analysing")
+    run_analysis(project, get_analyzer(), batch_size=32)
+    intents = {project.ids.message_id(e.message_id): e.intent for e in generate(count, seed=SHOWCASE_SEED)}
+    with project.store() as store:
+        rows = [(int(mid), key) for mid, key in store.execute("SELECT id, msg_key FROM messages ORDER BY id")]
+        add_labels(project, store, list(INTENTS))
+    labeller_rounds = ({0, 1, 2, 3, 4}, {5, 6})  # by message position modulo 10: 50%, then 20% more
+    settings = TriageSettings(cv_folds=3)
+
+    def label_and_approve(positions: set[int]) -> None:
+        with project.store() as store:
+            labeller = Labeller(project, store)
+            present = {int(r[0]) for r in store.execute("SELECT id FROM messages")}  # some were erased
+            for n, (mid, key) in enumerate(rows):
+                if n % 10 in positions and key in intents and mid in present:
+                    labeller.set_label(mid, intents[key])
+                    review.approve(project, store, mid)
+
+    step(2, "labelling and approving")
+    label_and_approve(labeller_rounds[0])
+    step(3, "training")
+    run_training(project, settings)
+    step(4, "erasing one data subject")
+    with project.store() as store:
+        erased = store.scalar(
+            "SELECT from_addr FROM messages WHERE label IS NOT NULL AND from_addr IS NOT NULL "
+            "ORDER BY id LIMIT 1"
+        )
+    if erased:
+        erase_subject(project, str(erased))
+    step(5, "labelling more and training again")
+    label_and_approve(labeller_rounds[1])
+    run_training(project, settings)
+    step(6, "suggesting labels and filling the review queue")
+    run_prediction(project)
+    with project.store() as store:
+        waiting = [
+            int(r[0])
+            for r in store.execute(
+                "SELECT m.id FROM messages m JOIN analysis_state a ON a.message_id = m.id "
+                "WHERE m.label IS NULL ORDER BY m.id LIMIT 12"
+            )
+        ]
+        for mid in waiting:
+            review.submit_for_review(project, store, mid)
+        if waiting:
+            review.send_back(project, store, waiting[-1], "The street name in the signature is not redacted.")
+        query = store.scalar(
+            "SELECT from_addr FROM messages WHERE from_addr IS NOT NULL "
+            "GROUP BY from_addr ORDER BY count(*) DESC, from_addr LIMIT 1"
+        )
+    more = workdir / "more-mail"
+    write_eml_dir(more, generate(3, seed=SHOWCASE_SEED + 1))
+    (more / "scan-0001.pdf.eml").write_bytes(b"%PDF-1.4 \x00\x01 not an email")
+    step(7, "done")
+    return Showcase(project.path, (more, project.path / DEMO_SOURCE), str(query) if query else None)
+
+
+# --- rendering ---------------------------------------------------------------------------------------------
 
 
 def _settle(app: QApplication, rounds: int = 5) -> None:
@@ -33,76 +171,224 @@ def _settle(app: QApplication, rounds: int = 5) -> None:
         app.processEvents()
 
 
-def _shoot(app: QApplication, widget: QWidget, file: Path) -> Path:
-    widget.show()
-    _settle(app)
-    if not widget.grab().save(str(file), "PNG"):
-        raise OSError(f"could not write {file}")
-    return file
+def _wait(app: QApplication, done: Callable[[], bool], what: str, timeout: float = WAIT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
 
 
-def render_screenshots(project_path: Path, outdir: Path) -> list[Path]:
-    """Render the main window (a message selected), the import dialog, the import summary and the
-    about box of the project at ``project_path`` into ``outdir``; return the PNG paths."""
+def _wait_task(app: QApplication, task: Task | None, what: str) -> None:
+    if task is not None:
+        _wait(app, lambda: not task.running, what)
+
+
+@contextlib.contextmanager
+def _message_box_guard(run: ScreenshotRun, ours: Callable[[QWidget], bool]) -> Iterator[None]:
+    """A message box (other than one we show to take its picture) would wait offscreen for a click
+    forever: close it and note it as a problem."""
+
+    def check() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QMessageBox) and not ours(modal):
+            run.problems.append(f"a message box was shown: {modal.windowTitle()!r}")
+            modal.done(0)
+
+    timer = QTimer()
+    timer.setInterval(200)
+    timer.timeout.connect(check)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()
+
+
+@contextlib.contextmanager
+def _keep_theme(app: QApplication) -> Iterator[None]:
+    """Put the application's style and palette back afterwards (pytest shares one application)."""
+    style, palette = app.style().name(), QPalette(app.palette())
+    try:
+        yield
+    finally:
+        app.setStyle(QStyleFactory.create(style))
+        app.setPalette(palette)
+
+
+class _Renderer:
+    def __init__(self, app: QApplication, outdir: Path, run: ScreenshotRun) -> None:
+        self.app, self.outdir, self.run = app, outdir, run
+        self.suffix = ""
+        self.current: QWidget | None = None  # the dialog being photographed
+
+    def ours(self, widget: QWidget) -> bool:
+        return widget is self.current
+
+    def shoot(self, widget: QWidget, name: str) -> Path:
+        widget.show()
+        _settle(self.app)
+        file = self.outdir / f"{name}{self.suffix}.png"
+        if not widget.grab().save(str(file), "PNG"):
+            raise OSError(f"could not write {file}")
+        self.run.files.append(file)
+        return file
+
+    def shoot_dialog(self, name: str, make: Callable[[], QWidget]) -> None:
+        widget = make()
+        self.current = widget
+        try:
+            self.shoot(widget, name)
+        finally:
+            self.current = None
+            widget.close()
+            widget.deleteLater()
+            _settle(self.app)
+
+
+def render_screenshots(
+    project_path: Path,
+    outdir: Path,
+    *,
+    themes: Sequence[str] = THEMES,
+    import_sources: Sequence[Path] | None = None,
+    erasure_query: str | None = None,
+) -> ScreenshotRun:
+    """Render the main views of the project at ``project_path`` into ``outdir``, once per theme (files of
+    the dark theme end in ``-dark``). ``import_sources``: what the import dialog previews (default: the
+    project's own sources that still exist). ``erasure_query``: searched in the erasure dialog (default:
+    none, so no erasure preview is recorded in the project's audit log)."""
     from scrubdesk.gui.app import create_application
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     app = create_application()
-    with tempfile.TemporaryDirectory(prefix="scrubdesk-shots-") as tmp:
+    run = ScreenshotRun()
+    renderer = _Renderer(app, outdir, run)
+    with (
+        tempfile.TemporaryDirectory(prefix="scrubdesk-shots-") as tmp,
+        _keep_theme(app),
+        _message_box_guard(run, renderer.ours),
+    ):
         settings = AppSettings(QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
         runner = TaskRunner()
         window = MainWindow(settings, runner)
         window.resize(*WINDOW_SIZE)
-        files: list[Path] = []
         try:
-            settings.add_recent_project(Path(project_path))
-            window.welcome.set_recent(settings.recent_projects())
-            files.append(_shoot(app, window, outdir / "welcome.png"))
-            task = window.open_project(Path(project_path))
-            while task is not None and task.running:
-                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            if window.project is None:
-                raise RuntimeError(f"could not open {project_path}")
-            if window.model.rowCount() > 2:
-                window.list_view.select_row(2)
-            files.append(_shoot(app, window, outdir / "main-window.png"))
-            files += _dialogs(app, window, outdir)
+            for theme in themes:
+                apply_theme(app, theme)
+                renderer.suffix = "" if theme == "light" else f"-{theme}"
+                _render_theme(renderer, window, Path(project_path), import_sources, erasure_query)
         finally:
             window.close()
             runner.shutdown()
             window.deleteLater()
             _settle(app)
-    log.info("rendered %d screenshots", len(files))
-    return files
+    log.info("rendered %d screenshots", len(run.files))
+    return run
 
 
-def _dialogs(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
-    assert window.project is not None and window.store is not None
-    files: list[Path] = []
+def _render_theme(
+    r: _Renderer,
+    window: MainWindow,
+    project_path: Path,
+    import_sources: Sequence[Path] | None,
+    erasure_query: str | None,
+) -> None:
+    app = r.app
+    window.close_project()
+    window.settings.add_recent_project(project_path)
+    window.welcome.set_recent(window.settings.recent_projects())
+    r.shoot(window, "welcome")
+    task = window.open_project(project_path)
+    failures: list[BaseException] = []
+    if task is not None:  # its signals arrive queued: connecting after start misses nothing
+        task.failed.connect(failures.append)
+    _wait_task(app, task, "the project to open")
+    if window.project is None or window.store is None:
+        if failures and isinstance(failures[0], ScrubdeskError):
+            raise failures[0]  # a message for the user, e.g. the project's key is missing
+        reason = type(failures[0]).__name__ if failures else "busy"
+        raise RuntimeError(f"could not open {project_path} ({reason})")
+    _main_views(r, window)
+    sources = list(import_sources) if import_sources is not None else _existing_sources(window.store)
+    _import_views(r, window, sources)
+    _project_dialogs(r, window, erasure_query)
+    r.shoot_dialog("about", lambda: make_about_box(window))
+
+
+def _showcase_message(store: Store) -> int | None:
+    """A labelled message whose body has many kinds of PII and fits on the screen, else the first one."""
+    row = store.execute(
+        "SELECT s.message_id FROM spans s JOIN messages m ON m.id = s.message_id "
+        "WHERE s.field = 'body' AND s.status != 'rejected' AND m.label IS NOT NULL AND length(m.body) < 900 "
+        "GROUP BY s.message_id ORDER BY count(DISTINCT s.label) DESC, s.message_id LIMIT 1"
+    ).fetchone()
+    if row is None:
+        row = store.execute("SELECT id FROM messages ORDER BY id LIMIT 1").fetchone()
+    return int(row[0]) if row else None
+
+
+def _existing_sources(store: Store) -> list[Path]:
+    paths = [Path(r[0]) for r in store.execute("SELECT location FROM sources ORDER BY id")]
+    return [p for p in paths if p.exists()][:3]
+
+
+def _main_views(r: _Renderer, window: MainWindow) -> None:
+    assert window.store is not None
+    panel, view = window.list_panel, window.message_view
+    panel.set_filter(MessageFilter())
+    shown = _showcase_message(window.store)
+    if shown is not None and window.list_view.select_message(shown):
+        row = window.model.row_of(shown)
+        if row is not None:  # in the middle of the list, not at its edge
+            window.list_view.scrollTo(
+                window.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+            )
+    view.set_mode(RAW)
+    r.shoot(window, "main-window")
+    view.set_mode(SCRUBBED)
+    r.shoot(window, "main-window-scrubbed")
+
+    panel.set_filter(MessageFilter(state="unlabelled"))
+    panel.uncertain_button.click()  # least certain suggestion first
+    view.set_mode(RAW)
+    r.shoot(window, "main-window-unlabelled-uncertain")
+
+    if window.review_queue_action.isVisible():
+        if not window.review_queue_action.isChecked():
+            window.review_queue_action.trigger()  # as Review > Review Queue does
+        if window.review_panel.table.rowCount():
+            window.review_panel.table.selectRow(0)
+        r.shoot(window, "main-window-review-queue")
+        window.review_queue_action.trigger()
+    panel.set_filter(MessageFilter())
+    window.list_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # back to import order
+
+
+def _import_views(r: _Renderer, window: MainWindow, sources: list[Path]) -> None:
     project = window.project
-
-    def shoot_dialog(name: str, make: Callable[[], QWidget]) -> None:
-        dialog = make()
-        try:
-            files.append(_shoot(app, dialog, outdir / name))
-        finally:
-            dialog.close()
-            dialog.deleteLater()
+    assert project is not None and window.store is not None
+    store = window.store
 
     def import_dialog() -> QWidget:
-        dialog = ImportDialog(window.settings, window)
-        dialog.add_sources([project.path.parent / "inbox-2024.mbox", project.path.parent / "complaints.csv"])
-        dialog.set_format(None)
-        dialog.text_column.setText("body")
-        dialog.label_column.setText("category")
+        dialog = ImportDialog(window.settings, window, project=project)
+        dialog.add_sources(sources)
+        _wait_task(r.app, dialog.refresh_preview(), "the import preview")
+        return dialog
+
+    def progress_dialog() -> QWidget:
+        dialog = ImportProgressDialog(
+            project, window.runner, sources or [project.path], ImportOptions(), window
+        )
+        dialog._on_progress(3_400_000, 8_000_000, "1,204 imported, 3 duplicates, 2 quarantined")
         return dialog
 
     def summary_dialog() -> QWidget:
         # The summary page as it looks after an import, filled from this project's real counts.
-        assert window.store is not None
-        stats = project_stats(window.store)
+        stats = project_stats(store)
         outcome = ImportOutcome(
             summary={
                 "sources": stats["sources"],
@@ -117,19 +403,75 @@ def _dialogs(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
                 "mb_per_s": None,
                 "cancelled": False,
             },
-            quarantine=quarantine_rows(window.store),
+            quarantine=quarantine_rows(store),
         )
         dialog = ImportProgressDialog(project, window.runner, [], ImportOptions(), window)
         dialog.show_summary(outcome)
         return dialog
 
-    def progress_dialog() -> QWidget:
-        dialog = ImportProgressDialog(project, window.runner, [project.path / "inbox.mbox"], ImportOptions())
-        dialog._on_progress(3_400_000, 8_000_000, "1,204 imported, 3 duplicates, 2 quarantined")
+    r.shoot_dialog("import-dialog", import_dialog)
+    r.shoot_dialog("import-progress", progress_dialog)
+    r.shoot_dialog("import-summary", summary_dialog)
+
+
+def _project_dialogs(r: _Renderer, window: MainWindow, erasure_query: str | None) -> None:
+    # Standalone, as the main window will host them (a dock and dialogs).
+    from scrubdesk.gui.audit_viewer import AuditViewer
+    from scrubdesk.gui.erasure_dialog import ErasureDialog
+    from scrubdesk.gui.export_dialog import ExportDialog
+    from scrubdesk.gui.training_view import TrainingView
+
+    project, runner, app = window.project, window.runner, r.app
+    assert project is not None
+
+    def training() -> QWidget:
+        view = TrainingView(runner)
+        view.set_project(project)
+        view.resize(1100, 820)
+        return view
+
+    def export() -> QWidget:
+        dialog = ExportDialog(project, runner, window.settings, window)
+        _wait_task(app, dialog.preview_task, "the export preview")
         return dialog
 
-    shoot_dialog("import-dialog.png", import_dialog)
-    shoot_dialog("import-progress.png", progress_dialog)
-    shoot_dialog("import-summary.png", summary_dialog)
-    shoot_dialog("about.png", lambda: make_about_box(window))
-    return files
+    def erasure() -> QWidget:
+        dialog = ErasureDialog(project, runner, window)
+        if erasure_query:
+            dialog.query_edit.setText(erasure_query)
+            _wait_task(app, dialog.find(), "the erasure preview")
+        return dialog
+
+    def audit() -> QWidget:
+        dialog = AuditViewer(project, runner, window)
+        _wait_task(app, dialog.verify(), "the audit verification")
+        return dialog
+
+    r.shoot_dialog("training-view", training)
+    r.shoot_dialog("export-dialog", export)
+    r.shoot_dialog("erasure-dialog", erasure)
+    r.shoot_dialog("audit-viewer", audit)
+
+
+def render_showcase(
+    outdir: Path,
+    *,
+    count: int = SHOWCASE_COUNT,
+    themes: Sequence[str] = THEMES,
+    control: JobControl | None = None,
+) -> ScreenshotRun:
+    """Build the showcase project in a temporary folder with a temporary key file, render it, delete it
+    (the user's keyring, key file and demo project are never touched)."""
+    from scrubdesk.core.selftest import isolated_keyring
+
+    with tempfile.TemporaryDirectory(prefix="scrubdesk-showcase-") as tmp:
+        workdir = Path(tmp)
+        with isolated_keyring(workdir):
+            showcase = build_showcase(workdir, count, control)
+            return render_screenshots(
+                showcase.project_path,
+                outdir,
+                themes=themes,
+                import_sources=showcase.import_sources,
+                erasure_query=showcase.erasure_query,
+            )

@@ -51,6 +51,20 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) else "–"
 
 
+def _when(iso: str) -> str:
+    """'2026-11-23 18:24 UTC' from a stored ISO timestamp."""
+    return iso.replace("T", " ")[:16] + " UTC" if iso else "–"
+
+
+def model_status(model: ModelRecord) -> str:
+    if model.stale:
+        return "stale: trained on erased data"
+    auc = model.audit.get("membership_inference", {}).get("auc")
+    if isinstance(auc, int | float) and auc > MIA_OK:
+        return f"current; membership-inference AUC above {MIA_OK}"
+    return "current"
+
+
 def mia_verdict(auc: float | None) -> str:
     if auc is None:
         return "not measured"
@@ -207,6 +221,7 @@ class TrainingView(QWidget):
         layout.addLayout(controls)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
+        self.progress.setVisible(False)  # shown while a training runs
         self.status = QLabel("Trains on approved, labelled messages, using their scrubbed text only.")
         self.status.setWordWrap(True)
         layout.addWidget(self.progress)
@@ -271,7 +286,7 @@ class TrainingView(QWidget):
             self.models = []
         else:
             with self.project.store() as store:
-                self.models = list_models(store)
+                self.models = list_models(store)[::-1]  # newest first
         self._fill_history()
         self._update_enabled()
 
@@ -281,12 +296,12 @@ class TrainingView(QWidget):
             mia = model.audit.get("membership_inference", {}).get("auc")
             values = (
                 f"#{model.id}",
-                model.created_at.replace("T", " ")[:16],
+                _when(model.created_at),
                 str(model.n_train),
                 _fmt(model.metrics.get("accuracy")),
                 _fmt(model.metrics.get("macro_f1")),
                 _fmt(mia),
-                "stale: trained on erased data" if model.stale else "current",
+                model_status(model),
             )
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -295,7 +310,8 @@ class TrainingView(QWidget):
                     item.setToolTip("A message this model was trained on has since been erased: retrain.")
                 self.history.setItem(row, col, item)
         if self.models:
-            self.history.selectRow(0)
+            current = next((i for i, m in enumerate(self.models) if not m.stale), 0)
+            self.history.selectRow(current)
         else:
             self.show_model(None)
 
@@ -330,7 +346,7 @@ class TrainingView(QWidget):
         m = self.card_metrics(model)
         dp = model.settings.get("dp_epsilon")
         self.summary.setText(
-            f"Model #{model.id}, trained {model.created_at} on {model.n_train} messages"
+            f"Model #{model.id}, trained {_when(model.created_at)} on {model.n_train} messages"
             f" ({m.get('folds', '?')}-fold cross-validation).\n"
             f"Accuracy {_fmt(m.get('accuracy'))}, macro-F1 {_fmt(m.get('macro_f1'))}"
             + (f", differentially private with ε = {dp}" if dp else "")
@@ -387,6 +403,7 @@ class TrainingView(QWidget):
         self.task.cancelled.connect(lambda: self.status.setText("Training cancelled: nothing was saved."))
         self.task.finished.connect(self._update_enabled)
         self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
         self.status.setText("Training…")
         self.task.start()
         self._update_enabled()
@@ -427,6 +444,7 @@ class TrainingView(QWidget):
 
     def _update_enabled(self) -> None:
         running = self.task is not None and self.task.running
+        self.progress.setVisible(running)
         self.train_button.setEnabled(self.project is not None and not running)
         self.cancel_button.setEnabled(running)
         for widget in (self.k_spin, self.folds_spin, self.dp_check):

@@ -430,3 +430,24 @@ def test_a_reader_holding_old_pages_is_reported_and_verify_finishes_the_job_late
         reader.execute("COMMIT")
         reader.close()
     assert verify_erasure(project, ADDRESS).ok
+
+
+def test_reimporting_the_same_mail_does_not_bring_erased_messages_back(project, tmp_path):
+    from scrubdesk.core.importer import run_import
+    from scrubdesk.core.synthetic import generate, write_eml_dir
+
+    sender = "resurrection.check@example.org"
+    emails = list(generate(8, seed=5))
+    emails[:3] = [dataclasses.replace(e, from_addr=sender) for e in emails[:3]]
+    folder = tmp_path / "mail"
+    write_eml_dir(folder, emails)
+    assert run_import(project, [folder]).imported == 8
+
+    erase_subject(project, sender)
+    again = run_import(project, [folder])
+
+    assert (again.imported, again.erased_skipped, again.duplicates) == (0, 3, 5)
+    with project.store() as store:
+        assert store.scalar("SELECT count(*) FROM messages") == 5
+        assert store.scalar("SELECT count(*) FROM erased_messages") == 3
+    assert verify_erasure(project, sender).ok

@@ -1,4 +1,4 @@
-"""The GUI entry point and the screenshot renderer, end to end (offscreen)."""
+"""The GUI entry point, end to end (offscreen). The screenshot renderer: test_screenshots.py."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import time
 
 import pytest
 from PySide6.QtCore import QEventLoop, QTimer, qWarning
-from PySide6.QtGui import QImage
 
 from scrubdesk.gui.app import install_qt_message_handler, run_gui
-from tests.gui.conftest import fill_project
 
 pytestmark = pytest.mark.gui
 
@@ -53,24 +51,3 @@ def test_qt_messages_go_to_python_logging(qapp, caplog):
     with caplog.at_level(logging.WARNING, logger="scrubdesk.qt"):
         qWarning("a warning from Qt")
     assert any(r.name == "scrubdesk.qt" and "a warning from Qt" in r.getMessage() for r in caplog.records)
-
-
-def test_render_screenshots(qapp, project, tmp_path):
-    from scrubdesk.gui.screenshots import render_screenshots
-
-    fill_project(project, tmp_path, 30, bad=2)
-    files = render_screenshots(project.path, tmp_path / "shots")
-    names = [f.name for f in files]
-    assert names == [
-        "welcome.png",
-        "main-window.png",
-        "import-dialog.png",
-        "import-progress.png",
-        "import-summary.png",
-        "about.png",
-    ]
-    for file in files:
-        image = QImage(str(file))
-        assert not image.isNull() and image.width() > 200 and image.height() > 100, file
-    main = QImage(str(files[1]))
-    assert (main.width(), main.height()) == (1280, 800)

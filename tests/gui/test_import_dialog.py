@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 
-from scrubdesk.core.ingest.records import ImportOptions
+from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
 from scrubdesk.core.messages import count_messages
 from scrubdesk.gui.import_dialog import ImportDialog, ImportProgressDialog
 from tests.gui.conftest import open_project
@@ -59,6 +60,7 @@ def test_dialog_collects_sources_format_and_columns(qtbot, app_settings, tmp_pat
     dialog.label_column.setText(" label ")
     assert dialog.import_button.isEnabled()
     assert dialog.options() == ImportOptions(format=None, text_column="text", label_column="label")
+    assert dialog.options().fields == ALL_FIELDS  # every field is kept unless unticked
     dialog.set_format("mbox")
     assert not dialog.columns_box.isEnabled()
     assert dialog.options().format == "mbox"
@@ -218,3 +220,271 @@ def test_end_to_end_eml_folder_import_then_read(opened, qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: again.outcome is not None, timeout=30_000)
     assert again.outcome.summary["imported"] == 0 and again.outcome.summary["duplicates"] == 5
     assert opened.model.rowCount() == 5
+
+
+# --- the preview ---------------------------------------------------------------------------------------
+
+
+def preview_of(qtbot, dialog: ImportDialog, timeout: int = 30_000):
+    """Wait for the next preview the dialog finishes (started by a change, after its short pause)."""
+    with qtbot.waitSignal(dialog.preview_finished, timeout=timeout) as finished:
+        pass
+    return finished.args[0]
+
+
+def table_rows(dialog: ImportDialog) -> list[dict[str, str]]:
+    from scrubdesk.gui.import_dialog import PREVIEW_KEYS
+
+    table = dialog.preview_table
+    return [
+        {key: table.item(r, c).text() for c, key in enumerate(PREVIEW_KEYS)} for r in range(table.rowCount())
+    ]
+
+
+def everything_shown(dialog: ImportDialog) -> str:
+    table = dialog.preview_table
+    cells = [table.item(r, c) for r in range(table.rowCount()) for c in range(table.columnCount())]
+    return "\n".join(f"{cell.text()}\t{cell.toolTip()}" for cell in cells if cell is not None)
+
+
+def test_preview_shows_the_first_messages_without_names_or_addresses(qtbot, app_settings, tmp_path):
+    folder = write_eml_folder(tmp_path / "mail", 5)
+    dialog = ImportDialog(app_settings)
+    qtbot.addWidget(dialog)
+    assert dialog.preview_table.rowCount() == 0 and "Add files" in dialog.preview_status.text()
+    dialog.add_sources([folder])
+    preview = preview_of(qtbot, dialog)
+    assert preview is dialog.preview and preview.complete
+    rows = table_rows(dialog)
+    assert len(rows) == 6
+    assert rows[0] == {
+        "location": "mail/000.eml",
+        "date": "2024-01-01 09:30",
+        "subject": "Card stolen <b>0</b>",
+        "sender": "example.co.uk",
+        "recipients": "1",
+        "attachments": "1",
+        "body": f"{preview.items[0].body_chars:,}",
+        "label": "",
+        "format": "emldir",
+        "status": "Message",
+    }
+    assert rows[-1]["location"] == "mail/notes.eml"
+    assert rows[-1]["status"] == "Quarantine: Not an email" and rows[-1]["body"] == ""
+    assert dialog.preview_table.item(5, PREVIEW_KEYS_INDEX["status"]).toolTip()  # the reason's detail
+    assert dialog.preview_status.text() == "All 6 items of the sources; 1 would be quarantined."
+    label_col = PREVIEW_KEYS_INDEX["label"]
+    assert dialog.preview_table.isColumnHidden(label_col)  # no label column given: no labels to show
+    shown = everything_shown(dialog)
+    assert "Jane" not in shown and "jane" not in shown and "4242" not in shown  # no name, address, body
+    assert dialog.import_button.isEnabled()
+
+
+PREVIEW_KEYS_INDEX = {
+    key: n
+    for n, key in enumerate(
+        (
+            "location",
+            "date",
+            "subject",
+            "sender",
+            "recipients",
+            "attachments",
+            "body",
+            "label",
+            "format",
+            "status",
+        )
+    )
+}
+
+
+def test_unticked_fields_are_neither_read_nor_shown_and_are_remembered(qtbot, app_settings, tmp_path):
+    folder = write_eml_folder(tmp_path / "mail", 2)
+    dialog = ImportDialog(app_settings)
+    qtbot.addWidget(dialog)
+    dialog.add_sources([folder])
+    preview_of(qtbot, dialog)
+    dialog.field_checks["subject"].setChecked(False)
+    dialog.field_checks["from"].setChecked(False)
+    assert dialog.options().fields == ("sent_at", "to", "cc", "attachments")
+    preview = preview_of(qtbot, dialog)
+    assert preview.fields == ("sent_at", "to", "cc", "attachments")
+    assert all(item.subject is None and item.sender_domain is None for item in preview.items)
+    table = dialog.preview_table
+    assert table.isColumnHidden(PREVIEW_KEYS_INDEX["subject"]) and table.isColumnHidden(
+        PREVIEW_KEYS_INDEX["sender"]
+    )
+    assert not table.isColumnHidden(PREVIEW_KEYS_INDEX["date"])
+    assert "Card stolen" not in everything_shown(dialog)
+    dialog.field_checks["to"].setChecked(False)
+    dialog.field_checks["cc"].setChecked(False)
+    preview_of(qtbot, dialog)
+    assert table.isColumnHidden(PREVIEW_KEYS_INDEX["recipients"])
+
+    again = ImportDialog(app_settings)  # the allow-list is remembered for the next import
+    qtbot.addWidget(again)
+    assert again.options().fields == ("sent_at", "attachments")
+
+
+def test_a_source_that_cannot_be_read_as_asked_blocks_the_import_until_fixed(qtbot, app_settings, tmp_path):
+    table = tmp_path / "tickets.csv"
+    table.write_text("id,text,category\n1,my card was stolen,fraud\n2,refund please,billing\n")
+    dialog = ImportDialog(app_settings)
+    qtbot.addWidget(dialog)
+    dialog.add_sources([table])
+    dialog.text_column.setText("body")
+    preview = preview_of(qtbot, dialog)
+    assert preview.items == () and "no column 'body'" in preview.errors[0]
+    assert not dialog.import_button.isEnabled()
+    assert "no column 'body'" in dialog.hint.text() and "'text'" in dialog.hint.text()
+    assert dialog.preview_status.text() == "The source cannot be read as asked (see below)."
+    completer = dialog.text_column.completer()  # the file's columns are offered while typing
+    assert completer is not None
+    assert completer.model().stringList() == ["category", "id", "text"]
+
+    dialog.text_column.setText("text")
+    dialog.label_column.setText("category")
+    assert dialog.import_button.isEnabled()  # the old problem is gone with the options it was about
+    preview = preview_of(qtbot, dialog)
+    assert not preview.errors and dialog.import_button.isEnabled() and dialog.hint.isHidden()
+    rows = table_rows(dialog)
+    assert [(r["location"], r["label"], r["format"]) for r in rows] == [
+        ("tickets.csv#row=1", "fraud", "csv"),
+        ("tickets.csv#row=2", "billing", "csv"),
+    ]
+    assert not dialog.preview_table.isColumnHidden(PREVIEW_KEYS_INDEX["label"])
+    assert rows[0]["recipients"] == rows[0]["attachments"] == ""  # a table row has neither
+
+
+class EndlessReader:
+    """An mbox that never ends, slowly: counts the items the preview pulled."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.pulled = 0
+        self.closed = 0
+
+    def read_source(self, path, options, progress):
+        from tests.gui.fakes import fake_message
+
+        def items():
+            try:
+                i = 0
+                while True:
+                    time.sleep(self.delay)
+                    self.pulled += 1
+                    yield fake_message(i, path)
+                    i += 1
+            finally:
+                self.closed += 1
+
+        return items()
+
+    def install(self, monkeypatch) -> EndlessReader:
+        from scrubdesk.core.ingest import readers
+
+        monkeypatch.setattr(readers, "read_source", self.read_source)
+        return self
+
+
+def test_preview_of_a_huge_source_runs_in_a_worker_and_reads_only_what_it_shows(
+    qtbot, app_settings, tmp_path, monkeypatch
+):
+    reader = EndlessReader(delay=0.05).install(monkeypatch)
+    huge = tmp_path / "huge.mbox"
+    huge.write_bytes(b"From x\n")
+    dialog = ImportDialog(app_settings)
+    qtbot.addWidget(dialog)
+    ticker = Ticker()
+    dialog.add_sources([huge])
+    task = dialog.refresh_preview()  # at once, without the pause
+    assert task is not None and dialog.preview_running and not dialog.preview_stop_button.isHidden()
+    qtbot.waitUntil(
+        lambda: "Reading the first items… 3 of 20" in dialog.preview_status.text(), timeout=10_000
+    )
+    preview = preview_of(qtbot, dialog)
+    ticker.timer.stop()
+    assert ticker.ticks >= 30  # the UI kept turning for the second it took
+    assert len(preview.items) == 20 and not preview.complete
+    assert reader.pulled == 21 and reader.closed == 1  # stopped early and closed the source
+    assert dialog.preview_status.text() == "The first 20 items (the import reads them all)."
+    assert dialog.preview_table.rowCount() == 20 and dialog.preview_stop_button.isHidden()
+    assert table_rows(dialog)[0]["sender"] == "example.com"
+
+
+def test_stop_keeps_what_was_read_and_a_change_discards_a_running_preview(
+    qtbot, app_settings, tmp_path, monkeypatch
+):
+    EndlessReader(delay=0.2).install(monkeypatch)
+    huge = tmp_path / "huge.mbox"
+    huge.write_bytes(b"From x\n")
+    dialog = ImportDialog(app_settings)
+    qtbot.addWidget(dialog)
+    dialog.add_sources([huge])
+    dialog.refresh_preview()
+    qtbot.waitUntil(lambda: "… 2 of 20" in dialog.preview_status.text(), timeout=10_000)
+    qtbot.mouseClick(dialog.preview_stop_button, Qt.MouseButton.LeftButton)
+    preview = preview_of(qtbot, dialog)
+    assert preview.cancelled and 2 <= len(preview.items) < 20
+    assert dialog.preview_table.rowCount() == len(preview.items)
+    assert dialog.preview_status.text().startswith(f"Preview stopped after {len(preview.items)} items")
+
+    first = dialog.refresh_preview()
+    dialog.set_format("mbox")  # a change while it runs: that preview is stale
+    assert first is not None and first.cancel_requested and dialog.preview_task is None
+    assert dialog.preview_table.rowCount() == len(preview.items)  # kept until the new one is in
+    qtbot.waitUntil(lambda: not first.running, timeout=10_000)
+    latest = dialog.refresh_preview()
+    assert latest is not None and dialog.preview_task is latest
+    dialog.reject()  # closing stops the preview too
+    assert latest.cancel_requested
+    qtbot.waitUntil(lambda: not latest.running, timeout=10_000)
+
+
+def test_preview_marks_messages_already_in_the_project(qtbot, app_settings, project, tmp_path):
+    from scrubdesk.core.importer import run_import
+
+    folder = write_eml_folder(tmp_path / "mail", 3)
+    run_import(project, [folder / "000.eml", folder / "002.eml"])
+    dialog = ImportDialog(app_settings, project=project)
+    qtbot.addWidget(dialog)
+    dialog.add_sources([folder])
+    preview_of(qtbot, dialog)
+    assert [r["status"] for r in table_rows(dialog)] == [
+        "Duplicate (skipped)",
+        "Message",
+        "Duplicate (skipped)",
+        "Quarantine: Not an email",
+    ]
+    assert dialog.preview_status.text() == (
+        "All 4 items of the sources; 2 already in the project; 1 would be quarantined."
+    )
+
+
+def test_preview_summary_line():
+    from scrubdesk.core.import_preview import ImportPreview, PreviewItem, SourcePreview
+    from scrubdesk.gui.import_dialog import preview_summary
+
+    def item(**kw) -> PreviewItem:
+        return PreviewItem("s", "s", "s", "mbox", 1, **kw)
+
+    ok = SourcePreview("a.mbox", "mbox", items=2, exhausted=True)
+    more = SourcePreview("b.mbox", "mbox", items=2, exhausted=False)
+    bad = SourcePreview("c.csv", "csv", error="c.csv: no column 'body'")
+    two = (item(duplicate=True), item(quarantine_reason="not_an_email"))
+    assert preview_summary(ImportPreview(two, (ok,), (), 20)) == (
+        "All 2 items of the sources; 1 already in the project; 1 would be quarantined."
+    )
+    assert preview_summary(ImportPreview(two[:1], (more,), (), 1)) == (
+        "The first 1 item (the import reads them all); 1 already in the project."
+    )
+    assert preview_summary(ImportPreview((), (ok, bad), (), 20)) == (
+        "No items in the sources that can be read; 1 source cannot be read as asked (see below)."
+    )
+    assert preview_summary(ImportPreview((), (bad, bad), (), 20)) == (
+        "None of the sources can be read as asked (see below)."
+    )
+    assert preview_summary(ImportPreview(two, (more,), (), 2, cancelled=True)) == (
+        "Preview stopped after 2 items; 1 already in the project; 1 would be quarantined."
+    )
