@@ -165,9 +165,12 @@ def _known_keys(project: Project, keys: Sequence[str]) -> set[str]:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0] for r in store.execute(f"SELECT msg_key FROM messages WHERE msg_key IN ({marks})", chunk)
+            # An erased message's key is remembered: the import skips it like a duplicate.
+            sql = (
+                f"SELECT msg_key FROM messages WHERE msg_key IN ({marks}) "
+                f"UNION SELECT msg_key FROM erased_messages WHERE msg_key IN ({marks})"
             )
+            found.update(r[0] for r in store.execute(sql, [*chunk, *chunk]))
     return found
 
 
