@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -52,8 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the import job's parser process, in a frozen (PyInstaller) build
-    # Presidio's tldextract must never fetch its suffix list (no network at run time, ever).
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -51,6 +51,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --- steps that need models or Qt ---------------------------------------------------------------------------
 
 
+MIN_LEXICON_NAMES = 10_000  # ~30k given names and ~25k surnames from every Faker locale
+
+
+def _name_lexicon_sizes() -> tuple[int, int]:
+    from scrubdesk.models.pii.name_lexicon import _faker_lists
+
+    given, surnames, _places = _faker_lists()
+    return len(given), len(surnames)
+
+
 def step_analyze(ctx: SelftestContext) -> dict[str, Any]:
     from scrubdesk.models.pii.analysis_job import run_analysis
     from scrubdesk.models.pii.engine import get_analyzer
@@ -58,6 +68,9 @@ def step_analyze(ctx: SelftestContext) -> dict[str, Any]:
 
     if not is_offline():
         raise StepFailed("tldextract is not limited to its bundled suffix list")
+    lexicon_sizes = _name_lexicon_sizes()
+    if min(lexicon_sizes) < MIN_LEXICON_NAMES:  # e.g. Faker's locale modules missing from a frozen build
+        raise StepFailed(f"the name lexicon is nearly empty (given, surnames: {lexicon_sizes})")
     summary = run_analysis(ctx.require_project(), get_analyzer(), batch_size=32)
     expected = ctx.facts.get("imported", 0)
     if summary.cancelled or summary.analysed != expected:

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from scrubdesk.core.cli_support import Output, add_json_flag
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.redaction import OPERATORS, Keyer, RedactionPolicy, Redactor
+from scrubdesk.models import pii_commands
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "input", type=Path, metavar="IN.jsonl", help='lines of {"id", "text", "headers"?}; - for stdin'
     )
     p.add_argument(
-        "output", type=Path, metavar="OUT.jsonl", help='lines of {"id", "spans", "scrubbed"}; - for stdout'
+        "output",
+        type=Path,
+        metavar="OUT.jsonl",
+        help='lines of {"id", "spans", "scrubbed", "scrubbed_subject"?}; subject spans carry "field": '
+        '"subject"; - for stdout',
     )
     p.add_argument("--operator", choices=OPERATORS, default="placeholder", help="how spans are redacted")
     p.add_argument("--config", type=Path, help="recogniser configuration YAML (default: the packaged one)")
@@ -51,19 +56,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_analyze)
 
+    pii_commands.register(sub)  # redaction
+
     p = sub.add_parser("train", help="train the triage model on approved, scrubbed messages (audited)")
     p.add_argument("dir", type=Path, help="project directory")
     p.add_argument("--k", type=int, default=5, help="a term needs at least K distinct messages (default 5)")
-    p.add_argument("--dp-epsilon", type=float, help="train an epsilon-DP logistic regression instead")
+    p.add_argument(
+        "--dp-epsilon", type=float, help="train an (epsilon, delta)-DP logistic regression instead"
+    )
+    p.add_argument("--dp-delta", type=float, help="DP delta (default min(1e-5, 1/n^2))")
     p.add_argument("--folds", type=int, default=5, help="stratified cross-validation folds (default 5)")
+    p.add_argument(
+        "--latent",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="classify in a low-rank latent space (LSA); auto: when under 100 messages per label",
+    )
+    p.add_argument("--latent-dims", type=int, help="latent dimensions (default max(50, 3 x labels))")
     p.add_argument(
         "--cost-report", action="store_true", help="also measure accuracy on raw vs scrubbed vs DP text"
     )
     p.add_argument(
-        "--consent-only", action="store_true", help="train on consenting subjects only (not available yet)"
+        "--consent-only",
+        action="store_true",
+        help="train only on messages whose sender is on a consent list; reports a bias check",
     )
     add_json_flag(p)
     p.set_defaults(handler=cmd_train)
+
+    models = sub.add_parser("models", help="trained triage models").add_subparsers(
+        dest="models_command", required=True
+    )
+    p = models.add_parser("list", help="every trained model with its metrics, audit and stale marker")
+    p.add_argument("dir", type=Path, help="project directory")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_models_list)
 
     p = sub.add_parser("predict", help="suggest labels (with confidence) for unlabelled messages")
     p.add_argument("dir", type=Path, help="project directory")
@@ -97,6 +124,15 @@ def _records(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | None]]:
             yield n, None
             continue
         yield n, record
+
+
+def _subject(record: dict[str, Any]) -> str:
+    """The Subject header of a detect record ('' when absent or not a string)."""
+    headers = record.get("headers")
+    if not isinstance(headers, dict):
+        return ""
+    value = next((v for k, v in headers.items() if str(k).lower() == "subject"), "")
+    return value if isinstance(value, str) else ""
 
 
 def _open_in(path: Path) -> TextIO:
@@ -135,21 +171,30 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> dict[str, Any]:
             nonlocal records
             good = [r for _, r in batch if r is not None]
             inputs = [AnalysisInput(r.get("text") or "", r.get("headers") or None) for r in good]
-            results = iter(analyzer.analyze_many(inputs, args.batch_size))
+            subjects = [(r, _subject(r)) for r in good]
+            inputs += [AnalysisInput(subj, r.get("headers") or None) for r, subj in subjects if subj]
+            found = list(analyzer.analyze_many(inputs, args.batch_size))
+            body_results, subject_results = iter(found[: len(good)]), iter(found[len(good) :])
             for n, record in batch:
                 if record is None:
                     error = {"id": None, "line": n, "error": "not a JSON object with a text"}
                     sink.write(json.dumps(error) + "\n")
                     continue
-                spans = next(results)
+                spans = next(body_results)
                 text = record.get("text") or ""
-                line = {
+                line: dict[str, Any] = {
                     "id": record.get("id"),
                     "spans": [s.as_dict() for s in spans],
                     "scrubbed": redactor.redact(text, spans),
                 }
-                sink.write(json.dumps(line, ensure_ascii=False) + "\n")
                 counts.update(s.label for s in spans)
+                subject = _subject(record)
+                if subject:
+                    subject_spans = next(subject_results)
+                    line["spans"] += [{**s.as_dict(), "field": "subject"} for s in subject_spans]
+                    line["scrubbed_subject"] = redactor.redact(subject, subject_spans)
+                    counts.update(s.label for s in subject_spans)
+                sink.write(json.dumps(line, ensure_ascii=False) + "\n")
                 records += 1
             batch.clear()
             out.progress(records, None, f"{records} records, {sum(counts.values())} spans")
@@ -262,16 +307,23 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     from scrubdesk.models.triage.settings import TriageSettings
     from scrubdesk.models.triage.training_job import run_training
 
-    if args.consent_only:
-        raise InputError("--consent-only is not available yet: messages carry no consent flag so far")
     try:
-        settings = TriageSettings(k=args.k, dp_epsilon=args.dp_epsilon, cv_folds=args.folds)
+        settings = TriageSettings(
+            k=args.k,
+            dp_epsilon=args.dp_epsilon,
+            dp_delta=args.dp_delta,
+            cv_folds=args.folds,
+            latent=args.latent,
+            latent_dims=args.latent_dims,
+        )
     except ValueError as exc:
         raise InputError(str(exc)) from None
     project = Project.open(args.dir)
     control = out.job_control()
     try:
-        summary = run_training(project, settings, control, cost_report=args.cost_report)
+        summary = run_training(
+            project, settings, control, cost_report=args.cost_report, consent_only=args.consent_only
+        )
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         control.cancel()
         raise
@@ -281,7 +333,76 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         out.info("the model was NOT saved: the vocabulary scan found personal data in it")
     else:
         out.info(f"model saved: {summary.model_path} (card beside it)")
+        if summary.audit.get("membership_passed") is False:
+            out.info(
+                f"warning: membership-inference AUC {summary.audit['membership_inference']['auc']:.3f} is "
+                f"above the target {settings.max_membership_auc} (see the model card)"
+            )
+        if summary.consent:
+            shift = summary.consent["label_shift"]["total_variation"]
+            out.info(
+                f"consent-only: {summary.consent['n_consenting']} of {summary.consent['n_full']} messages; "
+                f"label shift (TVD) {shift:.3f}; accuracy on the non-consenting part "
+                f"{summary.consent['non_consenting_accuracy']}"
+            )
     return {"ok": summary.saved, **summary.as_dict()}
+
+
+def cmd_models_list(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.model_lineage import list_models
+    from scrubdesk.core.project import Project
+
+    project = Project.open(args.dir)
+    with project.store() as store:
+        records = list_models(store)
+    rows = []
+    for r in records:
+        mia = r.audit.get("membership_inference", {})
+        rows.append(
+            {
+                "id": r.id,
+                "created_at": r.created_at,
+                "path": r.path,
+                "n_train": r.n_train,
+                "labels": len(r.labels),
+                "accuracy": r.metrics.get("accuracy"),
+                "macro_f1": r.metrics.get("macro_f1"),
+                "membership_auc": mia.get("auc"),
+                "dp_epsilon": r.settings.get("dp_epsilon"),
+                "consent_only": bool(r.audit.get("consent")),
+                "stale": r.stale,
+                "file_present": (project.path / r.path).is_file(),
+            }
+        )
+    if not rows:
+        out.info("no trained model yet: run `scrubdesk train`")
+    for row in rows:
+        marks = [
+            m
+            for m, on in (
+                ("STALE", row["stale"]),
+                ("file missing", not row["file_present"]),
+                (f"DP epsilon={row['dp_epsilon']}", row["dp_epsilon"] is not None),
+                ("consent-only", row["consent_only"]),
+            )
+            if on
+        ]
+        extra = f" [{', '.join(marks)}]" if marks else ""
+        out.info(
+            f"{row['id']:>4}  {row['created_at']}  n={row['n_train']}  accuracy={row['accuracy']}  "
+            f"membership AUC={row['membership_auc']}{extra}"
+        )
+    latest = rows[-1] if rows else None
+    if latest and latest["stale"]:
+        out.info("the latest model is stale (trained on erased messages): `scrubdesk predict` refuses it")
+    return {
+        "ok": True,
+        "models": rows,
+        "count": len(rows),
+        "stale": sum(r["stale"] for r in rows),
+        "latest_id": latest["id"] if latest else None,
+        "latest_stale": latest["stale"] if latest else None,
+    }
 
 
 def cmd_predict(args: argparse.Namespace, out: Output) -> dict[str, Any]:

@@ -19,13 +19,16 @@ from scrubdesk.core.spans import Span, resolve_overlaps
 from scrubdesk.models.pii.chunking import chunks
 from scrubdesk.models.pii.config import PiiConfig
 from scrubdesk.models.pii.entities import PERSON
+from scrubdesk.models.pii.name_lexicon import load_lexicon
+from scrubdesk.models.pii.propagation import RECOGNIZER as PROPAGATION
+from scrubdesk.models.pii.propagation import propagate_names
 from scrubdesk.models.pii.recognizers.header_names import HeaderNameRecognizer, people_from_headers
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 
 log = logging.getLogger(__name__)
 
 ANALYZER_NAME = "scrubdesk-pii"
-ANALYZER_RELEASE = "1"  # bump when recogniser code changes what it finds
+ANALYZER_RELEASE = "2"  # bump when recogniser code changes what it finds
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ class PiiAnalyzer:
         ]
         self._min_threshold = min([config.score_threshold, *config.thresholds.values()])
         self._headers_enabled = config.enabled("HeaderNameRecognizer")
+        self._propagate = config.enabled(PROPAGATION)
+        lexicon = load_lexicon(config.model, config.ambiguous_names) if self._propagate else None
+        # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
+        self._is_ordinary = (
+            (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
+            if lexicon is not None
+            else (lambda w: w.lower() in NOT_NAME_WORDS)
+        )
 
     @property
     def nlp_engine(self) -> Any:
@@ -123,15 +134,31 @@ class PiiAnalyzer:
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
         spans = [s for s in set(spans) if s.score >= self.config.threshold(s.label)]
         spans = [trimmed for s in spans if (trimmed := _trim(text, s)) is not None]
+        if self._propagate:
+            spans += propagate_names(text, spans, self._is_ordinary)
         if self._allow:
             allowed = [m.span() for rx in self._allow for m in rx.finditer(text)]
             spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
-        resolved = resolve_overlaps(spans, text)
+        resolved = _merge_touching(resolve_overlaps(spans, text))
         return [
             trimmed
             for s in resolved
             if (trimmed := _trim(text, s)) is not None and not _not_a_name(text, trimmed)
         ]
+
+
+def _merge_touching(spans: list[Span]) -> list[Span]:
+    """Rejoin pieces of one label that touch: resolving overlaps can cut a long finding ('the corner of
+    Hamngatan 12 and Lake Road') where a stronger one of the same label sat inside it."""
+    merged: list[Span] = []
+    for span in spans:
+        last = merged[-1] if merged else None
+        if last is not None and last.label == span.label and last.end == span.start:
+            best = last if last.score >= span.score else span
+            merged[-1] = Span(last.start, span.end, span.label, best.score, best.recognizer)
+        else:
+            merged.append(span)
+    return merged
 
 
 def _not_a_name(text: str, span: Span) -> bool:

@@ -66,14 +66,37 @@ def markdown(card: dict[str, Any]) -> str:
         f"- vocabulary scan of the saved model: {scan['strings_scanned']} strings, "
         f"{scan['findings']} findings ({'passed' if scan['passed'] else 'FAILED'})",
         f"- membership inference ({mia['attack']}): AUC {mia['auc']:.3f} "
-        f"(0.5 = no leak), advantage {mia['advantage']:.3f}",
+        f"(0.5 = no leak; strongest attack: {mia.get('strongest', 'loss')}), "
+        f"advantage {mia['advantage']:.3f}"
+        + (
+            ""
+            if "membership_passed" not in audit
+            else f"; target <= {audit['membership_target']}: "
+            + ("met" if audit["membership_passed"] else "NOT MET")
+        ),
     ]
+    if card.get("model"):
+        model = card["model"]
+        latent = model.get("latent_dims")
+        lines += [
+            "",
+            "## Classifier",
+            f"- {model['classifier']}"
+            + (f", latent space of {latent} dimensions (LSA)" if latent else ", sparse n-gram features")
+            + (f", softmax temperature {model['temperature']}" if model.get("temperature") else ""),
+        ]
+    if card.get("consent"):
+        lines += consent_lines(card["consent"])
     if card.get("privacy_cost"):
         cost = card["privacy_cost"]
         lines += [
             "",
-            "## Privacy cost (same split)",
+            f"## Privacy cost (same {cost.get('folds', '?')} folds, out-of-fold accuracy over "
+            f"{cost.get('n', '?')} messages)",
             f"- raw text {cost['accuracy_raw']:.4f}, scrubbed {cost['accuracy_scrubbed']:.4f}",
+            "",
+            f"DP curve: (epsilon, delta = {cost.get('dp_delta', '?')})-DP weights of multinomial logistic "
+            "regression (Gaussian output perturbation), a fresh noise draw per fold.",
             "",
             "| epsilon (DP) | accuracy |",
             "|---:|---:|",
@@ -82,10 +105,44 @@ def markdown(card: dict[str, Any]) -> str:
     if card["settings"].get("dp_epsilon") is not None:
         lines += [
             "",
-            f"Differential privacy: epsilon = {card['settings']['dp_epsilon']} for the weights (output "
-            "perturbation, one-vs-rest, epsilon split over the classes). The vocabulary is chosen from the "
-            "data by the k rule and is not covered by the DP guarantee.",
+            f"Differential privacy: (epsilon = {card['settings']['dp_epsilon']}, delta = "
+            f"{card['settings'].get('dp_delta') or 'min(1e-5, 1/n^2)'})-DP weights (multinomial logistic "
+            "regression, Gaussian output perturbation). The vocabulary and IDF weights are chosen from the "
+            "data by the k rule and are not covered by the DP guarantee.",
         ]
     lines += ["", "## Settings", "```json", json.dumps(card["settings"], indent=2, sort_keys=True), "```"]
     lines += ["", "## Library versions", *(f"- {k} {v}" for k, v in card["versions"].items()), ""]
     return "\n".join(lines)
+
+
+def consent_lines(consent: dict[str, Any]) -> list[str]:
+    shift = consent["label_shift"]
+    accuracy = consent.get("non_consenting_accuracy")
+    lines = [
+        "",
+        "## Consent-only training: bias check",
+        f"- trained on {consent['n_consenting']} of {consent['n_full']} approved, labelled messages "
+        f"(senders on a consent list); {consent['n_non_consenting']} not used",
+        f"- label distribution shift (total variation distance, full vs consenting): "
+        f"{shift['total_variation']:.3f}",
+        "- accuracy on the non-consenting part: "
+        + (
+            "n/a (none)"
+            if accuracy is None
+            else f"{accuracy:.4f} ({consent['non_consenting_unknown_labels']} messages with a label the "
+            "model never saw)"
+        ),
+    ]
+    if shift["labels_missing"]:
+        lines.append(f"- labels with no consenting message: {', '.join(shift['labels_missing'])}")
+    lines += [
+        "",
+        "| label | full | consenting | share full | share consenting |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {v['full']} | {v['consenting']} | {v['share_full']:.3f} | "
+            f"{v['share_consenting']:.3f} |"
+            for label, v in shift["per_label"].items()
+        ),
+    ]
+    return lines

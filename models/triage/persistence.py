@@ -18,8 +18,7 @@ from scrubdesk.core.errors import ScrubdeskError
 TRUSTED_TYPES = (
     "scrubdesk.models.triage.features.guard_text",
     "scrubdesk.models.privacy.dp.DPLogisticRegression",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
+    "scrubdesk.models.triage.classifier.SoftmaxLinearSVC",
 )
 
 

@@ -36,11 +36,21 @@ class PredictionSummary:
         }
 
 
+class StaleModelError(InputError):
+    """The newest model trained on messages that were erased since: it must not be used."""
+
+
 def load_latest(project: Project) -> tuple[ModelRecord, Any]:
+    """The newest model, refused when it is stale (an older model is never picked silently)."""
     with project.store() as store:
-        record = latest_model(store)
+        record = latest_model(store, include_stale=True)
     if record is None:
-        raise InputError("this project has no current trained model: run `scrubdesk train` first")
+        raise InputError("this project has no trained model: run `scrubdesk train` first")
+    if record.stale:
+        raise StaleModelError(
+            f"the latest model (id {record.id}) is stale: messages it was trained on have been erased. "
+            "Run `scrubdesk train` again; `scrubdesk models list` shows every model and its state"
+        )
     return record, load_model(project.path / record.path)
 
 

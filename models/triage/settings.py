@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+LATENT_MODES = ("auto", "on", "off")
+
 
 @dataclass(frozen=True)
 class TriageSettings:
@@ -12,11 +14,18 @@ class TriageSettings:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)  # char_wb: n-grams never cross a word boundary
     C: float = 0.5
-    calibration_folds: int = 3
     cv_folds: int = 5
     seed: int = 0
-    dp_epsilon: float | None = None  # set: the classifier is eps-DP logistic regression
-    dp_lambda: float = 1e-3
+    # latent space (LSA) before the classifier: "auto" = on below latent_below messages per label, else
+    # tried on fold 1 and kept if it costs at most latent_max_cost accuracy there
+    latent: str = "auto"
+    latent_dims: int | None = None  # None: max(50, 3 x labels)
+    latent_below: int = 100
+    latent_max_cost: float = 0.005  # auto with more data: latent if fold 1 loses at most this accuracy
+    max_membership_auc: float = 0.55  # the audit passes at or below this
+    dp_epsilon: float | None = None  # set: the classifier is (epsilon, delta)-DP logistic regression
+    dp_delta: float | None = None  # None: min(1e-5, 1 / n_train^2)
+    dp_lambda: float | None = None  # None: 10 / n_train
     min_per_label: int = 5  # labels with fewer approved messages are left out of training
 
     def __post_init__(self) -> None:
@@ -24,8 +33,14 @@ class TriageSettings:
             raise ValueError("k must be >= 1")
         if self.dp_epsilon is not None and self.dp_epsilon <= 0:
             raise ValueError("the DP epsilon must be > 0")
+        if self.dp_delta is not None and not 0 < self.dp_delta < 1:
+            raise ValueError("the DP delta must be between 0 and 1")
         if self.cv_folds < 2:
             raise ValueError("cv_folds must be >= 2")
+        if self.latent not in LATENT_MODES:
+            raise ValueError(f"latent must be one of {', '.join(LATENT_MODES)}")
+        if self.latent_dims is not None and self.latent_dims < 2:
+            raise ValueError("latent_dims must be >= 2")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,25 +1,31 @@
 """Training: the classifier, stratified cross-validation with a membership audit, and the final fit.
 
 Cross-validation trains every fold exactly as the final model is trained (vocabulary rule included), so
-its out-of-fold predictions give honest metrics. The first fold's model also serves the membership
-inference audit: its training part are members, its held-out part non-members.
+its out-of-fold predictions give honest metrics. They also fit the softmax temperature of the final
+model, and every fold's model serves the membership inference audit: its training part are members,
+its held-out part non-members.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
 from scrubdesk.models.privacy.dp import DPLogisticRegression
-from scrubdesk.models.privacy.membership import MembershipAudit, loss_threshold_audit, true_label_probability
+from scrubdesk.models.privacy.membership import MembershipAudit, membership_audit
+from scrubdesk.models.triage.classifier import (
+    fit_temperature,
+    latent_dims_for,
+    make_estimator,
+    set_temperature,
+    trial_dims_for,
+)
 from scrubdesk.models.triage.features import TokenCounts, Vocabulary, build_features
 from scrubdesk.models.triage.metrics import Metrics, compute_metrics
 from scrubdesk.models.triage.settings import TriageSettings
@@ -27,12 +33,49 @@ from scrubdesk.models.triage.settings import TriageSettings
 Step = Callable[[str], None]  # progress note + cancel check between steps
 
 
-def make_classifier(settings: TriageSettings, labels: np.ndarray) -> Any:
+@dataclass(frozen=True)
+class Plan:
+    """What one training run fits, resolved from the settings and the data size."""
+
+    settings: TriageSettings
+    latent_dims: int | None  # None: the sparse model
+    temperature: float = 1.0
+    trial_dims: int | None = None  # auto: try this latent space against the sparse model on fold 1
+    trial: tuple[tuple[str, float], ...] = ()  # fold-1 accuracies of that trial
+
+    @property
+    def dp(self) -> bool:
+        return self.settings.dp_epsilon is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "classifier": "dp-logistic-regression" if self.dp else "linear-svm-softmax",
+            "latent_dims": self.latent_dims,
+            "temperature": None if self.dp else round(self.temperature, 4),
+            **({"latent_trial": {k: round(v, 4) for k, v in self.trial}} if self.trial else {}),
+        }
+
+
+def plan_for(settings: TriageSettings, labels: np.ndarray) -> Plan:
     if settings.dp_epsilon is not None:
-        return DPLogisticRegression(epsilon=settings.dp_epsilon, lam=settings.dp_lambda, seed=None)
-    smallest = min(Counter(labels.tolist()).values())
-    svm = LinearSVC(C=settings.C, class_weight="balanced", random_state=settings.seed)
-    return CalibratedClassifierCV(svm, cv=min(settings.calibration_folds, smallest), method="sigmoid")
+        return Plan(settings, None)
+    n_labels = len(set(labels.tolist()))
+    s = settings
+    args = (s.latent, s.latent_dims, len(labels), n_labels, s.latent_below)
+    return Plan(settings, latent_dims_for(*args), trial_dims=trial_dims_for(*args))
+
+
+def make_classifier(plan: Plan, n_features: int) -> Any:
+    s = plan.settings
+    if plan.dp:
+        return DPLogisticRegression(epsilon=s.dp_epsilon, delta=s.dp_delta, lam=s.dp_lambda, seed=None)
+    dims = None if plan.latent_dims is None else max(1, min(plan.latent_dims, n_features - 1))
+    return make_estimator(dims, s.C, plan.temperature, s.seed)
+
+
+def _raw_outputs(model: Any, X: Any) -> np.ndarray:
+    """Decision values: logits of the DP model; the SVM's become logits once divided by the temperature."""
+    return model.decision_function(X)
 
 
 @dataclass(frozen=True)
@@ -40,51 +83,72 @@ class CrossValidation:
     metrics: Metrics
     membership: MembershipAudit
     fold_accuracies: tuple[float, ...]
+    plan: Plan  # with the fitted temperature
 
 
 def cross_validate(
-    counts: TokenCounts, labels: np.ndarray, settings: TriageSettings, step: Step | None = None
+    counts: TokenCounts, labels: np.ndarray, plan: Plan, step: Step | None = None
 ) -> CrossValidation:
+    settings = plan.settings
     smallest = min(Counter(labels.tolist()).values())
     folds = StratifiedKFold(min(settings.cv_folds, smallest), shuffle=True, random_state=settings.seed)
-    predicted = np.empty(len(labels), dtype=object)
-    accuracies = []
-    membership = None
+    classes = np.array(sorted(set(labels.tolist())), dtype=object)
+    out_of_fold = np.zeros((len(labels), len(classes)))
+    in_fold: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (train rows, test rows, train outputs)
     for i, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
         if step:
             step(f"cross-validation fold {i + 1}/{folds.n_splits}")
         X_train, X_test = counts.tfidf(train, test)
-        model = make_classifier(settings, labels[train]).fit(X_train, labels[train])
-        predicted[test] = model.predict(X_test)
-        accuracies.append(float(np.mean(predicted[test] == labels[test])))
-        if membership is None:
-            membership = loss_threshold_audit(
-                true_label_probability(model, X_train, labels[train]),
-                true_label_probability(model, X_test, labels[test]),
-            )
-    assert membership is not None
-    label_set = sorted(set(labels.tolist()))
-    metrics = compute_metrics(labels.tolist(), predicted.tolist(), label_set)
-    return CrossValidation(metrics, membership, tuple(accuracies))
+        model = make_classifier(plan, X_train.shape[1]).fit(X_train, labels[train])
+        if i == 0 and plan.trial_dims is not None:
+            plan, model = _latent_trial(plan, model, (X_train, labels[train]), (X_test, labels[test]))
+        if list(model.classes_) != list(classes):  # stratified folds with >= 2 per label: never
+            raise RuntimeError("a cross-validation fold lost a label")
+        out_of_fold[test] = _raw_outputs(model, X_test)
+        in_fold.append((train, test, _raw_outputs(model, X_train)))
+    predicted = classes[np.argmax(out_of_fold, axis=1)]
+    if not plan.dp:
+        plan = replace(plan, temperature=fit_temperature(out_of_fold, labels, classes))
+
+    scale = 1.0 if plan.dp else 1.0 / plan.temperature  # logits: the attacks never see rounded probabilities
+    splits = [(z_in * scale, labels[tr], out_of_fold[te] * scale, labels[te]) for tr, te, z_in in in_fold]
+    accuracies = tuple(float(np.mean(predicted[te] == labels[te])) for _, te, _ in in_fold)
+    metrics = compute_metrics(labels.tolist(), predicted.tolist(), classes.tolist())
+    return CrossValidation(metrics, membership_audit(splits, classes), accuracies, plan)
 
 
-def fit_final(
-    texts: list[str], labels: np.ndarray, vocabulary: Vocabulary, settings: TriageSettings
-) -> Pipeline:
+def _latent_trial(
+    plan: Plan, sparse: Any, fit_on: tuple[Any, np.ndarray], score_on: tuple[Any, np.ndarray]
+) -> tuple[Plan, Any]:
+    """Fold 1 of ``auto`` with enough data: keep the latent space unless it costs more than
+    ``latent_max_cost`` accuracy there (it narrows the membership gap; the sparse model keeps the
+    rare-feature tail that many fine-grained labels need)."""
+    assert plan.trial_dims is not None
+    (X_train, y_train), (X_test, y_test) = fit_on, score_on
+    latent_plan = replace(plan, latent_dims=plan.trial_dims, trial_dims=None)
+    latent = make_classifier(latent_plan, X_train.shape[1]).fit(X_train, y_train)
+    a_sparse = float(np.mean(sparse.predict(X_test) == y_test))
+    a_latent = float(np.mean(latent.predict(X_test) == y_test))
+    trial = (("sparse", a_sparse), ("latent", a_latent))
+    if a_latent >= a_sparse - plan.settings.latent_max_cost:
+        return replace(latent_plan, trial=trial), latent
+    return replace(plan, trial_dims=None, trial=trial), sparse
+
+
+def fit_final(texts: list[str], labels: np.ndarray, vocabulary: Vocabulary, plan: Plan) -> Pipeline:
     """The model to save: fixed-vocabulary features and the classifier, fitted on all training texts."""
-    pipeline = Pipeline(
-        [
-            ("features", build_features(vocabulary, settings)),
-            ("classifier", make_classifier(settings, labels)),
-        ]
-    )
-    return pipeline.fit(texts, labels)
+    n_features = sum(vocabulary.sizes().values())
+    classifier = make_classifier(plan, n_features)
+    set_temperature(classifier, plan.temperature)
+    steps: list[tuple[str, Any]] = [("features", build_features(vocabulary, plan.settings))]
+    steps += classifier.steps if isinstance(classifier, Pipeline) else [("classifier", classifier)]
+    return Pipeline(steps).fit(texts, labels)
 
 
 def holdout_accuracy(
-    counts: TokenCounts, labels: np.ndarray, train: np.ndarray, test: np.ndarray, settings: TriageSettings
+    counts: TokenCounts, labels: np.ndarray, train: np.ndarray, test: np.ndarray, plan: Plan
 ) -> float:
     """Accuracy of the pipeline trained on ``train`` rows and scored on ``test`` rows."""
     X_train, X_test = counts.tfidf(train, test)
-    model = make_classifier(settings, labels[train]).fit(X_train, labels[train])
+    model = make_classifier(plan, X_train.shape[1]).fit(X_train, labels[train])
     return float(np.mean(model.predict(X_test) == labels[test]))

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.consent import consenting_message_ids
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest, record_model
@@ -27,11 +28,12 @@ from scrubdesk.core.scrubbing import ScrubbedMessage, join_fields, pii_strings, 
 from scrubdesk.core.store import Store
 from scrubdesk.models.privacy.cost import DEFAULT_EPSILONS, privacy_cost
 from scrubdesk.models.privacy.vocabulary_scan import scan_object
+from scrubdesk.models.triage.bias import bias_check
 from scrubdesk.models.triage.features import TokenCounts
 from scrubdesk.models.triage.model_card import library_versions, write_card
 from scrubdesk.models.triage.persistence import save_model
 from scrubdesk.models.triage.settings import TriageSettings
-from scrubdesk.models.triage.train import cross_validate, fit_final
+from scrubdesk.models.triage.train import cross_validate, fit_final, plan_for
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class TrainingSummary:
     metrics: dict[str, Any] = field(default_factory=dict)
     audit: dict[str, Any] = field(default_factory=dict)
     privacy_cost: dict[str, Any] | None = None
+    model: dict[str, Any] = field(default_factory=dict)  # classifier, latent dims, temperature
+    consent: dict[str, Any] | None = None  # consent-only training: counts and the bias check
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -67,7 +71,10 @@ class TrainingSummary:
             "terms_refused": self.audit.get("terms_refused"),
             "vocabulary_size": self.audit.get("vocabulary_size"),
             "membership_auc": mia.get("auc"),
+            "membership_passed": self.audit.get("membership_passed"),
+            **self.model,
             **({"privacy_cost": self.privacy_cost} if self.privacy_cost else {}),
+            **({"consent": self.consent} if self.consent else {}),
             "seconds": round(self.seconds, 2),
         }
 
@@ -89,6 +96,7 @@ def run_training(
     *,
     cost_report: bool = False,
     epsilons: tuple[float, ...] = DEFAULT_EPSILONS,
+    consent_only: bool = False,
 ) -> TrainingSummary:
     settings = settings or TriageSettings()
     control = control or JobControl()
@@ -107,32 +115,46 @@ def run_training(
         with project.store() as store:
             messages = list(training_messages(project, store))
             pii = pii_strings(project, store)
+            others: list[ScrubbedMessage] = []
+            if consent_only:
+                consenting = consenting_message_ids(store)
+                others = [m for m in messages if m.message_id not in consenting]
+                messages = [m for m in messages if m.message_id in consenting]
             raw = _raw_texts(store, messages) if cost_report else []
+        full_labels = [m.label for m in messages + others]
         per_label = Counter(m.label for m in messages)
         rare = {label for label, n in per_label.items() if n < settings.min_per_label}
         keep = [i for i, m in enumerate(messages) if m.label not in rare]
         messages = [messages[i] for i in keep]
         raw = [raw[i] for i in keep] if raw else []
         if len(per_label) - len(rare) < 2:
+            where = " from consenting senders" if consent_only else ""
             raise InputError(
                 f"training needs at least 2 labels with {settings.min_per_label}+ approved, analysed, "
-                f"labelled messages each; found {len(per_label) - len(rare)} (run analyze and review first)"
+                f"labelled messages{where} each; found {len(per_label) - len(rare)}"
+                + (f" among {len(messages)} consenting messages" if consent_only else "")
+                + " (run analyze and review first)"
             )
         texts = [m.text for m in messages]
         labels = np.array([m.label for m in messages], dtype=object)
 
         step("tokenising")
         counts = TokenCounts(texts, settings, pii)
-        cv = cross_validate(counts, labels, settings, step)
+        cv = cross_validate(counts, labels, plan_for(settings, labels), step)
         step("fitting the final model")
         vocabulary = counts.vocabulary(np.arange(len(labels)))
-        model = fit_final(texts, labels, vocabulary, settings)
+        model = fit_final(texts, labels, vocabulary, cv.plan)
         step("scanning the model")
         scan = scan_object(model, pii)
+        consent = None
+        if consent_only:
+            check = bias_check(full_labels, labels.tolist(), model, others)
+            consent = {"consent_only": True, **check}
+        del others
         cost = None
         if cost_report:
             step("privacy-cost report (raw vs scrubbed vs DP)")
-            cost = privacy_cost(raw, texts, labels, settings, pii, epsilons=epsilons).as_dict()
+            cost = privacy_cost(raw, texts, labels, settings, pii, epsilons=epsilons, plan=cv.plan).as_dict()
         del pii, raw
     except JobCancelled:
         return TrainingSummary(saved=False, cancelled=True, seconds=time.perf_counter() - started)
@@ -142,6 +164,8 @@ def run_training(
         "terms_refused": sum(counts.refused.values()),
         "vocabulary_size": vocabulary.sizes(),
         "membership_inference": cv.membership.as_dict(),
+        "membership_target": settings.max_membership_auc,
+        "membership_passed": cv.membership.auc <= settings.max_membership_auc,
     }
     metrics = {
         **cv.metrics.as_dict(),
@@ -156,6 +180,8 @@ def run_training(
         "metrics": metrics,
         "audit": audit,
         "privacy_cost": cost,
+        "model": cv.plan.as_dict(),
+        "consent": consent,
     }
     created = utc_now()
     with project.store() as store:
@@ -184,6 +210,8 @@ def run_training(
             "metrics": metrics,
             "audit": audit,
             "privacy_cost": cost,
+            "model": cv.plan.as_dict(),
+            "consent": consent,
             "settings": settings.as_dict(),
             "versions": library_versions(),
         }
@@ -197,7 +225,7 @@ def run_training(
                 member_ids=[m.message_id for m in messages],
                 labels=cv.metrics.labels,
                 metrics={k: v for k, v in metrics.items() if k not in ("per_class", "confusion")},
-                audit=audit,
+                audit={**audit, **({"consent": consent} if consent else {})},
                 settings=settings.as_dict(),
             )
             audit_log.append(
@@ -211,6 +239,7 @@ def run_training(
                     "scan_findings": 0,
                     "membership_auc": audit["membership_inference"]["auc"],
                     "dp_epsilon": settings.dp_epsilon,
+                    "consent_only": consent_only,
                 },
             )
     control.progress(steps, steps, "model saved")

@@ -153,7 +153,8 @@ def test_menus(main_window, qtbot):
     assert file_actions[:4] == ["&New Project…", "&Open Project…", "Recent &Projects", "&Import…"]
     assert "&Quit" in file_actions
     assert [a.text() for a in menus["&Help"].actions()] == ["&Keyboard Shortcuts", "&About Scrubdesk"]
-    assert [a.text() for a in main_window.menuBar().actions()] == ["&File", "&Project", "&View", "&Review", "&Help"]
+    menu_bar = [a.text() for a in main_window.menuBar().actions()]
+    assert menu_bar == ["&File", "&Project", "&View", "&Review", "&Help"]
     project = [a.text() for a in menus["&Project"].actions() if a.text()]
     assert project == [
         "&Analyse PII…", "&Suggest Labels", "&Training", "&Export Labels…", "Data &Inventory Report…",

@@ -21,18 +21,31 @@ def test_detect_streams_jsonl(tmp_path):
         },
         {"id": "b", "text": ""},
         {"id": "c", "text": "Postcode W9 3JP, NI AB123456C."},
+        {
+            "id": "d",
+            "text": "Please update my details.",
+            "headers": {"From": "Jane Roe <jr@example.com>", "Subject": "Jane Roe moved to LS6 2QT"},
+        },
     ]
     src.write_text("\n".join(json.dumps(r) for r in records) + "\nnot json\n")
     dst = tmp_path / "out.jsonl"
     summary, stdout, _ = scrubdesk("detect", src, dst, "--operator", "coarsen", check=False)
-    assert summary["records"] == 3 and summary["errors"] == 1 and summary["_exit"] == 1
+    assert summary["records"] == 4 and summary["errors"] == 1 and summary["_exit"] == 1
     assert len(stdout.strip().splitlines()) == 1
     lines = [json.loads(line) for line in dst.read_text().splitlines()]
-    assert [line.get("id") for line in lines] == ["a", "b", "c", None]
+    assert [line.get("id") for line in lines] == ["a", "b", "c", "d", None]
     assert lines[0]["scrubbed"] == "Hi, <PERSON> here. Call <PHONE_NUMBER>."
     assert {s["label"] for s in lines[0]["spans"]} == {"PERSON", "PHONE_NUMBER"}
     assert set(lines[0]["spans"][0]) == {"start", "end", "label", "score", "recognizer"}
     assert lines[2]["scrubbed"] == "Postcode W9, NI <UK_NINO>."
+    assert "scrubbed_subject" not in lines[0] and "scrubbed_subject" not in lines[2]
+    # the Subject header is analysed and scrubbed too; its spans say so, body spans keep their schema
+    assert lines[3]["scrubbed"] == "Please update my details."
+    assert lines[3]["scrubbed_subject"] == "<PERSON> moved to LS6"
+    subject_spans = [s for s in lines[3]["spans"] if s.get("field") == "subject"]
+    assert {s["label"] for s in subject_spans} == {"PERSON", "UK_POSTCODE"}
+    assert all(set(s) == {"start", "end", "label", "score", "recognizer", "field"} for s in subject_spans)
+    assert all("field" not in s for line in lines[:3] for s in line["spans"])
 
 
 def test_eval_pii_summary_shape(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +45,44 @@ def test_analysis_runs_with_network_blocked():
     result = subprocess.run([sys.executable, "-c", BLOCKED_RUN], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("OK")
+
+
+ORDER_RUN = textwrap.dedent(
+    """
+    import os, sys
+    assert "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS" not in os.environ
+    first = sys.argv[1]
+    if first == "presidio":
+        import presidio_analyzer  # Presidio (and tldextract) before any Scrubdesk module
+        import scrubdesk.models.pii.evaluation
+    else:
+        __import__(first)  # any module of the package, first
+    import tldextract.tldextract
+    from scrubdesk.models.pii import offline
+    assert offline.is_offline()
+    assert os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] == ""
+    assert tldextract.tldextract.TLD_EXTRACTOR.suffix_list_urls == ()
+    print("OK")
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "first", ["scrubdesk.models.pii.checksums", "scrubdesk.models.pii.evaluation", "presidio"]
+)
+def test_offline_whatever_is_imported_first(first):
+    """The package imports its offline module first: no caller (the CLI included) has to set anything."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run([sys.executable, "-c", ORDER_RUN, first], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("OK")
+
+
+def test_the_cli_sets_no_tldextract_backstop():
+    from scrubdesk.gui import cli
+
+    assert "TLDEXTRACT" not in Path(cli.__file__).read_text(encoding="utf-8")
 
 
 def test_in_process_analysis_makes_no_connection(analyzer, monkeypatch):

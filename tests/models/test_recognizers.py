@@ -57,6 +57,28 @@ FOUND = [
     ("PERSON", "hi tom,\n\nthe bill is wrong", "tom"),
     ("PERSON", "It is wrong.\n\nKind regards,\nGeraldine Okafor\n", "Geraldine Okafor"),
     ("PERSON", "It is wrong.\n\nThanks, Dev", "Dev"),
+    # international: names in any script and with a middle initial, addresses, phones, cards, IBANs
+    ("PERSON", "Name: Åsa Lindqvist\nPhone: 0161 496 0000", "Åsa Lindqvist"),
+    ("PERSON", "The song is by Szabina J Kovácsné.", "Szabina J Kovácsné"),
+    ("PERSON", "Please follow up with Ingrid Thorsdottir next week.", "Ingrid Thorsdottir"),
+    ("PERSON", "I'd like to join accounts with ms. Quintella", "Quintella"),
+    ("PERSON", "Qazimir lives on Mill Lane with his sister.", "Qazimir"),
+    ("PERSON", "Wenthra Koloszar\nSenior Buyer\nPhone: 0161 496 0000\n", "Wenthra Koloszar"),
+    ("STREET_ADDRESS", "Please send it to ul. Chrzanowska 61 tomorrow.", "ul. Chrzanowska 61"),
+    ("STREET_ADDRESS", "She lives at 3784 Archwood Avenue.", "3784 Archwood Avenue"),
+    ("STREET_ADDRESS", "Ship it to Rua das Flores 120, please.", "Rua das Flores 120"),
+    ("STREET_ADDRESS", "PSC 1437, Box 3833\nAPO AA 66791", "PSC 1437, Box 3833\nAPO AA 66791"),
+    ("STREET_ADDRESS", "Write to P.O. Box 242 instead.", "P.O. Box 242"),
+    (
+        "STREET_ADDRESS",
+        "We meet at the corner of Hamngatan 12 and Lake Road.",
+        "the corner of Hamngatan 12 and Lake Road",
+    ),
+    ("PHONE_NUMBER", "Fax: 345-899-3560x4587", "345-899-3560x4587"),
+    ("PHONE_NUMBER", "Stop sending messages to 541-714-1388 please", "541-714-1388"),
+    ("PHONE_NUMBER", "Desk: 5403926876", "5403926876"),
+    ("CREDIT_CARD", "What is the limit for card 501864667909?", "501864667909"),
+    ("IBAN_CODE", "IBAN DE89 3704 0044 0532 0130 00 is mine", "DE89 3704 0044 0532 0130 00"),
 ]
 
 NOT_FOUND = [
@@ -73,6 +95,14 @@ NOT_FOUND = [
     ("PERSON", "Hello Billing team,\n\nhelp", "Billing"),
     ("PERSON", "Kind regards,\nSent from my iPhone", "Sent from my iPhone"),
     ("STREET_ADDRESS", "I paid 2 Green tariffs", "2 Green"),
+    ("STREET_ADDRESS", "The meeting is at 3 PM on Friday.", "3 PM on Friday"),
+    ("STREET_ADDRESS", "We paid on 12 March 2024 for it.", "12 March 2024"),
+    ("STREET_ADDRESS", "I will send it to my wife tomorrow.", "my wife tomorrow"),
+    ("PHONE_NUMBER", "His social security number is 853-37-1694", "853-37-1694"),
+    ("CREDIT_CARD", "reference 501864667909 attached", "501864667909"),
+    ("PERSON", "Vitamin D Tablets are good for you", "Vitamin D Tablets"),
+    ("PERSON", "The old account with Starling is being closed.", "Starling"),
+    ("PERSON", "We had smart meter installations in Bradford last year.", "Bradford"),
 ]
 
 
@@ -94,6 +124,28 @@ def test_multi_line_address_block(find):
     assert ("LOCATION", "Leeds") in found
     assert ("UK_POSTCODE", "LS6 2QT") in found
     assert ("PERSON", "Jo Bloggs") in found
+
+
+def test_international_address_block(find):
+    text = "Kasimir Olberg\n\n4127 Lindegade 52\n Apt. 656\n Vordingborg\n\n Denmark 35018\n"
+    found = find(text)
+    assert ("STREET_ADDRESS", "4127 Lindegade 52") in found
+    assert ("STREET_ADDRESS", "Apt. 656") in found
+    assert ("LOCATION", "Vordingborg") in found
+    assert ("STREET_ADDRESS", "35018") in found
+
+
+def test_a_found_name_is_found_again(find):
+    text = "My name is Wenthra Koloszar. The parcel for Wenthra went missing again."
+    assert find(text).count(("PERSON", "Wenthra")) == 1
+    assert ("PERSON", "Wenthra Koloszar") in find(text)
+    listed = find("The founders are Mr Koloszar, Wenthrop and Dalberg.")
+    assert {("PERSON", "Koloszar"), ("PERSON", "Wenthrop"), ("PERSON", "Dalberg")} <= set(listed)
+
+
+def test_dialogue_speakers_are_names(find):
+    found = find("Ubbrik: Are you there?\nTorvald: Yes, I am.\nUbbrik: Good.")
+    assert ("PERSON", "Ubbrik") in found and ("PERSON", "Torvald") in found
 
 
 def test_spans_do_not_overlap_and_point_into_the_text(analyzer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
 
 from scrubdesk.models.pii.config import PiiConfig
+from scrubdesk.models.pii.name_lexicon import load_lexicon
 from scrubdesk.models.pii.recognizers.address import AddressTownRecognizer, StreetAddressRecognizer
 from scrubdesk.models.pii.recognizers.birth_date import DateOfBirthRecognizer
 from scrubdesk.models.pii.recognizers.finance import (
@@ -19,6 +20,7 @@ from scrubdesk.models.pii.recognizers.internet import (
     WebAddressRecognizer,
 )
 from scrubdesk.models.pii.recognizers.letter_names import LetterNameRecognizer
+from scrubdesk.models.pii.recognizers.lexicon_names import LexiconNameRecognizer
 from scrubdesk.models.pii.recognizers.names import (
     LowerCaseNameCueRecognizer,
     NameCueRecognizer,
@@ -27,6 +29,7 @@ from scrubdesk.models.pii.recognizers.names import (
 from scrubdesk.models.pii.recognizers.ner import FilteredSpacyRecognizer
 from scrubdesk.models.pii.recognizers.phone import UkPhoneRecognizer
 from scrubdesk.models.pii.recognizers.places import PlaceCueRecognizer
+from scrubdesk.models.pii.recognizers.postal import PostalAddressRecognizer
 from scrubdesk.models.pii.recognizers.uk_ids import (
     NhsNumberRecognizer,
     NinoRecognizer,
@@ -50,6 +53,7 @@ BUILT_IN: tuple[type[EntityRecognizer], ...] = (
     DateOfBirthRecognizer,
     StreetAddressRecognizer,
     AddressTownRecognizer,
+    PostalAddressRecognizer,
     PlaceCueRecognizer,
     TitledNameRecognizer,
     NameCueRecognizer,
@@ -57,7 +61,14 @@ BUILT_IN: tuple[type[EntityRecognizer], ...] = (
     LetterNameRecognizer,
 )
 NER_RECOGNIZER = "SpacyRecognizer"
-ALL_NAMES: tuple[str, ...] = (*(r.__name__ for r in BUILT_IN), NER_RECOGNIZER, "HeaderNameRecognizer")
+LEXICON_RECOGNIZER = "LexiconNameRecognizer"
+ALL_NAMES: tuple[str, ...] = (
+    *(r.__name__ for r in BUILT_IN),
+    LEXICON_RECOGNIZER,
+    NER_RECOGNIZER,
+    "HeaderNameRecognizer",
+    "NamePropagation",
+)
 
 
 def build_recognizers(config: PiiConfig) -> list[EntityRecognizer]:
@@ -65,6 +76,9 @@ def build_recognizers(config: PiiConfig) -> list[EntityRecognizer]:
     recognizers: list[EntityRecognizer] = [
         cls(language=language) for cls in BUILT_IN if config.enabled(cls.__name__)
     ]
+    if config.enabled(LEXICON_RECOGNIZER):
+        lexicon = load_lexicon(config.model, config.ambiguous_names)
+        recognizers.append(LexiconNameRecognizer(lexicon, language))
     if config.enabled(NER_RECOGNIZER):
         recognizers.append(FilteredSpacyRecognizer(language, config.ambiguous_names))
     for spec in config.custom_recognizers:

@@ -5,6 +5,8 @@ Other dates are not personal data on their own, so a date without such a word ne
 
 from __future__ import annotations
 
+import regex
+
 from scrubdesk.models.pii.entities import DATE_OF_BIRTH
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 
@@ -25,3 +27,12 @@ _CUE = r"(?:date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birth[ \t]*date|born(?:[ \t]+on
 class DateOfBirthRecognizer(DeclarativeRecognizer):
     ENTITY = DATE_OF_BIRTH
     PATTERNS = (("date after a birth cue", rf"(?<={_CUE}\b[^\n\d]{{0,30}}){DATE}(?!\d)", 0.85),)
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        # the pattern's look-behind is costly at every position: most texts hold no birth cue at all
+        if _ANY_CUE.search(text) is None:
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+
+_ANY_CUE = regex.compile(r"birth|d\.?o\.?b|born", regex.IGNORECASE)

@@ -177,11 +177,13 @@ NOT_NAME_WORDS = frozenset(
     ]
 )
 
-_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+# Any script's capitals ('Åsa', 'Živković'), inner capitals ('McDonald', 'LeBatelier'), double names.
+_NAME_WORD = r"\p{Lu}[\p{Ll}'’]+(?:\p{Lu}[\p{Ll}'’]+)?(?:-\p{Lu}[\p{Ll}'’]+)?"
 _NAME = (
-    rf"{_NAME_WORD}(?:[ \t]+(?:(?:van|von|de|der|da|di|le|la|du|del|O'|Mac|Mc)[ \t]*)?{_NAME_WORD}){{0,2}}"
+    rf"{_NAME_WORD}(?:[ \t]+(?:\p{{Lu}}\.?[ \t]+)?(?:(?:van|von|de|der|da|di|le|la|du|del|O'|Mac|Mc)"
+    rf"[ \t]*)?{_NAME_WORD}){{0,2}}"
 )
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Rev|Revd)\.?"
+_TITLE = r"(?i:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Rev|Revd)\.?"
 _RELATION = (
     r"(?:wife|husband|partner|mum|mother|dad|father|son|daughter|brother|sister|friend|neighbour|neighbor|"
     r"landlord|landlady|tenant|flatmate|housemate|colleague|carer|aunt|uncle|grandmother|grandfather|gran|"
@@ -194,7 +196,12 @@ _CUE = (
     rf"[Ss]poke (?:to|with)|[Ss]peaking (?:to|with)|[Tt]alked to|[Cc]olleague,?|[Aa]gent,?|[Aa]dvisor,?|"
     rf"[Aa]dviser,?|[Oo]n behalf of|[Cc]all(?:ed)? me|[Aa]sk for|[Aa]ccount holder,?|[Ee]xecutor,?|"
     rf"(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he)[ \t]+{_RELATION},?|[Rr]eply to|"
-    rf"[Aa]ttn:?|FAO:?|[Ff]or the attention of)"
+    rf"[Aa]ttn:?|FAO:?|[Ff]or the attention of|(?:[Ee]veryone|[Tt]hey|[Pp]eople|[Ff]riends) calls? me|"
+    rf"(?:[Mm]aiden|[Ff]irst|[Ll]ast|[Ff]amily|[Mm]iddle|[Ff]ull) name(?: is|:)|[Ss]urname(?: is|:)|"
+    rf"[Ff]ollow(?:ing)? up with|(?:[Ss]peak|[Tt]alk|[Mm]eet|[Mm]et|[Mm]eeting|[Cc]hat) (?:to|with)|"
+    rf"(?:[Aa]ssistant|[Ss]ecretary|[Dd]eputy|PA) to|(?:[Dd]irected|[Ww]ritten|[Ss]igned|[Aa]pproved|"
+    rf"[Aa]uthori[sz]ed|[Pp]roduced|[Cc]omposed|[Pp]erformed|[Rr]eferred|[Ii]nterviewed) by|[Ss]tarring|"
+    rf"[Ff]eaturing|[Ss]aid|[Aa]sked|[Tt]old|[Hh]eard|[Mm]arried to|[Ww]idow of|[Ss]on of|[Dd]aughter of)"
 )
 
 
@@ -223,9 +230,10 @@ class NameCueRecognizer(DeclarativeRecognizer):
 # Cues strong enough to take a lower-case name ('i spoke to marie', 'my wife, jane smith, ...').
 _LOWER_CUE = regex.compile(
     rf"\b(?:(?P<speech>my name is|my name's|spoke (?:to|with)|speaking (?:to|with)|talked to|"
-    rf"in the names? of)|(?P<role>(?:your|the) (?:agent|colleague|advisor|adviser),?|"
+    rf"in the names? of|(?:maiden|first|last|family) name is|surname is|calls me)|"
+    rf"(?P<role>(?:your|the) (?:agent|colleague|advisor|adviser),?|"
     rf"(?:my|our|his|her|their) {_RELATION},?)|(?P<strict>i'm|i am|this is))[ \t]+"
-    r"(?P<name>[a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)(?P<after>,?)",
+    r"(?P<name>\p{Ll}[\p{Ll}'’-]+(?:[ \t]+\p{Ll}[\p{Ll}'’-]+)?)(?P<after>,?)",
     regex.IGNORECASE,
 )
 

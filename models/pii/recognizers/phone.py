@@ -1,4 +1,5 @@
-"""Phone numbers: validated with phonenumbers (GB first), and phone-shaped strings that do not validate.
+"""Phone numbers: validated with phonenumbers (GB for numbers with a trunk 0 or a country code, US/CA for
+grouped ten-digit numbers), and phone-shaped strings that do not validate.
 
 Ofcom's drama ranges (07700 900xxx, 020 7946 0xxx) are "invalid" for phonenumbers, yet a privacy tool must
 hide them like any number: a UK-shaped string (0 or +44 and the right number of digits) is kept with a
@@ -7,25 +8,32 @@ lower score even when it fails validation. Other digit runs need a context word 
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from scrubdesk.models.pii.entities import PHONE_NUMBER
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 
 _SEP = r"[ \t.\-]?"
-_UK_NATIONAL = rf"(?<![\w+/.-])\(?0\d{{2,4}}\)?{_SEP}(?:\d{_SEP}){{5,7}}\d(?![\w/]|[.-]\d)"
+_EXT = r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?"  # '345-899-3560x4587', '... ext. 12'
+_END = rf"{_EXT}(?![\w/]|[.-]\d)"
+_UK_NATIONAL = rf"(?<![\w+/.-])\(?0\d{{2,4}}\)?{_SEP}(?:\d{_SEP}){{5,7}}\d{_END}"
 _UK_INTL = (
     rf"(?<![\w/.-])(?:\+|00){_SEP}44{_SEP}(?:\(0\){_SEP})?\(?\d{{2,4}}\)?{_SEP}"
-    rf"(?:\d{_SEP}){{5,7}}\d(?![\w/]|[.-]\d)"
+    rf"(?:\d{_SEP}){{5,7}}\d{_END}"
 )
-_INTL = (
-    rf"(?<![\w/.-])(?:\+|00)[1-9]\d{{0,2}}{_SEP}(?:\(?\d{{1,5}}\)?{_SEP}){{1,4}}\d{{2,5}}"
-    r"(?![\w/]|[.-]\d)"
-)
+_INTL = rf"(?<![\w/.-])(?:\+|00)[1-9]\d{{0,2}}{_SEP}(?:\(?\d{{1,5}}\)?{_SEP}){{1,4}}\d{{2,5}}{_END}"
+# North American numbers: '541-714-1388', '(898)666-3621', '259.735.7502', '+1-903-140-4508'.
+_NANP = rf"(?<![\w+/.-])(?:\+?1[ \t.-]?)?(?:\(\d{{3}}\)[ \t]?|\d{{3}}[ \t.-])\d{{3}}[ \t.-]\d{{4}}{_END}"
 # Digit groups with real separators: a bare run of digits is an account or a reference, not a phone.
 _GENERIC = (
-    r"(?<![\w+/.-])(?:\(\d{2,5}\)[ \t.-]?|\d{2,5}[ \t.-])(?:\d{2,5}[ \t.-]){0,3}\d{2,5}(?![\w/]|[.-]\d)"
+    rf"(?<![\w+/.-])(?:\(\d{{2,5}}\)[ \t.-]?|\d{{2,5}}[ \t.-])(?:\d{{2,6}}[ \t.-]){{0,3}}\d{{2,6}}{_END}"
 )
+# A bare run of 10-11 digits is a phone only after a word such as 'Fax:' or 'mobile'.
+_BARE = rf"(?<![\w+/.-])\d{{10,11}}{_END}"
+_SSN = re.compile(r"\d{3}-\d{2}-\d{4}")  # US social security number layout, never a phone
+_NANP_REGIONS = ("US", "CA")
 
 
 class UkPhoneRecognizer(DeclarativeRecognizer):
@@ -34,25 +42,42 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
         ("uk national", _UK_NATIONAL, 0.7),
         ("uk international", _UK_INTL, 0.7),
         ("international", _INTL, 0.5),
+        ("north american", _NANP, 0.3),
         ("digits", _GENERIC, 0.2),
+        ("bare digits", _BARE, 0.1),
     )
     CONTEXT = (
         "phone", "call", "tel", "telephone", "mobile", "mob", "landline", "number", "ring", "contact",
-        "whatsapp", "text", "sms", "fax", "reach",
+        "whatsapp", "text", "sms", "fax", "reach", "desk", "cell", "direct", "switchboard", "messages",
     )  # fmt: skip
     VALID_SCORE = 0.95
 
     def check(self, text: str) -> bool:
-        digits = sum(ch.isdigit() for ch in text)
-        return 7 <= digits <= 15 and "\n" not in text
+        digits = sum(ch.isdigit() for ch in _without_extension(text))
+        return 7 <= digits <= 15 and "\n" not in text and not _SSN.fullmatch(text.strip())
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if not self.check(pattern_text):
             return False
-        if not pattern_text.lstrip("( ").startswith(("+", "0")):
-            return None  # no trunk 0 or country code: a digit group, never validated as a UK number
-        try:
-            number = phonenumbers.parse(pattern_text, "GB")
-        except phonenumbers.NumberParseException:
-            return None
-        return True if phonenumbers.is_valid_number(number) else None
+        number_text = _without_extension(pattern_text)
+        stripped = number_text.lstrip("( ")
+        if stripped.startswith(("+", "0")):
+            regions: tuple[str, ...] = ("GB",)
+        elif sum(ch.isdigit() for ch in number_text) in (10, 11) and any(
+            not c.isdigit() for c in number_text
+        ):
+            regions = _NANP_REGIONS  # a grouped North American number; never a bare digit run
+        else:
+            return None  # a digit group without trunk 0 or country code: context decides
+        for region in regions:
+            try:
+                number = phonenumbers.parse(number_text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return True
+        return None
+
+
+def _without_extension(text: str) -> str:
+    return re.split(r"[ \t]*(?:x|ext\.?|extension)[ \t]*(?=\d)", text, maxsplit=1)[0]

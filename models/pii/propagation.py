@@ -1,0 +1,91 @@
+"""Second pass over a text's findings: a name found once is a name everywhere in the same text.
+
+- every other occurrence of a word of a found person name ('My name is Aantje Mourik but everyone calls
+  me Aantje', 'Magnus spent a year ... assistant to Magnus Poulsen');
+- the other members of a list of capitalised words one of which is a found name ('Eklund, Michael and
+  Hodge').
+
+Only words that are not ordinary words (the name lexicon decides) are propagated, capitalised as they
+were found (case-insensitively in an all-lower-case text), and never over another finding.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+
+import regex
+
+from scrubdesk.core.spans import Span
+from scrubdesk.models.pii.entities import PERSON
+
+RECOGNIZER = "NamePropagation"
+SCORE = 0.65  # below every recogniser: it only fills gaps
+MIN_SCORE = 0.6  # names found at least this confidently are propagated
+
+_NAME_WORD = regex.compile(r"[^\W\d_]{3,}(?:['’-][^\W\d_]+)*")
+_LIST = regex.compile(
+    r"(?<![\w'’-])\p{Lu}\p{Ll}+(?:,[ \t]+\p{Lu}\p{Ll}+)*,?[ \t]+(?:and|&)[ \t]+\p{Lu}\p{Ll}+(?![\w'’-])"
+)
+_LIST_MEMBER = regex.compile(r"\p{Lu}\p{Ll}+")
+
+
+def propagate_names(text: str, spans: Sequence[Span], is_ordinary: Callable[[str], bool]) -> list[Span]:
+    """New PERSON spans (not overlapping ``spans``) for the text; ``is_ordinary(word)`` vetoes words."""
+    names = [s for s in spans if s.label == PERSON and s.score >= MIN_SCORE]
+    if not names:
+        return []
+    lower_text = not any(ch.isupper() for ch in text)
+    taken = _Intervals((s.start, s.end) for s in spans)
+    added: list[Span] = []
+
+    def free(start: int, end: int) -> bool:
+        if taken.overlaps(start, end):
+            return False
+        taken.add(start, end)
+        return True
+
+    words = {
+        w
+        for s in names
+        for w in _NAME_WORD.findall(text[s.start : s.end])
+        if (w[:1].isupper() or lower_text) and not is_ordinary(w)
+    }
+    if words:
+        alternation = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+        flags = regex.IGNORECASE if lower_text else 0
+        for m in regex.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w-]|['’]\w\w)", text, flags):
+            if free(m.start(), m.end()):
+                added.append(Span(m.start(), m.end(), PERSON, SCORE, RECOGNIZER))
+    for listed in _LIST.finditer(text):
+        members = [
+            (m.start() + listed.start(), m.end() + listed.start())
+            for m in _LIST_MEMBER.finditer(listed.group())
+        ]
+        if not any(s.start < b and a < s.end for a, b in members for s in names):
+            continue
+        for a, b in members:
+            if free(a, b) and not is_ordinary(text[a:b]):
+                added.append(Span(a, b, PERSON, SCORE, RECOGNIZER))
+    return added
+
+
+class _Intervals:
+    """Half-open intervals, kept sorted by start, for fast overlap tests on long texts."""
+
+    def __init__(self, items: Iterable[tuple[int, int]]) -> None:
+        self._items = sorted(items)
+        self._max_len = max((b - a for a, b in self._items), default=0)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # any interval with a < end and start < b: only those starting in (start - max_len, end) can
+        i = bisect.bisect_left(self._items, (start - self._max_len, 0))
+        while i < len(self._items) and self._items[i][0] < end:
+            if start < self._items[i][1]:
+                return True
+            i += 1
+        return False
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self._items, (start, end))
+        self._max_len = max(self._max_len, end - start)

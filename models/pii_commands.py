@@ -1,0 +1,118 @@
+"""CLI command for the project's redaction policy: which operator replaces each entity type.
+
+    scrubdesk redaction DIR                                   # show
+    scrubdesk redaction DIR --set PERSON=surrogate --set default=mask
+    scrubdesk redaction DIR --reset                           # back to placeholders everywhere
+
+Changing the policy needs the admin role and is audit-logged (the changed settings only). The policy
+lives in the project's settings table (``redaction.operators``) and is what scrubbing, training and
+export read (:func:`scrubdesk.core.scrubbing.redaction_policy`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.redaction import OPERATORS, SETTING_KEY, RedactionPolicy
+
+ADMIN_ONLY = ("admin",)
+DEFAULT = "default"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "redaction", help="show or set the redaction operator per entity type of a project (admin)"
+    )
+    p.add_argument("dir", help="project directory")
+    p.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        default=[],
+        metavar="LABEL=OPERATOR",
+        help=f"operator for an entity type, or for 'default' (the rest); operators: {', '.join(OPERATORS)}",
+    )
+    p.add_argument("--reset", action="store_true", help="placeholders for every type (applied before --set)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_redaction)
+
+
+def known_labels() -> tuple[str, ...]:
+    from scrubdesk.models.pii.entities import LABELS, URL
+
+    return (*LABELS, URL)
+
+
+def parse_changes(items: list[str]) -> dict[str, str]:
+    """``['PERSON=surrogate', 'default=mask']`` -> ``{'PERSON': 'surrogate', 'default': 'mask'}``."""
+    labels = known_labels()
+    changes: dict[str, str] = {}
+    for item in items:
+        label, sep, operator = item.partition("=")
+        label, operator = label.strip(), operator.strip().lower()
+        if not sep or not label or not operator:
+            raise InputError(f"--set takes LABEL=OPERATOR, got {item!r}")
+        if label.lower() == DEFAULT:
+            label = DEFAULT
+        elif label.upper() in labels:
+            label = label.upper()
+        else:
+            raise InputError(f"unknown entity type {label!r}; known: {DEFAULT}, {', '.join(labels)}")
+        if operator not in OPERATORS:
+            raise InputError(f"unknown operator {operator!r}; known: {', '.join(OPERATORS)}")
+        changes[label] = operator
+    return changes
+
+
+def set_redaction_policy(project: Any, changes: dict[str, str], *, reset: bool = False) -> RedactionPolicy:
+    """Apply ``changes`` (after ``reset``) to the project's policy. Admin role; audit-logged."""
+    from scrubdesk.core.audit_log import AuditLog
+    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.roles import require_role
+    from scrubdesk.core.scrubbing import redaction_policy
+
+    now = utc_now()
+    with project.store() as store:
+        role = require_role(store, ADMIN_ONLY, "changing the redaction policy")
+        with store.transaction() as conn:
+            current = RedactionPolicy() if reset else redaction_policy(store)
+            setting = current.as_setting()
+            setting.update(changes)
+            default = setting.pop(DEFAULT)
+            policy = RedactionPolicy(default=default, per_label=dict(sorted(setting.items())))
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (SETTING_KEY, json.dumps(policy.as_setting(), sort_keys=True)),
+            )
+            details = {
+                "reset": reset,
+                "changes": dict(sorted(changes.items())),
+                "policy": policy.as_setting(),
+            }
+            AuditLog(store, project.keys.id_key).append("redaction.set", details=details, role=role, at=now)
+    return policy
+
+
+def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.core.project import Project
+    from scrubdesk.core.scrubbing import redaction_policy
+
+    changes = parse_changes(args.changes)
+    project = Project.open(args.dir)
+    changed = bool(changes or args.reset)
+    if changed:
+        policy = set_redaction_policy(project, changes, reset=args.reset)
+    else:
+        with project.store() as store:
+            policy = redaction_policy(store)
+    effective = {label: policy.operator(label) for label in known_labels()}
+    out.info(f"{'entity type':16} operator")
+    for label, operator in effective.items():
+        mark = "" if label in policy.per_label else "  (default)"
+        out.info(f"{label:16} {operator}{mark}")
+    return {"ok": True, "changed": changed, "policy": policy.as_setting(), "effective": effective}

@@ -1,0 +1,134 @@
+"""Consent-only training with its bias check, stale models refused by predict, `scrubdesk models list`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from scrubdesk.core.errors import InputError
+from scrubdesk.core.model_lineage import latest_model, mark_stale
+from scrubdesk.core.project import Project
+from scrubdesk.core.review import approve_all
+from scrubdesk.models.triage.bias import label_shift
+from scrubdesk.models.triage.predict import StaleModelError, run_prediction
+from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.triage.training_job import run_training
+from tests.helpers import scrubdesk
+from tests.models.training_project import fill
+
+pytestmark = pytest.mark.slow
+
+
+def _senders(project: Project, consenting: callable) -> set[int]:
+    """Give every message a sender (keyed ID only, like the importer) and put some senders on a consent
+    list; returns the IDs of the messages whose sender consented."""
+    chosen: set[int] = set()
+    with project.store() as store, store.transaction() as conn:
+        rows = conn.execute("SELECT id, label FROM messages ORDER BY id").fetchall()
+        for i, (mid, label) in enumerate(rows):
+            key = project.ids.subject_id(f"sender{i}@example.org")
+            conn.execute(
+                "INSERT INTO message_subjects (message_id, subject_key, role) VALUES (?, ?, 'from')",
+                (mid, key),
+            )
+            if consenting(i, label):
+                conn.execute(
+                    "INSERT INTO consent (subject_key, list_name, imported_at) VALUES (?, 'test', 'now')",
+                    (key,),
+                )
+                chosen.add(mid)
+    return chosen
+
+
+def test_label_shift_is_total_variation_distance():
+    shift = label_shift(["a", "a", "b", "b"], ["a", "a", "a", "b"])
+    assert shift["total_variation"] == 0.25
+    expected = {"full": 2, "consenting": 3, "share_full": 0.5, "share_consenting": 0.75}
+    assert shift["per_label"]["a"] == expected
+    assert label_shift(["a", "b", "c"], ["a", "b"])["labels_missing"] == ["c"]
+    assert label_shift(["a", "b"], ["b", "a"])["total_variation"] == 0.0
+
+
+def test_consent_only_trains_on_consenting_senders_and_reports_the_bias_check(project):
+    fill(project, n=300, planted=False)
+    approve_all(project)
+    # Senders of every second message consent, and none of the refund requests: a biased subset.
+    consenting = _senders(project, lambda i, label: i % 2 == 0 and label != "refund_request")
+    with project.store() as store:
+        labels = dict(store.execute("SELECT id, label FROM messages").fetchall())
+    summary = run_training(project, TriageSettings(cv_folds=3), consent_only=True)
+    assert summary.saved and summary.n_train == len(consenting)
+    consent = summary.consent
+    assert consent["n_full"] == 300 and consent["n_consenting"] == len(consenting)
+    assert consent["n_non_consenting"] == 300 - len(consenting)
+    shift = consent["label_shift"]
+    assert shift["labels_missing"] == ["refund_request"]
+    full, sub = Counter(labels.values()), Counter(labels[m] for m in consenting)
+    expected = 0.5 * sum(abs(full[x] / 300 - sub[x] / len(consenting)) for x in full)
+    assert shift["total_variation"] == pytest.approx(expected, abs=1e-4)
+    # the refund requests of the non-consenting part can only be wrong: the model never saw the label
+    refunds = sum(1 for m, x in labels.items() if x == "refund_request")
+    assert consent["non_consenting_unknown_labels"] == refunds
+    assert consent["non_consenting_accuracy"] <= 1 - refunds / consent["n_non_consenting"] + 1e-9
+    assert consent["non_consenting_accuracy"] >= 0.5
+    card = json.loads((project.path / summary.model_path).with_suffix(".card.json").read_text())
+    assert card["consent"]["label_shift"]["total_variation"] == shift["total_variation"]
+    assert card["lineage"]["n_train"] == len(consenting)
+    assert (
+        "Consent-only training: bias check"
+        in (project.path / summary.model_path).with_suffix(".card.md").read_text()
+    )
+    with project.store() as store:
+        members = {r[0] for r in store.execute("SELECT message_id FROM model_members")}
+        record = latest_model(store)
+    assert members == consenting
+    assert record.audit["consent"]["n_consenting"] == len(consenting)
+    assert summary.as_dict()["consent"]["non_consenting_accuracy"] == consent["non_consenting_accuracy"]
+
+
+def test_consent_only_without_enough_consenting_messages_is_a_user_error(project):
+    fill(project, n=60, planted=False)
+    approve_all(project)
+    _senders(project, lambda i, label: i < 3)
+    with pytest.raises(InputError, match="consenting"):
+        run_training(project, TriageSettings(cv_folds=2), consent_only=True)
+
+
+@pytest.mark.real_keyring
+def test_cli_consent_only_models_list_and_stale_model_refused(tmp_path):
+    project = Project.create(tmp_path / "proj", name="cli")  # the env file keyring: subprocesses open it
+    fill(project, n=120, planted=False)
+    approve_all(project)
+    _senders(project, lambda i, label: i % 3 != 0)
+    summary, stdout, stderr = scrubdesk("train", project.path, "--consent-only", "--folds", "2")
+    assert summary["ok"] and summary["consent"]["n_full"] == 120 and summary["n_train"] == 80
+    assert 0.0 <= summary["consent"]["label_shift"]["total_variation"] <= 1.0
+    assert "consent-only: 80 of 120 messages" in stdout + stderr
+    listed, _, _ = scrubdesk("models", "list", project.path)
+    assert listed["count"] == 1 and listed["latest_stale"] is False
+    assert listed["models"][0]["consent_only"] and listed["models"][0]["file_present"]
+
+    with project.store() as store, store.transaction() as conn:
+        mark_stale(conn, [listed["latest_id"]])
+    refused, _, stderr = scrubdesk("predict", project.path, check=False)
+    assert refused["_exit"] == 2 and "stale" in (stderr + json.dumps(refused))
+    listed, stdout, stderr = scrubdesk("models", "list", project.path)
+    assert listed["latest_stale"] is True and listed["stale"] == 1 and "STALE" in stdout + stderr
+
+
+def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(project):
+    fill(project, n=100, planted=False)
+    approve_all(project)
+    first = run_training(project, TriageSettings(cv_folds=2))
+    second = run_training(project, TriageSettings(cv_folds=2))
+    assert first.saved and second.saved and second.model_id != first.model_id
+    with project.store() as store, store.transaction() as conn:
+        mark_stale(conn, [second.model_id])
+    with pytest.raises(StaleModelError, match=f"id {second.model_id}"):
+        run_prediction(project)
+    with project.store() as store, store.transaction() as conn:
+        mark_stale(conn, [first.model_id])
+    with pytest.raises(StaleModelError, match=f"id {second.model_id}"):
+        run_prediction(project)
