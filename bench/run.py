@@ -1,10 +1,12 @@
 """Scrubdesk benchmarks: one command, results into BENCHMARKS.md.
 
-    .venv/bin/python bench/run.py [--only import] [--sizes 1000,10000,100000] [--repeat 3] [--json]
+    .venv/bin/python bench/run.py [--only import|gui] [--sizes 1000,10000,100000] [--repeat 3] [--json]
 
 import: synthetic UK emails in one mbox → `scrubdesk import` in a fresh subprocess (real encrypted file
 keyring, fresh project), so peak RSS is the child's own (os.wait4). MB/s is source bytes / import time
 as the job reports it; wall time includes interpreter start-up and the keyring unlock.
+
+gui: delegates to ``bench/gui/run.py`` (defaults; run that script for its options).
 """
 
 from __future__ import annotations
@@ -174,12 +176,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["import"], default="import")
+    parser.add_argument("--only", choices=["import", "gui"], default="import")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--realistic-sizes", default="1000,10000", help="sizes for the realistic profile")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.only == "gui":  # its own runner, options and results file (bench/gui/run.py --help)
+        gui = [sys.executable, str(ROOT / "bench" / "gui" / "run.py"), *(["--json"] if args.json else [])]
+        return subprocess.call(gui)
     load_before = os.getloadavg()[0]
     sizes = [int(s) for s in args.sizes.split(",")]
     when = datetime.now(UTC).strftime("%Y-%m-%d")

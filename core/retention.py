@@ -57,8 +57,8 @@ class RetentionStatus:
     policy: RetentionPolicy
     due: bool
     reason: str
-    unpurged_messages: int
-    purged_messages: int
+    unpurged_messages: int | None  # None: not counted (no retention limit set)
+    purged_messages: int | None
     last_purge: str | None
 
     def as_dict(self) -> dict[str, Any]:
@@ -127,6 +127,10 @@ def retention_status(store: Store, today: date | None = None) -> RetentionStatus
     """Whether a purge is due: the policy's condition holds and some message still has content."""
     policy = get_policy(store)
     today = today or _today()
+    if policy.mode not in ("until", "after_training"):
+        # The common case, checked whenever the GUI refreshes: no table scan (the counts would decrypt every
+        # message page of a large project).
+        return RetentionStatus(policy, False, "no retention limit set", None, None, None)
     unpurged = int(store.scalar("SELECT count(*) FROM messages WHERE purged_at IS NULL"))
     purged = int(store.scalar("SELECT count(*) FROM messages WHERE purged_at IS NOT NULL"))
     last = store.scalar("SELECT max(purged_at) FROM messages")

@@ -250,6 +250,7 @@ class ProjectActions:
         self.training_dock.setVisible(project is not None and bool(wanted))
         self.training_action.setChecked(project is not None and bool(wanted))
         self.update()
+        self.update_banner()  # on open and after jobs, not on every action update: it may count messages
 
     def update(self) -> None:
         w = self.window
@@ -266,12 +267,12 @@ class ProjectActions:
         for action in (self.erase_action, self.purge_action):
             action.setVisible(not has_project or role == "admin")
             action.setEnabled(has_project and role == "admin" and not busy)
-        self.update_banner()
 
     # --- slots -------------------------------------------------------------------------------------
 
     def _run(self, title: str, job: Any, describe: Any, refresh: bool = True) -> JobDialog:
         dialog = JobDialog(self.window.runner, title, job, describe, self.window)
+        dialog.completed.connect(lambda _result: self.update_banner())
         if refresh:
             dialog.completed.connect(lambda _result: self.window.refresh())
             dialog.completed.connect(
@@ -344,6 +345,7 @@ class ProjectActions:
         dialog = ErasureDialog(w.project, w.runner, w)
         dialog.finished.connect(lambda _code: w.refresh())
         dialog.finished.connect(lambda _code: self.training_view.refresh())
+        dialog.finished.connect(lambda _code: self.update_banner())
         dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
         self.dialogs.append(dialog)
         dialog.open()

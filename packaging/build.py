@@ -119,10 +119,11 @@ def build_bundle() -> float:
 # Run by the build's Python: dlopen every bundled shared library and report ELF corruption (e.g. from
 # strip on patchelf'd libraries). A missing dependency found only by search path is not an error here.
 _LOAD_CHECK = """
-import ctypes, pathlib, sys
+import ctypes, pathlib, re, sys
 bad = []
 for f in sorted(pathlib.Path(sys.argv[1]).rglob("*.so*")):
-    if f.is_file() and not f.is_symlink():
+    # libfoo.so or libfoo.so.1.2, not a data file whose name merely contains ".so" (e.g. "x.some-name")
+    if f.is_file() and not f.is_symlink() and re.search(r"\\.so(\\.\\d+)*$", f.name):
         try:
             ctypes.CDLL(str(f))
         except OSError as exc:
