@@ -35,6 +35,7 @@ from scrubdesk.core.leak_guard import (
     check_export_frame,
 )
 from scrubdesk.core.model_lineage import ModelRecord, latest_model, msg_list_digest
+from scrubdesk.core.parquet_io import read_parquet, write_parquet
 from scrubdesk.core.project import DESCRIPTOR, STORE_FILE, Project, utc_now
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
 from scrubdesk.core.store import Store
@@ -170,7 +171,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "parquet":
-        frame.to_parquet(path, index=False, engine="pyarrow")
+        write_parquet(frame, path)
         with path.open("rb+") as fh:
             os.fsync(fh.fileno())
         return
@@ -428,7 +429,7 @@ def read_export(path: Path, columns: Sequence[str] = (MSG_KEY, LABEL)) -> pd.Dat
     fmt = detect_export_format(path)
     try:
         if fmt == "parquet":
-            frame = pd.read_parquet(path)
+            frame = read_parquet(path)
         elif fmt == "jsonl":
             frame = pd.read_json(path, lines=True, dtype=False)
         else:

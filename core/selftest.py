@@ -314,11 +314,11 @@ def step_label(ctx: SelftestContext) -> dict[str, Any]:
 
 
 def step_export(ctx: SelftestContext) -> dict[str, Any]:
-    """Export the labels, read the file back, check its columns, rows and registration, and that the
-    leak guard refuses a planted address."""
+    """Export the labels as CSV and parquet, read them back, check columns, rows and registration, and
+    that the leak guard refuses a planted address."""
     import pandas as pd
 
-    from scrubdesk.core.export import run_export
+    from scrubdesk.core.export import read_export, run_export
     from scrubdesk.core.leak_guard import LABEL, MODEL_VERSION, MSG_KEY, LeakGuardError, check_export_frame
 
     project = ctx.require_project()
@@ -340,6 +340,10 @@ def step_export(ctx: SelftestContext) -> dict[str, Any]:
         raise StepFailed(f"the export has {len(frame)} rows for {labelled} labelled messages")
     if registered is None or tuple(registered) != (labelled, summary.file_sha256, labelled):
         raise StepFailed("the export is not registered with its rows, members and checksum")
+    # The parquet writer and reader are optional imports of pandas: prove the bundle carries them.
+    parquet = read_export(run_export(project, ctx.workdir / "selftest-export.parquet").path)
+    if sorted(parquet[MSG_KEY]) != sorted(frame[MSG_KEY]) or sorted(parquet[LABEL]) != sorted(frame[LABEL]):
+        raise StepFailed("the parquet export does not read back as the same IDs and labels as the CSV")
     planted = frame.head(1).copy()
     planted[LABEL] = "selftest.canary@example.invalid"
     try:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote, quote_plus
 
+from scrubdesk.core.parquet_io import read_parquet
+
 CHUNK_BYTES = 1 << 20
 SALT_BYTES = 16
 IV_BYTES = 16
@@ -118,15 +120,8 @@ def scan_file(path: Path, needles: Needles) -> FileScan:
 
 
 def _scan_parquet(path: Path, needles: Needles) -> int:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - pyarrow is a dependency; the raw scan still ran
-        return 0
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises its own types: not a parquet file
-        raise ValueError("unreadable parquet") from exc
-    cells = ("\n".join(str(v) for v in column.to_pylist()) for column in table.columns)
+    frame = read_parquet(path)  # ValueError when it is not parquet: the caller reports it unreadable
+    cells = ("\n".join(str(v) for v in frame[name].tolist()) for name in frame.columns)
     return needles.count_stream(c.encode("utf-8") for c in cells)
 
 

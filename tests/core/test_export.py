@@ -22,6 +22,7 @@ from scrubdesk.core.model_lineage import (
     record_model,
     store_predictions,
 )
+from scrubdesk.core.parquet_io import read_parquet
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import grant
 from scrubdesk.core.synthetic import INTENTS, generate, write_csv, write_mbox
@@ -67,7 +68,7 @@ def _rows(project: Project, where: str = "label IS NOT NULL AND label != ''") ->
 
 def _read(path: Path, fmt: str) -> pd.DataFrame:
     if fmt == "parquet":
-        return pd.read_parquet(path)
+        return read_parquet(path)
     if fmt == "jsonl":
         return pd.read_json(path, lines=True, dtype=False)
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
@@ -211,7 +212,7 @@ def test_suggestions_and_model_version_come_from_the_current_model(labelled, out
         digest = store.scalar("SELECT msg_list_digest FROM models WHERE id = ?", (current,))
     out = outdir / "s.parquet"
     summary = run_export(labelled, out, with_suggestions=True, include_unlabelled=True)
-    frame = pd.read_parquet(out).set_index("msg_key")
+    frame = read_parquet(out).set_index("msg_key")
     assert list(frame.reset_index().columns) == list(ALLOWED_COLUMNS)
     assert set(frame["model_version"]) == {f"model-{current}-{digest[:16]}"} == {summary.model_version}
     keys = {mid: key for mid, key, _ in _rows(labelled, "1")}
@@ -292,7 +293,7 @@ def test_export_through_the_cli(tmp_path, sources, emails, outdir):
     assert (summary["ok"], summary["rows"], summary["format"]) == (True, LABELLED, "jsonl")
     assert summary["columns"] == ["msg_key", "label"]
     parquet, _, _ = scrubdesk("export", project_dir, outdir / "labels.dat", "--format", "parquet")
-    assert len(pd.read_parquet(outdir / "labels.dat")) == LABELLED and parquet["format"] == "parquet"
+    assert len(read_parquet(outdir / "labels.dat")) == LABELLED and parquet["format"] == "parquet"
 
     project = Project.open(project_dir)
     _plant(project, _rows(project)[9][0], PLANTED_ADDRESS)
