@@ -101,6 +101,7 @@ def main() -> None:
     print(json.dumps(results, sort_keys=True))
     if args.out:
         data = {"n": args.n, "seed": args.seed, "results": results}
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
 
 

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.attrs import LEMMA, LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -179,9 +180,10 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         docs = [nlp.make_doc(t) for t in texts]
         segments = [list(ner_segments(doc)) for doc in docs]
         wanted: dict[str, None] = {}
-        for doc, segs in zip(docs, segments, strict=True):
+        # Slice the input strings, never ``doc.text``: that property rebuilds the text token by token.
+        for text, segs in zip(texts, segments, strict=True):
             for start, end in segs:
-                key = doc.text[start:end]
+                key = text[start:end]
                 if key not in wanted and self.cache.get(key) is None:
                     wanted[key] = None
         fresh: dict[str, tuple[tuple[int, int, str], ...]] = {}
@@ -190,19 +192,20 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
             for seg_text, seg_doc in zip(wanted, pipe, strict=True):
                 fresh[seg_text] = tuple((e.start_char, e.end_char, e.label_) for e in seg_doc.ents)
                 self.cache.put(seg_text, fresh[seg_text])
-        for doc, segs in zip(docs, segments, strict=True):
+        for text, doc, segs in zip(texts, docs, segments, strict=True):
             spans = []
             for start, end in segs:
-                key = doc.text[start:end]
+                key = text[start:end]
                 found = fresh.get(key)
                 for e_start, e_end, label in found if found is not None else self.cache.get(key) or ():
                     span = doc.char_span(start + e_start, start + e_end, label=label, alignment_mode="expand")
                     if span is not None:
                         spans.append(span)
             doc.ents = filter_spans(spans)
-            for token in doc:
-                token.lemma_ = token.lower_
-            yield doc.text, self._doc_to_nlp_artifact(doc, language)
+            # Lemma = lower-case form (no lemmatiser runs), set in one array call rather than per token.
+            if len(doc):
+                doc.from_array([LEMMA], doc.to_array([LOWER]))
+            yield text, self._doc_to_nlp_artifact(doc, language)
 
 
 def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:
