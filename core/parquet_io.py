@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def _fastparquet():
+def _fastparquet() -> ModuleType:
     with warnings.catch_warnings():
         # fastparquet reads a pandas option that pandas 3 deprecates, at import: not ours to act on.
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -88,7 +88,9 @@ class HeaderNameRecognizer(EntityRecognizer):
         )
         # Compiled per message with the standard library's re: it compiles about twice as fast as regex.
         self._full = [
-            re.compile(r"(?<!\w)" + r"[ \t]+".join(re.escape(w) for w in name.split()) + r"(?!\w)", re.I)
+            re.compile(
+                r"(?<!\w)" + r"[ \t]+".join(re.escape(w) for w in name.split()) + r"(?!\w)", re.IGNORECASE
+            )
             for name in people.full_names
         ]
         self._addresses = [
