@@ -28,7 +28,7 @@ from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 log = logging.getLogger(__name__)
 
 ANALYZER_NAME = "scrubdesk-pii"
-ANALYZER_RELEASE = "2"  # bump when recogniser code changes what it finds
+ANALYZER_RELEASE = "3"  # bump when recogniser code changes what it finds
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ class PiiAnalyzer:
         self._propagate = config.enabled(PROPAGATION)
         lexicon = load_lexicon(config.model, config.ambiguous_names) if self._propagate else None
         # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
+        # A known given name or surname that is no ordinary word: two in a list make it a list of people.
+        self._is_name = (
+            (lambda w: (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w))
+            if lexicon is not None
+            else (lambda w: False)
+        )
         self._is_ordinary = (
             (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
             if lexicon is not None
@@ -135,7 +141,7 @@ class PiiAnalyzer:
         spans = [s for s in set(spans) if s.score >= self.config.threshold(s.label)]
         spans = [trimmed for s in spans if (trimmed := _trim(text, s)) is not None]
         if self._propagate:
-            spans += propagate_names(text, spans, self._is_ordinary)
+            spans += propagate_names(text, spans, self._is_ordinary, self._is_name)
         if self._allow:
             allowed = [m.span() for rx in self._allow for m in rx.finditer(text)]
             spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allowed)]

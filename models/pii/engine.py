@@ -17,6 +17,7 @@ from presidio_analyzer.nlp_engine import NlpEngineProvider
 from scrubdesk.models.pii import offline  # noqa: F401 - must come before presidio
 from scrubdesk.models.pii.analyzer import PiiAnalyzer
 from scrubdesk.models.pii.config import PiiConfig, load_config
+from scrubdesk.models.pii.context import IndexedContextEnhancer
 from scrubdesk.models.pii.nlp import (
     OfflineSpacyNlpEngine,
     SegmentedSpacyNlpEngine,
@@ -54,6 +55,7 @@ def build_analyzer(config: PiiConfig, mode: str = "segmented") -> PiiAnalyzer:
         nlp_engine=nlp_engine,
         supported_languages=[config.language],
         default_score_threshold=config.score_threshold,
+        context_aware_enhancer=IndexedContextEnhancer(),
     )
     model_version = nlp_engine.get_nlp(config.language).meta.get("version", "unknown")
     log.info("PII analyser ready: %d recognisers, mode %s", len(engine.registry.recognizers), mode)

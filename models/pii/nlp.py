@@ -26,12 +26,13 @@ from typing import Any, ClassVar
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.models.pii.context import keyword_parts
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
             if "ner" not in nlp.pipe_names:
                 raise PipelineMissingError("the spaCy pipeline has no 'ner' component")
         self.cache = _SegmentCache(self.CACHE_ITEMS)
+        self._keywords: dict[str, tuple[str, ...]] = {}
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(self._artifacts([text], language, batch_size=1))[1]
@@ -202,10 +204,50 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
                     if span is not None:
                         spans.append(span)
             doc.ents = filter_spans(spans)
-            # Lemma = lower-case form (no lemmatiser runs), set in one array call rather than per token.
-            if len(doc):
-                doc.from_array([LEMMA], doc.to_array([LOWER]))
             yield text, self._doc_to_nlp_artifact(doc, language)
+
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+        """Presidio's artifacts, read from the document in one array call rather than token by token.
+
+        Lemmas are the lower-case forms (no lemmatiser runs). Keywords are what Presidio's
+        ``set_keywords`` would keep, memoised per lemma. ``token_ends`` serves
+        :class:`~scrubdesk.models.pii.context.IndexedContextEnhancer`.
+        """
+        if len(doc):
+            columns = doc.to_array([LOWER, IDX, LENGTH])
+            strings = doc.vocab.strings
+            lemmas = [strings[h] for h in columns[:, 0].tolist()]
+            starts = columns[:, 1].tolist()
+            ends = (columns[:, 1] + columns[:, 2]).tolist()
+        else:
+            lemmas, starts, ends = [], [], []
+        entities, scores = self._get_updated_entities(
+            self._get_entities(doc), self._get_scores_for_entities(doc)
+        )
+        artifacts = NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=starts,
+            lemmas=lemmas,
+            nlp_engine=None,  # keywords are set below, from the memo
+            language=language,
+            scores=scores,
+        )
+        artifacts.nlp_engine = self
+        artifacts.keywords = [part for lemma in lemmas for part in self._keyword_parts(lemma, language)]
+        artifacts.token_ends = ends  # type: ignore[attr-defined]
+        return artifacts
+
+    def _keyword_parts(self, lemma: str, language: str) -> tuple[str, ...]:
+        parts = self._keywords.get(lemma)
+        if parts is None:
+            if len(self._keywords) >= self.CACHE_ITEMS:
+                self._keywords.clear()
+            parts = keyword_parts(
+                lemma, lambda w: self.is_stopword(w, language), lambda w: self.is_punct(w, language)
+            )
+            self._keywords[lemma] = parts
+        return parts
 
 
 def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:

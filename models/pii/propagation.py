@@ -3,7 +3,8 @@
 - every other occurrence of a word of a found person name ('My name is Aantje Mourik but everyone calls
   me Aantje', 'Magnus spent a year ... assistant to Magnus Poulsen');
 - the other members of a list of capitalised words one of which is a found name ('Eklund, Michael and
-  Hodge').
+  Hodge'), or, in a list of three or more, two of which are known names ('Kónya, Becker and Vasquez'; a
+  pair like 'Marks and Spencer' is too often a company).
 
 Only words that are not ordinary words (the name lexicon decides) are propagated, capitalised as they
 were found (case-insensitively in an all-lower-case text), and never over another finding.
@@ -12,6 +13,7 @@ were found (case-insensitively in an all-lower-case text), and never over anothe
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 import regex
@@ -30,10 +32,16 @@ _LIST = regex.compile(
 _LIST_MEMBER = regex.compile(r"\p{Lu}\p{Ll}+")
 
 
-def propagate_names(text: str, spans: Sequence[Span], is_ordinary: Callable[[str], bool]) -> list[Span]:
-    """New PERSON spans (not overlapping ``spans``) for the text; ``is_ordinary(word)`` vetoes words."""
+def propagate_names(
+    text: str,
+    spans: Sequence[Span],
+    is_ordinary: Callable[[str], bool],
+    is_name: Callable[[str], bool] = lambda word: False,
+) -> list[Span]:
+    """New PERSON spans (not overlapping ``spans``) for the text; ``is_ordinary(word)`` vetoes words,
+    ``is_name(word)`` says a word is a known given name or surname."""
     names = [s for s in spans if s.label == PERSON and s.score >= MIN_SCORE]
-    if not names:
+    if not names and not _LIST.search(text):
         return []
     lower_text = not any(ch.isupper() for ch in text)
     taken = _Intervals((s.start, s.end) for s in spans)
@@ -52,9 +60,10 @@ def propagate_names(text: str, spans: Sequence[Span], is_ordinary: Callable[[str
         if (w[:1].isupper() or lower_text) and not is_ordinary(w)
     }
     if words:
-        alternation = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
-        flags = regex.IGNORECASE if lower_text else 0
-        for m in regex.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w-]|['’]\w\w)", text, flags):
+        # Compiled per text: stdlib re compiles this alternation several times faster than regex.
+        alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        flags = re.IGNORECASE if lower_text else 0
+        for m in re.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w-]|['’]\w\w)", text, flags):
             if free(m.start(), m.end()):
                 added.append(Span(m.start(), m.end(), PERSON, SCORE, RECOGNIZER))
     for listed in _LIST.finditer(text):
@@ -62,7 +71,8 @@ def propagate_names(text: str, spans: Sequence[Span], is_ordinary: Callable[[str
             (m.start() + listed.start(), m.end() + listed.start())
             for m in _LIST_MEMBER.finditer(listed.group())
         ]
-        if not any(s.start < b and a < s.end for a, b in members for s in names):
+        has_found = any(s.start < b and a < s.end for a, b in members for s in names)
+        if not has_found and (len(members) < 3 or sum(is_name(text[a:b]) for a, b in members) < 2):
             continue
         for a, b in members:
             if free(a, b) and not is_ordinary(text[a:b]):

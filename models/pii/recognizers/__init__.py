@@ -76,11 +76,13 @@ def build_recognizers(config: PiiConfig) -> list[EntityRecognizer]:
     recognizers: list[EntityRecognizer] = [
         cls(language=language) for cls in BUILT_IN if config.enabled(cls.__name__)
     ]
-    if config.enabled(LEXICON_RECOGNIZER):
-        lexicon = load_lexicon(config.model, config.ambiguous_names)
+    lexicon = (
+        load_lexicon(config.model, config.ambiguous_names) if config.enabled(LEXICON_RECOGNIZER) else None
+    )
+    if lexicon is not None:
         recognizers.append(LexiconNameRecognizer(lexicon, language))
     if config.enabled(NER_RECOGNIZER):
-        recognizers.append(FilteredSpacyRecognizer(language, config.ambiguous_names))
+        recognizers.append(FilteredSpacyRecognizer(language, config.ambiguous_names, lexicon))
     for spec in config.custom_recognizers:
         if spec.enabled and config.enabled(spec.name):
             recognizers.append(

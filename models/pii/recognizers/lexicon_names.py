@@ -4,6 +4,8 @@ names in short lines, names opening a sentence):
 - a known given name, capitalised, with what follows it when that is name-shaped: a middle initial and up
   to two capitalised words that are not ordinary words ('Magnus Poulsen', 'Faina D. Yefremova');
 - a name with a middle initial even when the given name is unknown: 'Szabina J Gelencsér';
+- two or three capitalised words that are neither ordinary words, nouns nor places: 'Ingmar Becker'
+  (a known surname), 'Bekbolat Musliyevich' (shape alone, scored lower);
 - in a text written all in lower case (capitalisation tells nothing there), a known given name that is
   not an ordinary word, with the same extension ('patricia desrosiers').
 
@@ -55,6 +57,7 @@ _ORGANISATION_OR_STREET = _NOT_SURNAME | frozenset(
 # recognisers' 0.75-0.8 ('I live in Milton Keynes', '27 Jacob Street').
 SCORE_FULL = 0.74  # given name (or initial) plus surname
 SCORE_POSITION = 0.72  # an unknown name in a position that says 'person'
+SCORE_SHAPE = 0.6  # two unknown capitalised words that are no English words: below NER and every cue
 
 _NAME_WORD = r"\p{Lu}\p{Ll}+(?:['’-]\p{Lu}?\p{Ll}+)*"
 _PARTICLES = r"(?:van|von|de|der|den|da|di|du|del|la|le)[ \t]+"
@@ -200,9 +203,18 @@ class LexiconNameRecognizer(EntityRecognizer):
             if not (self.lexicon.is_noun(word) or self.lexicon.is_noun(surname)):
                 return last, SCORE_FULL
             return None
-        if given and (not ambiguous or self.lexicon.is_surname(tokens[last][2].rstrip("."))):
+        surname = tokens[last][2].rstrip(".")
+        if given and (not ambiguous or self.lexicon.is_surname(surname)):
             return last, SCORE_FULL
-        return None
+        if given or ambiguous or lower_text or initial:
+            return None
+        # Two or three capitalised words, none of them an English word or noun, a place or a street word:
+        # a known surname makes it a name ('Ingmar Becker'), otherwise only the shape says so ('Bekbolat
+        # Musliyevich'), which scores lower than anything else that claims the words.
+        run = [tokens[k][2].rstrip(".") for k in range(i, last + 1)]
+        if any(self.lexicon.is_noun(w) for w in run):
+            return None
+        return last, SCORE_FULL if self.lexicon.is_surname(surname) else SCORE_SHAPE
 
     @staticmethod
     def _word_shape(word: str, lower_text: bool) -> bool:

@@ -287,8 +287,11 @@ class LowerCaseNameCueRecognizer(EntityRecognizer):
 
 
 _NAME_FOLLOWERS = frozenset(
-    {"is", "was", "has", "had", "who", "and", "will", "would", "can", "could", "said", "says"}
-)
+    {
+        "is", "was", "has", "had", "who", "and", "will", "would", "can", "could", "said", "says", "but",
+        "or", "so", "because", "from", "here", "speaking", "again", "too", "also", "though",
+    }
+)  # fmt: skip
 
 
 def _ends_name(text: str, end: int) -> bool:

@@ -1,13 +1,19 @@
 """spaCy NER as a recogniser (PERSON, LOCATION), minus its typical false alarms in customer email:
 salutation words ('Madam'), holidays, and an ordinary word that merely opens a sentence ('Bill me
-monthly', 'Frank answers would...')."""
+monthly', 'Frank answers would...').
+
+The small model often calls a foreign surname a place ('early Yefremova', 'founders: Kónya, ...'). With
+the name lexicon, a LOCATION made only of known given names or surnames, none of them a place name or an
+ordinary word, is reported as PERSON. A LOCATION of two words or more ending in a thoroughfare word
+('Berg Hills Street') is a street: STREET_ADDRESS."""
 
 from __future__ import annotations
 
 import regex
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-from scrubdesk.models.pii.entities import LOCATION, PERSON
+from scrubdesk.models.pii.entities import LOCATION, PERSON, STREET_ADDRESS
+from scrubdesk.models.pii.name_lexicon import NameLexicon
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 
 _NEVER = NOT_NAME_WORDS | {
@@ -34,22 +40,48 @@ _NEVER = NOT_NAME_WORDS | {
 }
 
 _WORD = regex.compile(r"\S+")
+_NAME_PART = regex.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 class FilteredSpacyRecognizer(SpacyRecognizer):
-    def __init__(self, language: str = "en", ambiguous: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        language: str = "en",
+        ambiguous: frozenset[str] = frozenset(),
+        lexicon: NameLexicon | None = None,
+    ) -> None:
         super().__init__(
-            supported_language=language, supported_entities=[PERSON, LOCATION], name="SpacyRecognizer"
+            supported_language=language,
+            supported_entities=[PERSON, LOCATION, STREET_ADDRESS],
+            name="SpacyRecognizer",
         )
         self.ambiguous = ambiguous
+        self.lexicon = lexicon
 
     def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
         kept = []
         for result in super().analyze(text, entities, nlp_artifacts):
             result.start, result.end = _strip_never(text, result.start, result.end)
             if result.end > result.start and self._keep(text, result.start, result.end):
+                value = text[result.start : result.end]
+                if result.entity_type == LOCATION and self._person_name(value):
+                    result.entity_type = PERSON
+                elif result.entity_type == LOCATION and _is_street(value):
+                    result.entity_type = STREET_ADDRESS
                 kept.append(result)
         return kept
+
+    def _person_name(self, value: str) -> bool:
+        if self.lexicon is None:
+            return False
+        words = [w for w in _NAME_PART.findall(value) if w.lower() not in ("s",)]
+        return bool(words) and all(
+            w[:1].isupper()
+            and (self.lexicon.is_given(w) or self.lexicon.is_surname(w))
+            and not self.lexicon.is_ambiguous(w)
+            and not self.lexicon.is_noun(w)
+            for w in words
+        )
 
     def _keep(self, text: str, start: int, end: int) -> bool:
         words = text[start:end].split()
@@ -62,6 +94,19 @@ class FilteredSpacyRecognizer(SpacyRecognizer):
             if sentence_start and following[:1] == " " and following[1:2].islower():
                 return False
         return True
+
+
+_THOROUGHFARES = frozenset(
+    {
+        "street", "st", "road", "rd", "lane", "ln", "avenue", "ave", "drive", "boulevard", "blvd",
+        "crescent", "terrace", "close", "gardens", "mews", "parkway", "highway", "strasse", "straße",
+    }
+)  # fmt: skip
+
+
+def _is_street(value: str) -> bool:
+    words = value.split()
+    return len(words) >= 2 and words[-1].lower().rstrip(".") in _THOROUGHFARES
 
 
 def _strip_never(text: str, start: int, end: int) -> tuple[int, int]:

@@ -3,7 +3,14 @@ grouped ten-digit numbers), and phone-shaped strings that do not validate.
 
 Ofcom's drama ranges (07700 900xxx, 020 7946 0xxx) are "invalid" for phonenumbers, yet a privacy tool must
 hide them like any number: a UK-shaped string (0 or +44 and the right number of digits) is kept with a
-lower score even when it fails validation. Other digit runs need a context word such as 'call' or 'tel'.
+lower score even when it fails validation.
+
+Numbers in other countries' layouts ('99 668472', '0049 30 1234567' aside, which the international
+pattern takes) are found by shape: two to four digit groups, seven to twelve digits, that are not a date,
+a time range, a year range, an amount ('12 500', '£1 250 000'), an IP address or a number right after a
+reference word ('order 1234 5678'). In customer mail such a group is a phone or an account number, both
+personal data, so it is kept at a score just above the default threshold. A bare digit run still needs a
+context word such as 'call' or 'tel'.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 
 _SEP = r"[ \t.\-]?"
 _EXT = r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?"  # '345-899-3560x4587', '... ext. 12'
-_END = rf"{_EXT}(?![\w/]|[.-]\d)"
+_END = rf"{_EXT}(?![\w/]|[.:-]\d)"  # not followed by more of a number, a date or a time
 _UK_NATIONAL = rf"(?<![\w+/.-])\(?0\d{{2,4}}\)?{_SEP}(?:\d{_SEP}){{5,7}}\d{_END}"
 _UK_INTL = (
     rf"(?<![\w/.-])(?:\+|00){_SEP}44{_SEP}(?:\(0\){_SEP})?\(?\d{{2,4}}\)?{_SEP}"
@@ -28,11 +35,25 @@ _INTL = rf"(?<![\w/.-])(?:\+|00)[1-9]\d{{0,2}}{_SEP}(?:\(?\d{{1,5}}\)?{_SEP}){{1
 _NANP = rf"(?<![\w+/.-])(?:\+?1[ \t.-]?)?(?:\(\d{{3}}\)[ \t]?|\d{{3}}[ \t.-])\d{{3}}[ \t.-]\d{{4}}{_END}"
 # Digit groups with real separators: a bare run of digits is an account or a reference, not a phone.
 _GENERIC = (
-    rf"(?<![\w+/.-])(?:\(\d{{2,5}}\)[ \t.-]?|\d{{2,5}}[ \t.-])(?:\d{{2,6}}[ \t.-]){{0,3}}\d{{2,6}}{_END}"
+    rf"(?<![\w+/.-])(?:\(\d{{2,5}}\)[ \t.-]?|\d{{2,5}}[ \t.-])(?:\d{{2,6}}[ \t.-]){{0,3}}\d{{2,8}}{_END}"
 )
 # A bare run of 10-11 digits is a phone only after a word such as 'Fax:' or 'mobile'.
 _BARE = rf"(?<![\w+/.-])\d{{10,11}}{_END}"
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")  # US social security number layout, never a phone
+# Digit groups that are something else: dates, year or time ranges, amounts, IP addresses.
+_NOT_A_PHONE = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}"
+    r"|(?:19|20)\d\d[ \t]*[-–][ \t]*(?:19|20)\d\d|\d{1,2}[.:]\d{2}[ \t]*[-–][ \t]*\d{1,2}[.:]\d{2}"
+    r"|\d{1,3}(?:[ \t.,]\d{3})+|\d{1,3}(?:\.\d{1,3}){3}"
+)
+_AMOUNT_BEFORE = re.compile(r"[£$€¥]\s*$|\b(?:GBP|EUR|USD)\s*$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"^\s*(?:%|per\s?cent|k[wW]h|kg|km|miles|mph|pence|p\b|GBP|EUR|USD|units?\b)")
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:ref(?:erence)?|order|invoice|account|acct|a/c|policy|case|ticket|claim|serial|tracking|"
+    r"membership|customer|meter|contract|booking|transaction|id|licen[cs]e|passport|permit|tax|zip|postal|"
+    r"post ?code|plz)\b[^\n\d]{0,20}$",
+    re.IGNORECASE,
+)
 _NANP_REGIONS = ("US", "CA")
 
 
@@ -51,6 +72,7 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
         "whatsapp", "text", "sms", "fax", "reach", "desk", "cell", "direct", "switchboard", "messages",
     )  # fmt: skip
     VALID_SCORE = 0.95
+    GROUPED_SCORE = 0.45  # a phone by shape alone: above the default threshold, below any validated one
 
     def check(self, text: str) -> bool:
         digits = sum(ch.isdigit() for ch in _without_extension(text))
@@ -77,6 +99,34 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
             if phonenumbers.is_valid_number(number):
                 return True
         return None
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:
+            if result.score < self.GROUPED_SCORE and _grouped_phone(text, result.start, result.end):
+                result.score = self.GROUPED_SCORE
+        return results
+
+    def with_context_chance(self, text: str, results: list) -> list:  # type: ignore[type-arg]
+        # Grouped numbers are kept without a context word: analyze() decides on them by their shape.
+        grouped = [_grouped_phone(text, r.start, r.end) for r in results]
+        others = super().with_context_chance(
+            text, [r for r, g in zip(results, grouped, strict=True) if not g]
+        )
+        return [*(r for r, g in zip(results, grouped, strict=True) if g), *others]
+
+
+def _grouped_phone(text: str, start: int, end: int) -> bool:
+    """Two to four digit groups, 7-12 digits, that are no date, range, amount, address or reference."""
+    number = _without_extension(text[start:end]).strip()
+    groups = re.findall(r"\d+", number)
+    digits = sum(len(g) for g in groups)
+    if not (2 <= len(groups) <= 4 and 7 <= digits <= 12) or _SSN.fullmatch(number):
+        return False
+    if _NOT_A_PHONE.fullmatch(number):
+        return False
+    before, after = text[max(0, start - 40) : start], text[end : end + 12]
+    return not (_AMOUNT_BEFORE.search(before) or _UNIT_AFTER.match(after) or _REFERENCE_BEFORE.search(before))
 
 
 def _without_extension(text: str) -> str:
