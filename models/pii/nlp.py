@@ -50,6 +50,14 @@ NER_LABELS_IGNORED = (
 NER_DEFAULT_SCORE = 0.7
 _SENTENCE_END = frozenset(".!?")
 _NOT_CANDIDATES = frozenset({"I", "I'm", "I've", "I'd", "I'll", "OK", "Ok", "PS", "P.S.", "Re", "RE", "Fwd"})
+# Capitalised words that never make a line worth NER: the model calls them DATE, which is ignored.
+_CALENDAR_WORDS = frozenset(
+    {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+        "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    }
+)  # fmt: skip
 
 
 class PipelineMissingError(ScrubdeskError):
@@ -250,11 +258,20 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         return parts
 
 
+def _candidate(word: str) -> bool:
+    """A capitalised word that may be (part of) a name or place: not 'I', not a month or weekday, not an
+    initial or an acronym of up to four letters ('M:', 'NHS', 'IBAN', 'MIDL')."""
+    if word in _NOT_CANDIDATES or (word.isupper() and len(word) <= 4):
+        return False
+    return word.lower() not in _CALENDAR_WORDS
+
+
 def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:
     """Character ranges of the lines/sentences of ``doc`` that deserve NER.
 
     A segment deserves NER when it holds a capitalised word other than its first word, or its first word
-    is capitalised and not a stop word. Lower-case text is left to the header-aware and pattern
+    is capitalised and not a stop word. Months, weekdays, initials and short acronyms do not count: the
+    model calls them DATE or ORG, which are ignored. Lower-case text is left to the header-aware and pattern
     recognisers.
     """
     seg_start: int | None = None
@@ -270,7 +287,7 @@ def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:
         if seg_start is None:
             seg_start = token.idx
         text = token.text
-        if not wanted and text[:1].isupper() and text not in _NOT_CANDIDATES and token.is_alpha:
+        if not wanted and text[:1].isupper() and token.is_alpha and _candidate(text):
             wanted = not first_word or text.lower() not in STOP_WORDS
         if token.is_alpha:
             first_word = False

@@ -6,6 +6,7 @@ Other dates are not personal data on their own, so a date without such a word ne
 from __future__ import annotations
 
 import regex
+from presidio_analyzer import RecognizerResult
 
 from scrubdesk.models.pii.entities import DATE_OF_BIRTH
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -29,10 +30,32 @@ class DateOfBirthRecognizer(DeclarativeRecognizer):
     PATTERNS = (("date after a birth cue", rf"(?<={_CUE}\b[^\n\d]{{0,30}}){DATE}(?!\d)", 0.85),)
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
-        # the pattern's look-behind is costly at every position: most texts hold no birth cue at all
-        if _ANY_CUE.search(text) is None:
-            return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        """What the pattern finds, found from the cues forward: the look-behind costs a search at every
+        position of the text, this a search after each cue (the first date within 30 characters that
+        hold no digit or line break, as the look-behind allows)."""
+        pattern = self.patterns[0]
+        results = []
+        for m in _FORWARD.finditer(text):
+            start, end = m.span("date")
+            explanation = self.build_regex_explanation(
+                self.name, pattern.name, pattern.regex, pattern.score, None, self.global_regex_flags
+            )
+            results.append(
+                RecognizerResult(
+                    entity_type=self.ENTITY,
+                    start=start,
+                    end=end,
+                    score=pattern.score,
+                    analysis_explanation=explanation,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
+        return results
 
 
-_ANY_CUE = regex.compile(r"birth|d\.?o\.?b|born", regex.IGNORECASE)
+_FORWARD = regex.compile(
+    rf"{_CUE}\b[^\n\d]{{0,30}}?(?P<date>{DATE})(?!\d)", regex.IGNORECASE | regex.MULTILINE
+)
