@@ -16,7 +16,9 @@ What the anchor can and cannot tell:
 - anchor missing: reported. Projects from before anchors get one with their next entry, and that entry is
   preceded by an ``audit.anchor_created`` entry, so a deleted anchor leaves a trace in the chain.
 Restoring an *older* copy of the anchor file together with deleting the entries after it is not
-detectable from the files alone; keep the anchor in backups to compare.
+detectable from the files alone. For that, ``check`` returns a *receipt* of the head ('SEQ:MAC'; the MAC
+is keyed and holds no personal data) to keep somewhere else (the DPO's records, a ticket), and
+:meth:`AuditLog.check_receipt` later proves the log still holds that entry unchanged.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from typing import Any
 
 from sqlcipher3.dbapi2 import OperationalError
 
-from scrubdesk.core.errors import StoreDamagedError, WrongKeyError
+from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
 from scrubdesk.core.store import DatabaseError, IntegrityError, Store
 
 log = logging.getLogger(__name__)
@@ -94,10 +96,16 @@ class AuditStatus:
     problems: tuple[AuditProblem, ...] = ()
     notes: tuple[str, ...] = ()
     reanchored: bool = False
+    head_mac: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def receipt(self) -> str:
+        """'SEQ:MAC' of the newest entry: kept elsewhere, it later shows whether entries were removed."""
+        return f"{self.last_seq}:{self.head_mac}" if self.head_mac else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,7 +116,21 @@ class AuditStatus:
             "problems": len(self.problems),
             "notes": len(self.notes),
             "reanchored": self.reanchored,
+            "receipt": self.receipt,
         }
+
+
+def parse_receipt(text: str) -> tuple[int, str]:
+    """'SEQ:MAC' -> (seq, mac); a clear error for anything else."""
+    seq_text, _, mac = text.strip().partition(":")
+    if not (
+        seq_text.isdigit()
+        and int(seq_text) > 0
+        and len(mac) >= 16
+        and all(c in "0123456789abcdef" for c in mac)
+    ):
+        raise InputError(f"not an audit receipt: {text!r} (expected SEQ:MAC as printed by `audit verify`)")
+    return int(seq_text), mac
 
 
 @dataclass(frozen=True)
@@ -351,7 +373,22 @@ class AuditLog:
             problems=tuple(problems),
             notes=tuple(notes),
             reanchored=reanchored,
+            head_mac=(self._mac_at(walk.last_seq) or "") if walk.last_seq else "",
         )
+
+    def check_receipt(self, seq: int, mac: str) -> AuditProblem | None:
+        """Does the log still hold entry ``seq`` with ``mac`` (a receipt from an earlier check)?"""
+        found = self._mac_at(seq)
+        if found is None:
+            last = (self._head() or (0, ""))[0]
+            return AuditProblem(
+                seq, f"the receipt records entry {seq}, the log ends at {last}: entries were deleted"
+            )
+        if not hmac.compare_digest(found, mac):
+            return AuditProblem(
+                seq, f"entry {seq} is not the one the receipt recorded: the log was rewritten"
+            )
+        return None
 
     def verify(self) -> list[AuditProblem]:
         """Every problem of :meth:`check`; an empty list means the log is intact, in order and complete."""

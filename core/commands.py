@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count_entries
+from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count_entries, parse_receipt
 from scrubdesk.core.cli_support import Output, add_json_flag
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
@@ -60,6 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"check the hash chain of the audit log and its anchor {ANCHOR_FILE} (exit 1 on any problem)",
     )
     p.add_argument("dir", type=Path)
+    p.add_argument(
+        "--receipt",
+        action="append",
+        default=[],
+        metavar="SEQ:MAC",
+        help="a receipt printed by an earlier verify and kept elsewhere: check the log still holds that "
+        "entry (catches an old copy of the log restored with its anchor); repeatable",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_audit_verify)
 
@@ -139,16 +147,31 @@ def cmd_quarantine(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 
 
 def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    receipts = [parse_receipt(r) for r in args.receipt]
     project = Project.open(args.dir)
     with project.store() as store:
-        status = AuditLog(store, project.keys.id_key).check()
-    for problem in status.problems:
+        log = AuditLog(store, project.keys.id_key)
+        status = log.check()
+        receipt_problems = [p for seq, mac in receipts if (p := log.check_receipt(seq, mac)) is not None]
+    for problem in [*status.problems, *receipt_problems]:
         out.info(f"entry {problem.seq}: {problem.problem}" if problem.seq else problem.problem)
     for note in status.notes:
         out.info(f"note: {note}")
-    if status.ok:
-        out.info(f"audit log intact: {status.entries} entries, anchored at entry {status.anchor_seq}")
-    return status.as_dict()
+    ok = status.ok and not receipt_problems
+    if ok:
+        checked = f"; {len(receipts)} receipt(s) match" if receipts else ""
+        out.info(
+            f"audit log intact: {status.entries} entries, anchored at entry {status.anchor_seq}{checked}"
+        )
+    if status.receipt:
+        out.info(f"receipt: {status.receipt}  (keep it outside this project to detect a restored older copy)")
+    return {
+        **status.as_dict(),
+        "ok": ok,
+        "problems": len(status.problems) + len(receipt_problems),
+        "receipts_checked": len(receipts),
+        "receipt_problems": len(receipt_problems),
+    }
 
 
 def cmd_audit_show(args: argparse.Namespace, out: Output) -> dict[str, Any]:

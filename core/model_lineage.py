@@ -1,7 +1,9 @@
 """Trained-model lineage and the model's suggestions, as stored in the project (no ML here).
 
 Every model records which messages trained it (``model_members``), so that erasing a message can mark
-each model it trained as stale. The model file itself lives under ``DIR/models/``.
+each model it trained as stale. A change of the redaction policy marks every current model stale too: it
+learnt from text scrubbed another way than the text it would now be given. The model file itself lives
+under ``DIR/models/``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,22 @@ class ModelRecord:
     audit: dict[str, Any]
     settings: dict[str, Any]
     stale: bool
+    stale_reason: str | None = None  # STALE_ERASURE or STALE_POLICY when stale
+
+    @property
+    def stale_explanation(self) -> str:
+        """Why the model must not be used, in words ('' when it is current)."""
+        if not self.stale:
+            return ""
+        return STALE_EXPLANATIONS.get(self.stale_reason or STALE_ERASURE, STALE_EXPLANATIONS[STALE_ERASURE])
+
+
+STALE_ERASURE = "erasure"
+STALE_POLICY = "redaction-policy"
+STALE_EXPLANATIONS = {
+    STALE_ERASURE: "trained on messages that were later erased",
+    STALE_POLICY: "trained before the redaction policy changed",
+}
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ def record_model(
 
 
 def _record(row: Sequence[Any]) -> ModelRecord:
-    mid, created, path, n, digest, labels, metrics, audit, settings, stale = row
+    mid, created, path, n, digest, labels, metrics, audit, settings, stale, reason = row
     return ModelRecord(
         mid,
         created,
@@ -93,10 +111,13 @@ def _record(row: Sequence[Any]) -> ModelRecord:
         json.loads(audit),
         json.loads(settings),
         bool(stale),
+        (reason or STALE_ERASURE) if stale else None,
     )
 
 
-_COLUMNS = "id, created_at, path, n_train, msg_list_digest, labels, metrics, audit, settings, stale"
+_COLUMNS = (
+    "id, created_at, path, n_train, msg_list_digest, labels, metrics, audit, settings, stale, stale_reason"
+)
 
 
 def latest_model(store: Store, *, include_stale: bool = False) -> ModelRecord | None:
@@ -120,11 +141,18 @@ def models_trained_on(store: Store, message_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def mark_stale(conn: Any, model_ids: Iterable[int]) -> int:
-    """Mark models stale (their training data was erased). Call inside a transaction."""
+def mark_stale(conn: Any, model_ids: Iterable[int], reason: str = STALE_ERASURE) -> int:
+    """Mark models stale, keeping the first reason a model became stale. Call inside a transaction."""
     ids = list(model_ids)
-    conn.executemany("UPDATE models SET stale = 1 WHERE id = ?", [(m,) for m in ids])
+    conn.executemany(
+        "UPDATE models SET stale = 1, stale_reason = coalesce(stale_reason, ?) WHERE id = ?",
+        [(reason, m) for m in ids],
+    )
     return len(ids)
+
+
+def current_model_ids(conn: Any) -> list[int]:
+    return [int(r[0]) for r in conn.execute("SELECT id FROM models WHERE stale = 0 ORDER BY id")]
 
 
 def store_predictions(conn: Any, model_id: int, predictions: Sequence[Prediction], at: str) -> None:

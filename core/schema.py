@@ -193,6 +193,11 @@ MIGRATIONS: list[str] = [
         certificate_id TEXT NOT NULL              -- the erasure that removed it
     );
     """,
+    # 6: why a model is stale ('erasure' or 'redaction-policy'); NULL for current models and for models
+    # marked stale before this column existed (all of those by erasure)
+    """
+    ALTER TABLE models ADD COLUMN stale_reason TEXT
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

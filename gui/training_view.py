@@ -58,7 +58,7 @@ def _when(iso: str) -> str:
 
 def model_status(model: ModelRecord) -> str:
     if model.stale:
-        return "stale: trained on erased data"
+        return "stale: " + model.stale_explanation
     auc = model.audit.get("membership_inference", {}).get("auc")
     if isinstance(auc, int | float) and auc > MIA_OK:
         return f"current; membership-inference AUC above {MIA_OK}"
@@ -351,7 +351,7 @@ class TrainingView(QWidget):
             f"Accuracy {_fmt(m.get('accuracy'))}, macro-F1 {_fmt(m.get('macro_f1'))}"
             + (f", differentially private with ε = {dp}" if dp else "")
             + f".\nLineage: training-set digest {model.msg_list_digest[:16]}…"
-            + ("\nSTALE: trained on messages that were later erased." if model.stale else "")
+            + (f"\nSTALE: {model.stale_explanation}." if model.stale else "")
         )
         per_class = m.get("per_class", {})
         self.per_class.setRowCount(len(per_class))

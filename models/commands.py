@@ -371,6 +371,7 @@ def cmd_models_list(args: argparse.Namespace, out: Output) -> dict[str, Any]:
                 "dp_epsilon": r.settings.get("dp_epsilon"),
                 "consent_only": bool(r.audit.get("consent")),
                 "stale": r.stale,
+                "stale_reason": r.stale_reason,
                 "file_present": (project.path / r.path).is_file(),
             }
         )

@@ -69,8 +69,18 @@ def parse_changes(items: list[str]) -> dict[str, str]:
 
 
 def set_redaction_policy(project: Any, changes: dict[str, str], *, reset: bool = False) -> RedactionPolicy:
-    """Apply ``changes`` (after ``reset``) to the project's policy. Admin role; audit-logged."""
+    """Apply ``changes`` (after ``reset``) to the project's policy. Admin role; audit-logged. When the
+    policy really changes, every current model is marked stale: it was trained on text scrubbed the old
+    way, and would now be given text scrubbed the new way."""
+    return update_redaction_policy(project, changes, reset=reset)[0]
+
+
+def update_redaction_policy(
+    project: Any, changes: dict[str, str], *, reset: bool = False
+) -> tuple[RedactionPolicy, list[int]]:
+    """As :func:`set_redaction_policy`, also returning the IDs of the models marked stale."""
     from scrubdesk.core.audit_log import AuditLog
+    from scrubdesk.core.model_lineage import STALE_POLICY, current_model_ids, mark_stale
     from scrubdesk.core.project import utc_now
     from scrubdesk.core.roles import require_role
     from scrubdesk.core.scrubbing import redaction_policy
@@ -79,7 +89,8 @@ def set_redaction_policy(project: Any, changes: dict[str, str], *, reset: bool =
     with project.store() as store:
         role = require_role(store, ADMIN_ONLY, "changing the redaction policy")
         with store.transaction() as conn:
-            current = RedactionPolicy() if reset else redaction_policy(store)
+            before = redaction_policy(store)
+            current = RedactionPolicy() if reset else before
             setting = current.as_setting()
             setting.update(changes)
             default = setting.pop(DEFAULT)
@@ -89,13 +100,16 @@ def set_redaction_policy(project: Any, changes: dict[str, str], *, reset: bool =
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (SETTING_KEY, json.dumps(policy.as_setting(), sort_keys=True)),
             )
+            stale = current_model_ids(conn) if policy.as_setting() != before.as_setting() else []
+            mark_stale(conn, stale, STALE_POLICY)
             details = {
                 "reset": reset,
                 "changes": dict(sorted(changes.items())),
                 "policy": policy.as_setting(),
+                "models_marked_stale": stale,
             }
             AuditLog(store, project.keys.id_key).append("redaction.set", details=details, role=role, at=now)
-    return policy
+    return policy, stale
 
 
 def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
@@ -105,8 +119,9 @@ def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     changes = parse_changes(args.changes)
     project = Project.open(args.dir)
     changed = bool(changes or args.reset)
+    stale: list[int] = []
     if changed:
-        policy = set_redaction_policy(project, changes, reset=args.reset)
+        policy, stale = update_redaction_policy(project, changes, reset=args.reset)
     else:
         with project.store() as store:
             policy = redaction_policy(store)
@@ -115,4 +130,15 @@ def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     for label, operator in effective.items():
         mark = "" if label in policy.per_label else "  (default)"
         out.info(f"{label:16} {operator}{mark}")
-    return {"ok": True, "changed": changed, "policy": policy.as_setting(), "effective": effective}
+    if stale:
+        out.info(
+            f"{len(stale)} model(s) trained under the old policy are now stale "
+            f"({', '.join(f'#{m}' for m in stale)}): run `scrubdesk train` again"
+        )
+    return {
+        "ok": True,
+        "changed": changed,
+        "policy": policy.as_setting(),
+        "effective": effective,
+        "models_marked_stale": stale,
+    }

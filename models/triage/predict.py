@@ -48,7 +48,7 @@ def load_latest(project: Project) -> tuple[ModelRecord, Any]:
         raise InputError("this project has no trained model: run `scrubdesk train` first")
     if record.stale:
         raise StaleModelError(
-            f"the latest model (id {record.id}) is stale: messages it was trained on have been erased. "
+            f"the latest model (id {record.id}) is stale: {record.stale_explanation}. "
             "Run `scrubdesk train` again; `scrubdesk models list` shows every model and its state"
         )
     return record, load_model(project.path / record.path)

@@ -63,6 +63,7 @@ def test_redaction_command(tmp_path):
     scrubdesk("init", proj)
     summary, _, stderr = scrubdesk("redaction", proj)
     assert summary["changed"] is False and summary["effective"]["PERSON"] == "placeholder"
+    assert summary["models_marked_stale"] == []
     assert "PERSON" in stderr or "PERSON" in summary["effective"]
     summary, _, _ = scrubdesk("redaction", proj, "--set", "PERSON=surrogate", "--set", "default=mask")
     assert summary["changed"] is True

@@ -132,3 +132,31 @@ def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(pro
         mark_stale(conn, [first.model_id])
     with pytest.raises(StaleModelError, match=f"id {second.model_id}"):
         run_prediction(project)
+
+
+def test_a_change_of_redaction_policy_makes_current_models_stale(project):
+    from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_POLICY, list_models
+    from scrubdesk.models.pii_commands import update_redaction_policy
+
+    fill(project, n=100, planted=False)
+    approve_all(project)
+    first = run_training(project, TriageSettings(cv_folds=2))
+    with project.store() as store, store.transaction() as conn:
+        mark_stale(conn, [first.model_id])  # stale by erasure before the policy changes
+    second = run_training(project, TriageSettings(cv_folds=2))
+    _, stale = update_redaction_policy(project, {"PERSON": "placeholder"})
+    assert stale == []  # the default already: nothing changed, nothing stale
+    _, stale = update_redaction_policy(project, {"PERSON": "surrogate"})
+    assert stale == [second.model_id]
+    with project.store() as store:
+        models = {m.id: m for m in list_models(store)}
+        details = json.loads(
+            store.scalar("SELECT details FROM audit_log WHERE action = 'redaction.set' ORDER BY seq DESC")
+        )
+    assert models[first.model_id].stale_reason == STALE_ERASURE
+    assert models[second.model_id].stale_reason == STALE_POLICY
+    assert details["models_marked_stale"] == [second.model_id]
+    with pytest.raises(StaleModelError, match="redaction policy changed"):
+        run_prediction(project)
+    third = run_training(project, TriageSettings(cv_folds=2))
+    assert third.saved and run_prediction(project) is not None
