@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrubdesk.core.audit_log import AuditLog, current_os_user, write_text_atomic
 from scrubdesk.core.consent import consent_status
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_EXPLANATIONS
 from scrubdesk.core.roles import REVIEWER_ROLES, list_roles, require_role
 from scrubdesk.core.store import Store
 
@@ -177,7 +178,9 @@ def _exports(store: Store) -> list[dict[str, Any]]:
 
 
 def _models(store: Store, folder: Path) -> list[dict[str, Any]]:
-    rows = _rows(store, "SELECT id, created_at, path, n_train, labels, stale FROM models ORDER BY id")
+    rows = _rows(
+        store, "SELECT id, created_at, path, n_train, labels, stale, stale_reason FROM models ORDER BY id"
+    )
     for row in rows:
         row["labels"] = len(_json_list(row["labels"]))
         row["stale"] = bool(row["stale"])
@@ -486,7 +489,7 @@ def render_html(inventory: dict[str, Any]) -> str:
                     _td(m["created_at"]),
                     _num(m["n_train"]),
                     _num(m["labels"]),
-                    _td_html(_flag(not m["stale"], "no", "stale: trained on erased data")),
+                    _td_html(_flag(not m["stale"], "no", "stale: " + _stale_why(m.get("stale_reason")))),
                     _td_html(_flag(m["exists"], "yes", "no")),
                 )
                 for m in copies["models"]
@@ -577,7 +580,11 @@ def render_html(inventory: dict[str, Any]) -> str:
         f"<tr><th>Entries</th>{_num(audit['entries'])}</tr>"
         f"<tr><th>Newest entry</th>{_num(audit['last_seq'])}</tr>"
         f"<tr><th>Anchor (audit.head) at entry</th>{_num(anchored)}</tr>"
+        f"<tr><th>Receipt</th><td><code>{_e(audit.get('receipt') or '-')}</code></td></tr>"
         "</tbody></table>"
+        '<p class="muted">Keep the receipt with this report: <code>scrubdesk audit verify DIR --receipt '
+        "SEQ:MAC</code> later proves the log still holds that entry, even if an older copy of the whole "
+        "project were restored.</p>"
     )
     items = [f"<li>{_e(_problem_text(p))}</li>" for p in audit["problem_list"]]
     items += [f'<li class="muted">note: {_e(n)}</li>' for n in audit["note_list"]]
@@ -607,3 +614,7 @@ def _certificate(c: dict[str, Any]) -> str:
     if not facts["exists"]:
         return f'{path}<br><span class="bad">missing</span>'
     return f"{path}<br>{_flag(facts['sha256_matches'], 'sha256 matches', 'sha256 differs', 'no checksum')}"
+
+
+def _stale_why(reason: str | None) -> str:
+    return STALE_EXPLANATIONS.get(reason or STALE_ERASURE, STALE_EXPLANATIONS[STALE_ERASURE])

@@ -100,7 +100,7 @@ def update_redaction_policy(
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (SETTING_KEY, json.dumps(policy.as_setting(), sort_keys=True)),
             )
-            stale = current_model_ids(conn) if policy.as_setting() != before.as_setting() else []
+            stale = [] if _same_effect(policy, before) else current_model_ids(conn)
             mark_stale(conn, stale, STALE_POLICY)
             details = {
                 "reset": reset,
@@ -110,6 +110,13 @@ def update_redaction_policy(
             }
             AuditLog(store, project.keys.id_key).append("redaction.set", details=details, role=role, at=now)
     return policy, stale
+
+
+def _same_effect(a: RedactionPolicy, b: RedactionPolicy) -> bool:
+    """Do both policies scrub every entity type the same way ('PERSON=placeholder' under a placeholder
+    default changes the setting, not the scrubbed text)?"""
+    labels = set(known_labels()) | set(a.per_label) | set(b.per_label)
+    return a.default == b.default and all(a.operator(label) == b.operator(label) for label in labels)
 
 
 def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:

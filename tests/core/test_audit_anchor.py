@@ -14,8 +14,9 @@ from scrubdesk.core.audit_log import (
     audit_actions,
     audit_entries,
     count_entries,
+    parse_receipt,
 )
-from scrubdesk.core.errors import StoreDamagedError, WrongKeyError
+from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
 from scrubdesk.core.keys import KeyVault, ProjectKeys
 from scrubdesk.core.project import STORE_FILE, Project
 from tests.helpers import scrubdesk
@@ -286,3 +287,45 @@ def test_cli_damaged_store_exits_2_with_a_clear_message(project, capsys):
     assert main(["audit", "verify", str(project.path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the encrypted store") and "is damaged" in err and "Traceback" not in err
+
+
+def test_a_receipt_catches_an_older_anchor_restored_with_the_tail_deleted(project):
+    _append(project, "import", "label", "export")
+    older_anchor = (project.path / ANCHOR_FILE).read_bytes()
+    _append(project, "train", "predict")
+    receipt = _check(project).receipt
+    assert receipt.startswith("6:")
+    _sql(project, "DELETE FROM audit_log WHERE seq > 4")
+    (project.path / ANCHOR_FILE).write_bytes(older_anchor)
+    assert _check(project).ok  # the files alone cannot tell: the anchor and the log agree again
+    with project.store() as store:
+        log = AuditLog(store, project.keys.id_key)
+        problem = log.check_receipt(*parse_receipt(receipt))
+        assert problem is not None and "log ends at 4: entries were deleted" in problem.problem
+        assert log.check_receipt(*parse_receipt(f"4:{_anchor(project)['entry_mac']}")) is None
+    _append(project, "erase", "purge")  # the same seq numbers again, other content
+    with project.store() as store:
+        problem = AuditLog(store, project.keys.id_key).check_receipt(*parse_receipt(receipt))
+    assert problem is not None and "not the one the receipt recorded" in problem.problem
+
+
+@pytest.mark.parametrize("text", ["", "6", "x:abc", "0:" + "a" * 64, "6:" + "z" * 64, "6:abc"])
+def test_a_malformed_receipt_is_a_clear_error(text):
+    with pytest.raises(InputError, match="not an audit receipt"):
+        parse_receipt(text)
+
+
+def test_cli_audit_verify_prints_and_checks_receipts(tmp_path):
+    proj = tmp_path / "proj"
+    scrubdesk("init", proj)
+    summary, _, stderr = scrubdesk("audit", "verify", proj)
+    receipt = summary["receipt"]
+    assert receipt.startswith("1:") and receipt in stderr
+    summary, _, _ = scrubdesk("audit", "verify", proj, "--receipt", receipt)
+    assert summary["ok"] and summary["receipts_checked"] == 1 and summary["receipt_problems"] == 0
+    forged = receipt[:-1] + ("0" if receipt[-1] != "0" else "1")
+    summary, _, stderr = scrubdesk("audit", "verify", proj, "--receipt", forged, check=False)
+    assert summary["_exit"] == 1 and not summary["ok"] and summary["receipt_problems"] == 1
+    assert "not the one the receipt recorded" in stderr
+    summary, _, stderr = scrubdesk("audit", "verify", proj, "--receipt", "nonsense", check=False)
+    assert summary["_exit"] == 2 and "not an audit receipt" in stderr

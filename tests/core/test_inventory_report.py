@@ -127,8 +127,9 @@ def test_html_has_the_sections_and_no_personal_data(populated):
     assert (
         "sha256 differs" in page
         and "no (deleted or moved)" in page
-        and "stale: trained on erased data" in page
+        and "stale: trained on messages that were later erased" in page
     )
+    assert re.search(r"<th>Receipt</th><td><code>\d+:[0-9a-f]{16,}</code>", page)
     lowered = page.lower()
     for secret in (BODY_CANARY, SENDER, SENDER_NAME, "Wombat", "zebulon", "customer1@example.org"):
         assert secret.lower() not in lowered
