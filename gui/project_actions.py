@@ -56,10 +56,16 @@ def analysis_job(project: Project) -> Callable[[JobControl], Any]:
 def describe_analysis(summary: Any) -> str:
     if summary.cancelled:
         return f"Analysis cancelled after {summary.analysed} message(s); they keep their spans."
-    return (
+    text = (
         f"Analysed {summary.analysed} message(s) ({summary.skipped} unchanged or empty skipped) and "
         f"suggested {summary.spans} PII span(s) in {summary.seconds:.1f} s."
     )
+    if summary.approvals_to_redo:
+        text += (
+            f" {summary.approvals_to_redo} approved message(s) now have other suggestions and need approval "
+            f"again ({summary.approvals_kept} approval(s) still hold)."
+        )
+    return text
 
 
 def prediction_job(project: Project) -> Callable[[JobControl], Any]:

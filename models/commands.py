@@ -296,6 +296,11 @@ def cmd_analyze(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         raise
     if summary.cancelled:
         out.info("analysis cancelled: finished batches are kept; run the same command again to complete it")
+    if summary.approvals_kept or summary.approvals_to_redo:
+        out.info(
+            f"approvals: {summary.approvals_kept} still hold (same suggestions), {summary.approvals_to_redo} "
+            "need review again (suggestions or content changed)"
+        )
     return {"ok": not summary.cancelled, **summary.as_dict()}
 
 

@@ -5,6 +5,11 @@ message's analysed content. A message whose fingerprint is unchanged is skipped;
 or configuration re-analyses everything. Spans a person reviewed (accepted, rejected, added) are kept;
 only the analyser's own suggestions are replaced.
 
+A reviewer's approval is tied to the fingerprint it approved. When a new analyser version re-analyses a
+message whose content did not change and finds exactly the same suggestions (same places, same types),
+the redaction the reviewer approved is unchanged, so the approval moves to the new fingerprint; otherwise
+the message needs approval again. The summary and the audit log count both.
+
 Batches commit on their own, so a cancelled or killed run keeps its finished batches and the next run
 continues where it stopped. Progress and cancel go through :class:`scrubdesk.core.jobs.JobControl`.
 """
@@ -39,6 +44,8 @@ class AnalysisSummary:
     seconds: float = 0.0
     cancelled: bool = False
     analyzer_version: str = ""
+    approvals_kept: int = 0  # approved messages re-analysed to the same suggestions
+    approvals_to_redo: int = 0  # approved messages whose suggestions (or content) changed
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +58,8 @@ class AnalysisSummary:
             "messages_per_s": round(self.analysed / self.seconds, 1) if self.seconds else None,
             "cancelled": self.cancelled,
             "analyzer_version": self.analyzer_version,
+            "approvals_kept": self.approvals_kept,
+            "approvals_to_redo": self.approvals_to_redo,
         }
 
 
@@ -63,6 +72,8 @@ class _Work:
     body: str
     subject: str
     headers: dict[str, Any]
+    previous: str | None = None  # the fingerprint it was last analysed with
+    same_content: bool = False  # that analysis was of this very content (only the analyser changed)
 
     def __repr__(self) -> str:
         return f"_Work(message_id={self.message_id})"
@@ -73,8 +84,21 @@ def _headers(from_name: str | None, from_addr: str | None, to: str, cc: str) -> 
     return {"From": sender, "To": json.loads(to or "[]"), "Cc": json.loads(cc or "[]")}
 
 
+def _fingerprint(project: Project, version: str, body: str, subject: str, headers: dict[str, Any]) -> str:
+    content = json.dumps([version, body, subject, headers], sort_keys=True).encode()
+    return project.ids.digest("pii-analysis", content)
+
+
 def _pending(store: Store, project: Project, version: str, force: bool, page: int) -> Iterator[_Work]:
     """Messages whose analysis is missing or stale, in ID order, read page by page."""
+    # Earlier analyser versions of this project, to tell 'only the analyser changed' from 'the content
+    # changed' (a fingerprint is a keyed digest: it can only be recomputed, not read back).
+    earlier = [
+        str(r[0])
+        for r in store.execute(
+            "SELECT DISTINCT analyzer_version FROM spans WHERE analyzer_version != ?", (version,)
+        )
+    ]
     last = 0
     while True:
         rows = store.execute(
@@ -87,10 +111,13 @@ def _pending(store: Store, project: Project, version: str, force: bool, page: in
             return
         for mid, body, subject, fname, faddr, to, cc, old in rows:
             headers = _headers(fname, faddr, to, cc)
-            content = json.dumps([version, body, subject, headers], sort_keys=True).encode()
-            fingerprint = project.ids.digest("pii-analysis", content)
+            fingerprint = _fingerprint(project, version, body, subject, headers)
             if force or fingerprint != old:
-                yield _Work(mid, fingerprint, body, subject, headers)
+                same = old is not None and (
+                    old == fingerprint
+                    or any(_fingerprint(project, v, body, subject, headers) == old for v in earlier)
+                )
+                yield _Work(mid, fingerprint, body, subject, headers, old, same)
             else:
                 yield _Work(mid, "", "", "", {})  # unchanged: counted, not analysed
         last = rows[-1][0]
@@ -162,8 +189,19 @@ def _analyse_batch(store: Store, analyzer: Any, batch: list[_Work], summary: Ana
     now = utc_now()
     with store.transaction() as conn:
         for work, body, subject in zip(batch, body_spans, subject_spans, strict=True):
+            approved = work.previous is not None and _approved_at(conn, work.message_id, work.previous)
+            before = _suggestions(conn, work.message_id) if approved and work.same_content else None
             replace_suggestions(conn, work.message_id, "body", body, analyzer.version)
             replace_suggestions(conn, work.message_id, "subject", subject, analyzer.version)
+            if approved:
+                if before is not None and before == _suggestions(conn, work.message_id):
+                    conn.execute(
+                        "UPDATE reviews SET fingerprint = ? WHERE message_id = ? AND status = 'approved'",
+                        (work.fingerprint, work.message_id),
+                    )
+                    summary.approvals_kept += 1
+                else:
+                    summary.approvals_to_redo += 1
             conn.execute(
                 "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
@@ -174,6 +212,23 @@ def _analyse_batch(store: Store, analyzer: Any, batch: list[_Work], summary: Ana
                 summary.by_label[span.label] += 1
             summary.spans += len(body) + len(subject)
     summary.analysed += len(batch)
+
+
+def _approved_at(conn: Any, message_id: int, fingerprint: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM reviews WHERE message_id = ? AND status = 'approved' AND fingerprint = ?",
+        (message_id, fingerprint),
+    ).fetchone()
+    return row is not None
+
+
+def _suggestions(conn: Any, message_id: int) -> set[tuple[str, int, int, str]]:
+    """What the analyser suggests for a message: field, place and type (scores do not change a redaction)."""
+    rows = conn.execute(
+        "SELECT field, start, \"end\", label FROM spans WHERE message_id = ? AND status = 'suggested'",
+        (message_id,),
+    )
+    return {(str(f), int(a), int(b), str(label)) for f, a, b, label in rows}
 
 
 def _progress_text(summary: AnalysisSummary) -> str:

@@ -148,3 +148,53 @@ def test_parallel_workers_give_the_same_spans(project, analyzer):
         summary.analysed,
         summary.spans_by_label if hasattr(summary, "spans_by_label") else summary.by_label["PHONE_NUMBER"],
     ) == (10, 10)
+
+
+class _Renamed:
+    """The session analyser under another version string, optionally dropping one entity type: what a
+    new analyser release looks like to the job."""
+
+    def __init__(self, inner, version: str, drop: str | None = None) -> None:
+        self.inner, self.version, self.drop = inner, version, drop
+
+    def analyze_many(self, inputs, batch_size: int = 32):
+        for spans in self.inner.analyze_many(inputs, batch_size=batch_size):
+            yield [s for s in spans if s.label != self.drop]
+
+
+def _approved(project) -> set[int]:
+    from scrubdesk.core.review import APPROVED_SQL
+
+    with project.store() as store:
+        return {r[0] for r in store.execute(APPROVED_SQL)}
+
+
+def test_a_new_analyser_keeps_approvals_whose_redaction_is_unchanged(project, analyzer):
+    from scrubdesk.core.review import approve_all
+
+    with project.store() as store:
+        phone = _add(store, 1, "Please call me on 07700 900123 after six.")
+        name = _add(store, 2, "My name is Tom Baker and the bill is wrong.")
+        plain = _add(store, 3, "Nothing personal in here at all.")
+    run_analysis(project, _Renamed(analyzer, "release-a"))
+    approve_all(project)
+    assert _approved(project) == {phone, name, plain}
+
+    same = run_analysis(project, _Renamed(analyzer, "release-b"))
+    assert (same.analysed, same.approvals_kept, same.approvals_to_redo) == (3, 3, 0)
+    assert _approved(project) == {phone, name, plain}
+
+    fewer = run_analysis(project, _Renamed(analyzer, "release-c", drop="PHONE_NUMBER"))
+    assert (fewer.approvals_kept, fewer.approvals_to_redo) == (2, 1)
+    assert _approved(project) == {name, plain}  # its suggestions changed: approve again
+
+    with project.store() as store, store.transaction() as conn:
+        conn.execute("UPDATE messages SET body = body || ' Thanks.' WHERE id = ?", (name,))
+    edited = run_analysis(project, _Renamed(analyzer, "release-d", drop="PHONE_NUMBER"))
+    assert (edited.approvals_kept, edited.approvals_to_redo) == (1, 1)
+    assert _approved(project) == {plain}  # new content was never reviewed, whatever was found in it
+    with project.store() as store:
+        details = json.loads(
+            store.scalar("SELECT details FROM audit_log WHERE action = 'analyze' ORDER BY seq DESC")
+        )
+    assert (details["approvals_kept"], details["approvals_to_redo"]) == (1, 1)
