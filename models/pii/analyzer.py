@@ -71,16 +71,16 @@ class PiiAnalyzer:
         self._propagate = config.enabled(PROPAGATION)
         lexicon = load_lexicon(config.model, config.ambiguous_names) if self._propagate else None
         # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
+        self._is_ordinary = (
+            (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
+            if lexicon is not None
+            else (lambda w: w.lower() in NOT_NAME_WORDS)
+        )
         # A known given name or surname that is no ordinary word: two in a list make it a list of people.
         self._is_name = (
             (lambda w: (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w))
             if lexicon is not None
             else (lambda w: False)
-        )
-        self._is_ordinary = (
-            (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
-            if lexicon is not None
-            else (lambda w: w.lower() in NOT_NAME_WORDS)
         )
 
     @property

@@ -41,6 +41,7 @@ _NEVER = NOT_NAME_WORDS | {
 
 _WORD = regex.compile(r"\S+")
 _NAME_PART = regex.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_POSSESSIVE = regex.compile(r"['’][sS]$")
 
 
 class FilteredSpacyRecognizer(SpacyRecognizer):
@@ -74,7 +75,7 @@ class FilteredSpacyRecognizer(SpacyRecognizer):
     def _person_name(self, value: str) -> bool:
         if self.lexicon is None:
             return False
-        words = [w for w in _NAME_PART.findall(value) if w.lower() not in ("s",)]
+        words = [_POSSESSIVE.sub("", w) for w in _NAME_PART.findall(value)]  # "Ström's" -> 'Ström'
         return bool(words) and all(
             w[:1].isupper()
             and (self.lexicon.is_given(w) or self.lexicon.is_surname(w))

@@ -100,20 +100,16 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
                 return True
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        for result in results:
-            if result.score < self.GROUPED_SCORE and _grouped_phone(text, result.start, result.end):
-                result.score = self.GROUPED_SCORE
-        return results
-
     def with_context_chance(self, text: str, results: list) -> list:  # type: ignore[type-arg]
-        # Grouped numbers are kept without a context word: analyze() decides on them by their shape.
-        grouped = [_grouped_phone(text, r.start, r.end) for r in results]
-        others = super().with_context_chance(
-            text, [r for r, g in zip(results, grouped, strict=True) if not g]
-        )
-        return [*(r for r, g in zip(results, grouped, strict=True) if g), *others]
+        # A grouped number needs no context word: its shape decides, at GROUPED_SCORE or above.
+        grouped, others = [], []
+        for result in results:
+            if _grouped_phone(text, result.start, result.end):
+                result.score = max(result.score, self.GROUPED_SCORE)
+                grouped.append(result)
+            else:
+                others.append(result)
+        return [*grouped, *super().with_context_chance(text, others)]
 
 
 def _grouped_phone(text: str, start: int, end: int) -> bool:
