@@ -89,16 +89,17 @@ def _fingerprint(project: Project, version: str, body: str, subject: str, header
     return project.ids.digest("pii-analysis", content)
 
 
+def _earlier_versions(store: Store, version: str) -> list[str]:
+    sql = "SELECT DISTINCT analyzer_version FROM spans WHERE analyzer_version != ?"
+    return [str(r[0]) for r in store.execute(sql, (version,))]
+
+
 def _pending(store: Store, project: Project, version: str, force: bool, page: int) -> Iterator[_Work]:
     """Messages whose analysis is missing or stale, in ID order, read page by page."""
     # Earlier analyser versions of this project, to tell 'only the analyser changed' from 'the content
-    # changed' (a fingerprint is a keyed digest: it can only be recomputed, not read back).
-    earlier = [
-        str(r[0])
-        for r in store.execute(
-            "SELECT DISTINCT analyzer_version FROM spans WHERE analyzer_version != ?", (version,)
-        )
-    ]
+    # changed' (a fingerprint is a keyed digest: it can only be recomputed, not read back). Read once, and
+    # only when a message analysed before comes up (a scan of the spans table).
+    earlier: list[str] | None = None
     last = 0
     while True:
         rows = store.execute(
@@ -113,10 +114,11 @@ def _pending(store: Store, project: Project, version: str, force: bool, page: in
             headers = _headers(fname, faddr, to, cc)
             fingerprint = _fingerprint(project, version, body, subject, headers)
             if force or fingerprint != old:
-                same = old is not None and (
-                    old == fingerprint
-                    or any(_fingerprint(project, v, body, subject, headers) == old for v in earlier)
-                )
+                same = old == fingerprint
+                if old is not None and not same:
+                    if earlier is None:
+                        earlier = _earlier_versions(store, version)
+                    same = any(_fingerprint(project, v, body, subject, headers) == old for v in earlier)
                 yield _Work(mid, fingerprint, body, subject, headers, old, same)
             else:
                 yield _Work(mid, "", "", "", {})  # unchanged: counted, not analysed
