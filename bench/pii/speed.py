@@ -63,9 +63,12 @@ def main() -> None:
     units: dict[str, list[float]] = {}  # seconds per (round, block), per mode
     preds_of: dict[str, list] = {}
 
-    def timed(name, block_no, seconds, preds=None):
-        units.setdefault(name, []).append(seconds)
-        if preds is not None:
+    def timed(name, keep, work, *args, **kwargs):
+        """Time ``list(work(*args, **kwargs))``; keep its predictions (for scoring) when ``keep``."""
+        started = time.perf_counter()
+        preds = list(work(*args, **kwargs))
+        units.setdefault(name, []).append(time.perf_counter() - started)
+        if keep:
             preds_of.setdefault(name, []).extend(preds)
 
     if args.no_cache:
@@ -91,43 +94,20 @@ def main() -> None:
                 if parallel is not None:
                     parallel.close()
                 parallel = ParallelAnalyzer(fast, args.workers)
-            for block_no, rows in enumerate(blocks):
+            for rows in blocks:
                 part = [emails[i] for i in rows]
                 part_texts = [texts[i] for i in rows]
-                record_preds = round_no == 1
-                started = time.perf_counter()
-                preds = list(
-                    fast.analyze_many((AnalysisInput(e.body, e.headers()) for e in part), batch_size=64)
-                )
-                timed("ours_batch", block_no, time.perf_counter() - started, preds if record_preds else None)
+                keep = round_no == 1  # quality is scored on the first round
+                inputs = [AnalysisInput(e.body, e.headers()) for e in part]
+                timed("ours_batch", keep, fast.analyze_many, inputs, batch_size=64)
                 if parallel is not None:
-                    started = time.perf_counter()
-                    inputs = (AnalysisInput(e.body, e.headers()) for e in part)
-                    preds = list(parallel.analyze_many(inputs, batch_size=32))
                     name = f"ours_batch_{args.workers}_workers"
-                    timed(name, block_no, time.perf_counter() - started, preds if record_preds else None)
+                    timed(name, keep, parallel.analyze_many, inputs, batch_size=32)
                 if full is None:
                     continue
-                started = time.perf_counter()
-                preds = [full.analyze(e.body, e.headers()) for e in part]
-                timed(
-                    "ours_plain_loop",
-                    block_no,
-                    time.perf_counter() - started,
-                    preds if record_preds else None,
-                )
-                started = time.perf_counter()
-                preds = list(presidio_spans(presidio, part_texts))
-                timed(
-                    "presidio_default_loop",
-                    block_no,
-                    time.perf_counter() - started,
-                    preds if record_preds else None,
-                )
-                started = time.perf_counter()
-                for _ in nlp.pipe(part_texts, batch_size=64):
-                    pass
-                timed("spacy_pipe_ceiling", block_no, time.perf_counter() - started)
+                timed("ours_plain_loop", keep, _plain_loop, full, part)
+                timed("presidio_default_loop", keep, presidio_spans, presidio, part_texts)
+                timed("spacy_pipe_ceiling", False, nlp.pipe, part_texts, batch_size=64)
             done = {name: sum(sec[-len(blocks) :]) for name, sec in units.items()}
             print(
                 f"round {round_no}/{args.repeat}: "
@@ -175,6 +155,10 @@ def _summary(units: dict[str, list[float]], quality: dict, n_docs: int) -> dict:
             results[name][key + "_block_median"] = round(statistics.median(ratios), 2)
             results[name][key + "_block_range"] = [round(min(ratios), 2), round(max(ratios), 2)]
     return results
+
+
+def _plain_loop(analyzer, emails):
+    return [analyzer.analyze(e.body, e.headers()) for e in emails]
 
 
 def _span(s):
