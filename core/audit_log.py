@@ -144,6 +144,7 @@ class _Anchor:
 class _Walk:
     entries: int = 0
     last_seq: int = 0
+    last_mac: str = ""
     bad_macs: int = 0
     problems: list[AuditProblem] = field(default_factory=list)
 
@@ -285,7 +286,7 @@ class AuditLog:
         rows = self._store.execute(f"SELECT {_ENTRY_COLUMNS} FROM audit_log ORDER BY seq")
         for seq, at, os_user, role, action, objects, details, prev_mac, mac in rows:
             walk.entries += 1
-            walk.last_seq = seq
+            walk.last_seq, walk.last_mac = seq, mac
             if seq != expected_seq:
                 walk.problems.append(AuditProblem(seq, f"entry {expected_seq} is missing"))
             if prev_mac != prev:
@@ -373,7 +374,7 @@ class AuditLog:
             problems=tuple(problems),
             notes=tuple(notes),
             reanchored=reanchored,
-            head_mac=(self._mac_at(walk.last_seq) or "") if walk.last_seq else "",
+            head_mac=walk.last_mac,
         )
 
     def check_receipt(self, seq: int, mac: str) -> AuditProblem | None:

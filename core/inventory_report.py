@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrubdesk.core.audit_log import AuditLog, current_os_user, write_text_atomic
 from scrubdesk.core.consent import consent_status
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_EXPLANATIONS
+from scrubdesk.core.model_lineage import stale_explanation
 from scrubdesk.core.roles import REVIEWER_ROLES, list_roles, require_role
 from scrubdesk.core.store import Store
 
@@ -489,7 +489,9 @@ def render_html(inventory: dict[str, Any]) -> str:
                     _td(m["created_at"]),
                     _num(m["n_train"]),
                     _num(m["labels"]),
-                    _td_html(_flag(not m["stale"], "no", "stale: " + _stale_why(m.get("stale_reason")))),
+                    _td_html(
+                        _flag(not m["stale"], "no", "stale: " + stale_explanation(m.get("stale_reason")))
+                    ),
                     _td_html(_flag(m["exists"], "yes", "no")),
                 )
                 for m in copies["models"]
@@ -614,7 +616,3 @@ def _certificate(c: dict[str, Any]) -> str:
     if not facts["exists"]:
         return f'{path}<br><span class="bad">missing</span>'
     return f"{path}<br>{_flag(facts['sha256_matches'], 'sha256 matches', 'sha256 differs', 'no checksum')}"
-
-
-def _stale_why(reason: str | None) -> str:
-    return STALE_EXPLANATIONS.get(reason or STALE_ERASURE, STALE_EXPLANATIONS[STALE_ERASURE])

@@ -38,9 +38,7 @@ class ModelRecord:
     @property
     def stale_explanation(self) -> str:
         """Why the model must not be used, in words ('' when it is current)."""
-        if not self.stale:
-            return ""
-        return STALE_EXPLANATIONS.get(self.stale_reason or STALE_ERASURE, STALE_EXPLANATIONS[STALE_ERASURE])
+        return stale_explanation(self.stale_reason) if self.stale else ""
 
 
 STALE_ERASURE = "erasure"
@@ -49,6 +47,11 @@ STALE_EXPLANATIONS = {
     STALE_ERASURE: "trained on messages that were later erased",
     STALE_POLICY: "trained before the redaction policy changed",
 }
+
+
+def stale_explanation(reason: str | None) -> str:
+    """A stale model's reason in words; no reason recorded means erasure (the only one before schema 6)."""
+    return STALE_EXPLANATIONS.get(reason or STALE_ERASURE, STALE_EXPLANATIONS[STALE_ERASURE])
 
 
 @dataclass(frozen=True)

@@ -68,17 +68,13 @@ def parse_changes(items: list[str]) -> dict[str, str]:
     return changes
 
 
-def set_redaction_policy(project: Any, changes: dict[str, str], *, reset: bool = False) -> RedactionPolicy:
-    """Apply ``changes`` (after ``reset``) to the project's policy. Admin role; audit-logged. When the
-    policy really changes, every current model is marked stale: it was trained on text scrubbed the old
-    way, and would now be given text scrubbed the new way."""
-    return update_redaction_policy(project, changes, reset=reset)[0]
-
-
-def update_redaction_policy(
+def set_redaction_policy(
     project: Any, changes: dict[str, str], *, reset: bool = False
 ) -> tuple[RedactionPolicy, list[int]]:
-    """As :func:`set_redaction_policy`, also returning the IDs of the models marked stale."""
+    """Apply ``changes`` (after ``reset``) to the project's policy. Admin role; audit-logged. When the
+    policy really changes, every current model is marked stale: it was trained on text scrubbed the old
+    way, and would now be given text scrubbed the new way. Returns the policy and the IDs of the models
+    marked stale."""
     from scrubdesk.core.audit_log import AuditLog
     from scrubdesk.core.model_lineage import STALE_POLICY, current_model_ids, mark_stale
     from scrubdesk.core.project import utc_now
@@ -128,7 +124,7 @@ def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     changed = bool(changes or args.reset)
     stale: list[int] = []
     if changed:
-        policy, stale = update_redaction_policy(project, changes, reset=args.reset)
+        policy, stale = set_redaction_policy(project, changes, reset=args.reset)
     else:
         with project.store() as store:
             policy = redaction_policy(store)

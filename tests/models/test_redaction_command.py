@@ -27,7 +27,7 @@ def test_parse_changes_normalises_and_rejects_unknowns():
 
 
 def test_set_reset_and_audit(project):
-    policy = set_redaction_policy(project, {"PERSON": "surrogate", "default": "mask"})
+    policy, _ = set_redaction_policy(project, {"PERSON": "surrogate", "default": "mask"})
     assert policy.operator("PERSON") == "surrogate" and policy.operator("EMAIL_ADDRESS") == "mask"
     set_redaction_policy(project, {"UK_POSTCODE": "coarsen"})
     with project.store() as store:
@@ -35,7 +35,7 @@ def test_set_reset_and_audit(project):
         assert stored.operator("PERSON") == "surrogate"  # earlier settings are kept
         assert stored.operator("UK_POSTCODE") == "coarsen"
         assert stored.default == "mask"
-    policy = set_redaction_policy(project, {"PERSON": "hash"}, reset=True)
+    policy, _ = set_redaction_policy(project, {"PERSON": "hash"}, reset=True)
     assert policy.as_setting() == {"default": "placeholder", "PERSON": "hash"}
     with project.store() as store:
         rows = store.execute(

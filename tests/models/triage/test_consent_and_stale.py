@@ -136,7 +136,7 @@ def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(pro
 
 def test_a_change_of_redaction_policy_makes_current_models_stale(project):
     from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_POLICY, list_models
-    from scrubdesk.models.pii_commands import update_redaction_policy
+    from scrubdesk.models.pii_commands import set_redaction_policy
 
     fill(project, n=100, planted=False)
     approve_all(project)
@@ -144,9 +144,9 @@ def test_a_change_of_redaction_policy_makes_current_models_stale(project):
     with project.store() as store, store.transaction() as conn:
         mark_stale(conn, [first.model_id])  # stale by erasure before the policy changes
     second = run_training(project, TriageSettings(cv_folds=2))
-    _, stale = update_redaction_policy(project, {"PERSON": "placeholder"})
+    _, stale = set_redaction_policy(project, {"PERSON": "placeholder"})
     assert stale == []  # the default already: nothing changed, nothing stale
-    _, stale = update_redaction_policy(project, {"PERSON": "surrogate"})
+    _, stale = set_redaction_policy(project, {"PERSON": "surrogate"})
     assert stale == [second.model_id]
     with project.store() as store:
         models = {m.id: m for m in list_models(store)}
