@@ -220,36 +220,19 @@ def test_queue_entries_carry_the_scrubbed_subject_only_with_a_redactor(project):
         assert "Jane" not in repr(entry)
 
 
-def test_raw_view_recorder_writes_each_view_off_the_callers_thread(project):
-    from scrubdesk.core.review import RawViewRecorder
+def test_raw_views_are_checked_when_asked_for_and_committed_together(project):
+    """The GUI asks (raw_view: a read, on its own connection) and commits later, in a batch."""
+    from scrubdesk.core.audit_log import audit_entries
+    from scrubdesk.core.review import raw_view, record_raw_views
 
-    errors: list[BaseException] = []
     with project.store() as store:
         first, second = _message(store, "k1"), _message(store, "k2")
-        recorder = RawViewRecorder(project, errors.append)
-        for mid, key in [(first, "k1"), (second, "k2"), (first, "k1")]:
-            recorder.record(store, mid, key)
-        assert recorder.flush(10)
-        assert [o for o, _, _ in _audit(store, "view_raw")] == ['["k1"]', '["k2"]', '["k1"]']
+        views = [raw_view(store, mid, key) for mid, key in [(first, "k1"), (second, "k2"), (first, "k1")]]
+        assert _audit(store, "view_raw") == []  # asking writes nothing
         set_raw_view_roles(project, store, ["reviewer"])
         with pytest.raises(PermissionDeniedError):
-            recorder.record(store, first, "k1")
-        recorder.close()
-        assert len(_audit(store, "view_raw")) == 3 and errors == []
-
-
-def test_raw_view_recorder_reports_a_failed_write_and_refuses_more(project, monkeypatch):
-    from scrubdesk.core.errors import ScrubdeskError
-    from scrubdesk.core.review import RawViewRecorder
-
-    errors: list[BaseException] = []
-    with project.store() as store:
-        mid = _message(store, "k1")
-        recorder = RawViewRecorder(project, errors.append)
-        monkeypatch.setattr(type(project), "store", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
-        recorder.record(store, mid, "k1")
-        assert recorder.flush(10)
-        assert [type(e) for e in errors] == [OSError]
-        with pytest.raises(ScrubdeskError, match="raw text stays hidden"):
-            recorder.record(store, mid, "k1")
-        recorder.close()
+            raw_view(store, first, "k1")
+        record_raw_views(project, store, views)  # asked while allowed: logged as asked, with its time
+        assert [objects for objects, _, _ in _audit(store, "view_raw")] == ['["k1"]', '["k2"]', '["k1"]']
+        entries = audit_entries(store, action="view_raw", newest_first=False)
+        assert [e.at for e in entries] == [v.at for v in views]

@@ -42,6 +42,11 @@ def wait_for(qtbot, task, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: not task.running, timeout=timeout)
 
 
+def wait_raw_shown(qtbot, view, timeout: int = 10_000) -> None:
+    """Raw text appears once its view is committed to the audit log (by the raw-view gate's writer)."""
+    qtbot.waitUntil(lambda: not view.raw_waiting, timeout=timeout)
+
+
 def open_project(qtbot, window, path: Path) -> bool:
     """Open ``path`` in ``window`` and wait; True if it is now the open project."""
     wait_for(qtbot, window.open_project(path))

@@ -9,56 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.messages import get_message
-from scrubdesk.core.project import utc_now
 from scrubdesk.core.review import approve, review_state, set_raw_view_roles
-from scrubdesk.core.roles import grant
 from scrubdesk.core.span_edits import message_spans
-from scrubdesk.core.spans import Span, replace_suggestions
+from scrubdesk.core.spans import Span
+from tests.review_fixtures import BODY, SUBJECT, add_message, as_role
 
 pytestmark = pytest.mark.gui
-
-SUBJECT = "Refund for Jane Okafor"
-BODY = "Hi, I am Jane Okafor, call 07700 900123.\nAccount 1234 at 5 Elm Road, Leeds.\nThanks"
-BODY_SPANS = [
-    Span(9, 20, "PERSON", 0.85, "spacy"),  # Jane Okafor
-    Span(27, 39, "PHONE_NUMBER", 0.9, "phone"),  # 07700 900123
-    Span(49, 53, "CUSTOMER_REF", 0.4, "ref"),  # 1234
-]
-SUBJECT_SPANS = [Span(11, 22, "PERSON", 0.8, "spacy")]  # Jane Okafor
-
-
-def add_message(
-    store,
-    key: str,
-    *,
-    subject: str = SUBJECT,
-    body: str = BODY,
-    body_spans=BODY_SPANS,
-    subject_spans=SUBJECT_SPANS,
-    analysed: bool = True,
-) -> int:
-    """A message with analyser suggestions, as the analysis job stores them."""
-    with store.transaction() as conn:
-        mid = int(
-            conn.execute(
-                "INSERT INTO messages (msg_key, source_location, from_name, from_addr, subject, body, "
-                "body_kind, size_bytes, imported_at) "
-                "VALUES (?, 'test', 'Jane Okafor', 'jane@example.com', ?, ?, 'plain', 1, 'now')",
-                (key, subject, body),
-            ).lastrowid
-        )
-        if analysed:
-            conn.execute("INSERT INTO analysis_state VALUES (?, ?, 'now')", (mid, f"fp-{key}"))
-            replace_suggestions(conn, mid, "body", body_spans, "v1")
-            replace_suggestions(conn, mid, "subject", subject_spans, "v1")
-    return mid
-
-
-def as_role(store, role: str) -> None:
-    with store.transaction() as conn:
-        grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
 
 
 @pytest.fixture
@@ -81,6 +38,8 @@ def view(qtbot, project, store):
 
 def show(qtbot, view, store, message_id: int) -> None:
     view.show_message(get_message(store, message_id))
+    # raw text appears once its view is committed to the audit log (by the gate's writer thread)
+    qtbot.waitUntil(lambda: not view.raw_waiting, timeout=10_000)
     if not view.isVisible():
         view.show()
         qtbot.waitExposed(view)
@@ -355,6 +314,7 @@ def test_switching_messages_is_fast(qtbot, view, store):
     ids = [add_message(store, f"long{i}", body=body, body_spans=spans) for i in range(2)]
     messages = [get_message(store, mid) for mid in ids]
     show(qtbot, view, store, ids[0])
+    view.set_mode("scrubbed")  # raw text waits for its audit entry; the scrubbed preview is built at once
     timings = []
     for i in range(10):
         started = time.perf_counter()
@@ -386,7 +346,8 @@ def test_hovering_a_span_shows_its_tooltip(qtbot, view, store):
 def test_a_failed_raw_view_log_hides_the_raw_text(qtbot, project, view, store, monkeypatch):
     mid = add_message(store, "m1")
     monkeypatch.setattr(type(project), "store", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
-    show(qtbot, view, store, mid)  # shown raw; the log entry is written a moment later, and fails
+    view.show_message(get_message(store, mid))  # raw wanted: the log entry is written first, and fails
+    assert "Okafor" not in view.body.text()  # never shown before it is logged
     qtbot.waitUntil(lambda: view.mode == "scrubbed", timeout=5000)
     assert not view.raw_allowed and "Okafor" not in view.body.text()
     assert "could not be audit-logged" in view.notice.text()

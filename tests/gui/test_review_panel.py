@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.review import approve, approved_message_ids, review_state, submit_for_review
 from scrubdesk.core.span_edits import message_spans
-from tests.gui.conftest import open_project
-from tests.gui.test_message_view import add_message, as_role
+from tests.gui.conftest import open_project, wait_raw_shown
+from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
 
@@ -133,6 +133,7 @@ def test_keyboard_from_the_list_into_the_spans(qtbot, main_window, project, subm
     qtbot.waitUntil(main_window.isActiveWindow)
     main_window.list_view.setFocus()
     view = main_window.message_view
+    wait_raw_shown(qtbot, view)
     qtbot.keyClick(main_window.list_view, Qt.Key.Key_F6)  # Review > Go to Spans
     assert view.current is not None and (view.current.field, view.current.start) == ("subject", 11)
     qtbot.keyClick(main_window.focusWidget(), Qt.Key.Key_N)  # reject the subject's span, move on

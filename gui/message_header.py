@@ -1,0 +1,114 @@
+"""The message view's header: sender, recipients, date, subject, label, attachments, flags, ID, source.
+
+Header values come from the sender, so every value is a plain-text label (never rich text). The subject
+row holds the subject's span text view (it has PII spans like the body). In the scrubbed preview the
+fields that are raw personal data (:data:`RAW_ONLY_FIELDS`) are left empty, and empty rows are hidden.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QWidget
+
+from scrubdesk.core.messages import Message
+from scrubdesk.gui.span_text_view import SubjectView
+
+HEADER_FIELDS = ("From", "To", "Cc", "Date", "Subject", "Label", "Attachments", "Flags", "ID", "Source")
+# Personal data the scrubbed preview does not show (a source file name can name a person too).
+RAW_ONLY_FIELDS = ("From", "To", "Cc", "Source")
+
+
+def format_sender(message: Message) -> str:
+    if message.from_name and message.from_addr:
+        return f"{message.from_name} <{message.from_addr}>"
+    return message.from_addr or message.from_name or "—"
+
+
+def format_attachments(message: Message) -> str:
+    if not message.attachment_count:
+        return "none"
+    types = ", ".join(message.attachment_types)
+    return f"{message.attachment_count} ({types})" if types else str(message.attachment_count)
+
+
+def format_sent_at(sent_at: str | None) -> str:
+    if not sent_at:
+        return "—"
+    return sent_at.replace("T", " ").replace("+00:00", " UTC")
+
+
+def header_values(message: Message) -> dict[str, str]:
+    return {
+        "From": format_sender(message),
+        "To": ", ".join(message.to_addrs) or "—",
+        "Cc": ", ".join(message.cc_addrs),
+        "Date": format_sent_at(message.sent_at),
+        "Subject": message.subject or "(no subject)",
+        "Label": message.label or "unlabelled",
+        "Attachments": format_attachments(message),
+        "Flags": ", ".join(message.flags) or "—",
+        "ID": message.msg_key,
+        "Source": message.source_location,
+    }
+
+
+def _plain_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # never rich text: headers come from the sender
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class MessageHeader(QFrame):
+    """A form of the header fields; ``fields`` maps each name to its value widget."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageHeader")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(self)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setContentsMargins(10, 8, 10, 8)
+        form.setVerticalSpacing(3)
+        self._form = form
+        self._row_visible: dict[QWidget, bool] = {}
+        self.subject = SubjectView(self)
+        self.subject.setObjectName("messageSubject")
+        font = QFont(self.subject.font())
+        font.setBold(True)
+        self.subject.setFont(font)
+        self.fields: dict[str, QWidget] = {}
+        for name in HEADER_FIELDS:
+            value: QWidget = self.subject if name == "Subject" else _plain_label(self)
+            if name in ("ID", "Source"):
+                value.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            caption = QLabel(f"{name}:", self)
+            caption.setEnabled(False)  # dimmed, so the values stand out
+            form.addRow(caption, value)
+            self.fields[name] = value
+
+    def clear(self) -> None:
+        for value in self.fields.values():
+            if isinstance(value, QLabel):
+                value.clear()
+
+    def show_values(self, message: Message, *, raw: bool) -> None:
+        """Fill the fields (not the subject); without ``raw``, the raw-only fields stay empty."""
+        values = header_values(message)
+        for name, value in self.fields.items():
+            if name == "Subject":
+                continue
+            text = "" if (not raw and name in RAW_ONLY_FIELDS) else values[name]
+            assert isinstance(value, QLabel)
+            value.setText(text)
+            self.set_row_visible(value, bool(text))  # e.g. no Cc row when there is none
+
+    def set_row_visible(self, widget: QWidget, visible: bool) -> None:
+        if self._row_visible.get(widget) != visible:  # each change re-lays out the header
+            self._row_visible[widget] = visible
+            self._form.setRowVisible(widget, visible)

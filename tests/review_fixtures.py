@@ -1,0 +1,53 @@
+"""Messages with analyser suggestions, and roles, for the span-review tests of core and gui (no Qt here).
+
+The rows are written as the import and analysis jobs write them; the lead's ``tests/builders.py`` is the
+place these belong once it exists.
+"""
+
+from __future__ import annotations
+
+from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.project import utc_now
+from scrubdesk.core.roles import grant
+from scrubdesk.core.spans import Span, replace_suggestions
+
+SUBJECT = "Refund for Jane Okafor"
+BODY = "Hi, I am Jane Okafor, call 07700 900123.\nAccount 1234 at 5 Elm Road, Leeds.\nThanks"
+BODY_SPANS = [
+    Span(9, 20, "PERSON", 0.85, "spacy"),  # Jane Okafor
+    Span(27, 39, "PHONE_NUMBER", 0.9, "phone"),  # 07700 900123
+    Span(49, 53, "CUSTOMER_REF", 0.4, "ref"),  # 1234
+]
+SUBJECT_SPANS = [Span(11, 22, "PERSON", 0.8, "spacy")]  # Jane Okafor
+
+
+def add_message(
+    store,
+    key: str,
+    *,
+    subject: str = SUBJECT,
+    body: str = BODY,
+    body_spans=BODY_SPANS,
+    subject_spans=SUBJECT_SPANS,
+    analysed: bool = True,
+) -> int:
+    """A message with analyser suggestions, as the analysis job stores them."""
+    with store.transaction() as conn:
+        mid = int(
+            conn.execute(
+                "INSERT INTO messages (msg_key, source_location, from_name, from_addr, subject, body, "
+                "body_kind, size_bytes, imported_at) "
+                "VALUES (?, 'test', 'Jane Okafor', 'jane@example.com', ?, ?, 'plain', 1, 'now')",
+                (key, subject, body),
+            ).lastrowid
+        )
+        if analysed:
+            conn.execute("INSERT INTO analysis_state VALUES (?, ?, 'now')", (mid, f"fp-{key}"))
+            replace_suggestions(conn, mid, "body", body_spans, "v1")
+            replace_suggestions(conn, mid, "subject", subject_spans, "v1")
+    return mid
+
+
+def as_role(store, role: str) -> None:
+    with store.transaction() as conn:
+        grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
