@@ -40,9 +40,12 @@ from scrubdesk.core.scrubbing import project_redactor
 from scrubdesk.core.store import Store
 from scrubdesk.gui.about import APP_NAME, make_about_box
 from scrubdesk.gui.errors import show_error
-from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
-from scrubdesk.gui.label_bar import LabelBar, LabellingController
-from scrubdesk.gui.message_list import MessageListPanel, MessageTableModel
+from scrubdesk.gui.import_dialog import ImportDialog
+from scrubdesk.gui.import_progress import ImportOutcome, ImportProgressDialog
+from scrubdesk.gui.label_bar import LabelBar
+from scrubdesk.gui.labelling import LabellingController
+from scrubdesk.gui.message_list import MessageListPanel
+from scrubdesk.gui.message_table_model import MessageTableModel
 from scrubdesk.gui.message_view import MessageView
 from scrubdesk.gui.project_actions import ProjectActions
 from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder

@@ -38,7 +38,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.gui.build_project import install_bench_keyring, keys_file  # noqa: E402
-from scrubdesk.gui.message_list import COLUMN_INDEX  # noqa: E402
+from scrubdesk.gui.message_table_model import COLUMN_INDEX  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)  # the window's default size on a large enough screen
 

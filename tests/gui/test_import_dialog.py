@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt, QTimer
 
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
 from scrubdesk.core.messages import count_messages
-from scrubdesk.gui.import_dialog import ImportDialog, ImportProgressDialog
+from scrubdesk.gui.import_dialog import ImportDialog
+from scrubdesk.gui.import_progress import ImportProgressDialog
 from tests.gui.conftest import open_project, wait_raw_shown
 from tests.gui.fakes import FakeReader, fake_source
 

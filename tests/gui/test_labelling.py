@@ -15,7 +15,7 @@ from scrubdesk.core.messages import MessageFilter
 from scrubdesk.core.project import utc_now
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
-from scrubdesk.gui.message_list import COLUMN_INDEX
+from scrubdesk.gui.message_table_model import COLUMN_INDEX
 from tests.gui.conftest import fill_project, open_project
 
 pytestmark = pytest.mark.gui

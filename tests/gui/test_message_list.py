@@ -7,7 +7,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from scrubdesk.core import messages
 from scrubdesk.core.messages import MessageFilter
-from scrubdesk.gui.message_list import COLUMN_INDEX, COLUMNS, MessageListView, MessageTableModel
+from scrubdesk.gui.message_list import MessageListView
+from scrubdesk.gui.message_table_model import COLUMN_INDEX, COLUMNS, MessageTableModel
 from tests.gui.fakes import subject_of
 
 pytestmark = pytest.mark.gui
