@@ -6,10 +6,11 @@ would store (run in a worker of its own task runner). The import itself runs in
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -133,7 +134,7 @@ class ImportDialog(QDialog):
         # Not a child of the dialog: a preview still stopping when the dialog is deleted must finish
         # against a live runner. It is cancelled when the dialog closes or is destroyed.
         self.preview_runner = TaskRunner(max_threads=1)
-        self.destroyed.connect(lambda *_args, runner=self.preview_runner: _cancel_all(runner))
+        self.destroyed.connect(partial(_cancel_all, self.preview_runner))
         self.preview_task: Task | None = None
         self.preview: ImportPreview | None = None
         self._preview_timer = QTimer(self)
@@ -250,6 +251,7 @@ class ImportDialog(QDialog):
         return self.preview_box
 
     # choosing sources ---------------------------------------------------------------------------------
+    @Slot()
     def _choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
             self, "Add files to import", self.settings.last_dir("import"), FILE_FILTER
@@ -258,6 +260,7 @@ class ImportDialog(QDialog):
             self.settings.set_last_dir("import", Path(files[0]).parent)
             self.add_sources([Path(f) for f in files])
 
+    @Slot()
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
             self, "Add a folder to import", self.settings.last_dir("import")
@@ -275,6 +278,7 @@ class ImportDialog(QDialog):
                 present.add(path)
         self._options_changed()
 
+    @Slot()
     def _remove_selected(self) -> None:
         for item in self.source_list.selectedItems():
             self.source_list.takeItem(self.source_list.row(item))
@@ -324,6 +328,7 @@ class ImportDialog(QDialog):
             return True
         return fmt is None and any(p.suffix.lower() in TABULAR_SUFFIXES for p in self.sources())
 
+    @Slot()
     def _options_changed(self) -> None:
         """Sources or options changed: what the last preview said no longer holds."""
         self._cancel_preview()
@@ -336,10 +341,12 @@ class ImportDialog(QDialog):
             self._preview_timer.stop()
             self._show_preview(None)
 
+    @Slot()
     def _fields_changed(self) -> None:
         self.settings.qsettings.setValue(FIELDS_SETTING, list(self.fields()))
         self._options_changed()
 
+    @Slot()
     def _update_state(self) -> None:
         fmt = self.selected_format()
         self.columns_box.setEnabled(fmt is None or fmt in TABULAR)
@@ -360,6 +367,7 @@ class ImportDialog(QDialog):
     def preview_running(self) -> bool:
         return self.preview_task is not None and self.preview_task.running
 
+    @Slot()
     def refresh_preview(self) -> Task | None:
         """Read the first items of the sources again, in a worker (now, without waiting for the pause)."""
         self._preview_timer.stop()
@@ -372,10 +380,11 @@ class ImportDialog(QDialog):
             lambda control: preview_import(sources, options, PREVIEW_LIMIT, control, project=project),
             name="import preview",
         )
-        task.progressed.connect(lambda done, _total, _msg, t=task: self._preview_progress(t, done))
-        task.succeeded.connect(lambda result, t=task: self._preview_done(t, result))
-        task.failed.connect(lambda exc, t=task: self._preview_failed(t, exc))
-        task.finished.connect(lambda t=task: self._preview_task_finished(t))
+        # Bound to the task: a result of an older preview (or of a dialog now gone) is dropped.
+        task.progressed.connect(partial(self._preview_progress, task))
+        task.succeeded.connect(partial(self._preview_done, task))
+        task.failed.connect(partial(self._preview_failed, task))
+        task.finished.connect(partial(self._preview_task_finished, task))
         self.preview_task = task
         self._show_preview_pending()
         self.preview_stop_button.setEnabled(True)
@@ -383,6 +392,7 @@ class ImportDialog(QDialog):
         task.start()
         return task
 
+    @Slot()
     def stop_preview(self) -> None:
         """Stop reading; the items read so far stay shown."""
         if self.preview_running and self.preview_task is not None:
@@ -401,7 +411,7 @@ class ImportDialog(QDialog):
         """Is ``task`` the preview this (still existing) dialog waits for? Older ones are stale."""
         return shiboken6.isValid(self) and task is self.preview_task
 
-    def _preview_progress(self, task: Task, done: int) -> None:
+    def _preview_progress(self, task: Task, done: int, _total: int | None, _message: str) -> None:
         if self._current(task) and not task.cancel_requested:
             self.preview_status.setText(f"Reading the first items… {done} of {PREVIEW_LIMIT}")
 
@@ -463,7 +473,7 @@ class ImportDialog(QDialog):
         super().done(result)
 
 
-def _cancel_all(runner: TaskRunner) -> None:
+def _cancel_all(runner: TaskRunner, *_destroyed: object) -> None:
     for task in runner.active():
         task.cancel()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -201,6 +201,7 @@ class ImportProgressDialog(QDialog):
     def running(self) -> bool:
         return self.task is not None and self.task.running
 
+    @Slot()
     def cancel(self) -> None:
         if self.task is not None and self.running:
             self.task.cancel()
@@ -214,6 +215,7 @@ class ImportProgressDialog(QDialog):
             return
         super().reject()
 
+    @Slot(int, object, str)
     def _on_progress(self, done: int, total: int | None, message: str) -> None:
         if total:
             self.progress_bar.setRange(0, self.PROGRESS_SCALE)
@@ -224,15 +226,18 @@ class ImportProgressDialog(QDialog):
         if message:
             self.counts_label.setText(message)
 
+    @Slot(object)
     def _on_succeeded(self, outcome: ImportOutcome) -> None:
         self.outcome = outcome
         self.show_summary(outcome)
         self.import_finished.emit(outcome)
 
+    @Slot()
     def _on_job_cancelled(self) -> None:  # run_import reports cancel in its summary; other jobs raise
         self.import_finished.emit(None)
         super().reject()
 
+    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         self.import_finished.emit(None)
         super().reject()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from scrubdesk.core.jobs import JobControl
@@ -50,12 +50,13 @@ class JobDialog(QDialog):
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_succeeded)
         self.task.failed.connect(self._on_failed)
-        self.task.cancelled.connect(lambda: self._finish("Cancelled. Work committed before then is kept."))
+        self.task.cancelled.connect(self._on_cancelled)
 
     def start(self) -> Task:
         self.show()
         return self.task.start()
 
+    @Slot(int, object, str)
     def _on_progress(self, done: int, total: int | None, message: str) -> None:
         if total:
             self.progress.setRange(0, total)
@@ -63,14 +64,20 @@ class JobDialog(QDialog):
         if message:
             self.message.setText(message[:1].upper() + message[1:])
 
+    @Slot(object)
     def _on_succeeded(self, result: Any) -> None:
         self.result = result
         self._finish(self.describe(result))
         self.completed.emit(result)
 
+    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         self.error = exc
         self._finish(f"Failed: {user_message(exc)}")
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish("Cancelled. Work committed before then is kept.")
 
     def _finish(self, text: str) -> None:
         self.message.setText(text)
@@ -80,6 +87,7 @@ class JobDialog(QDialog):
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
 
+    @Slot()
     def _cancel_or_close(self) -> None:
         if self.task.running:
             self.task.cancel()

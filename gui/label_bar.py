@@ -5,7 +5,7 @@ labelling itself are :class:`scrubdesk.gui.labelling.LabellingController`'s.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,11 +35,11 @@ class LabelBar(QWidget):
     """Buttons 1–9 for the first labels of the set, a "More" menu for the rest, the suggestion and the
     progress counter. It only shows and reports; :class:`LabellingController` acts."""
 
-    label_chosen = Signal(str)
-    clear_requested = Signal()
-    add_requested = Signal()
-    rename_requested = Signal()
-    merge_requested = Signal()
+    label_chosen = Signal(str)  # a label's button (or the "More" box) was clicked: label the message
+    clear_requested = Signal()  # "Clear": remove the message's label
+    add_requested = Signal()  # Labels menu: add a label to the set
+    rename_requested = Signal()  # Labels menu: rename a label (managers only)
+    merge_requested = Signal()  # Labels menu: merge one label into another (managers only)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,7 +113,8 @@ class LabelBar(QWidget):
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _checked=False, name=label: self.label_chosen.emit(name))
+            button.setProperty("label", label)
+            button.clicked.connect(self._button_clicked)
             self.buttons_box.addWidget(button)
             self.buttons.append(button)
         for widget in (self.more, self.clear_button, self.menu_button):
@@ -143,6 +144,12 @@ class LabelBar(QWidget):
         self.merge_action.setVisible(can_manage)
         self.setToolTip("" if can_label else reason)
 
+    @Slot()
+    def _button_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self.label_chosen.emit(str(button.property("label")))
+
     def _refresh(self) -> None:
         metrics = self.fontMetrics()
         for number, (button, label) in enumerate(zip(self.buttons, self._labels, strict=False), start=1):
@@ -168,6 +175,7 @@ class LabelBar(QWidget):
         current = self.more.findData(self._current) if self._current else -1
         self.more.setCurrentIndex(max(current, 0))
 
+    @Slot(int)
     def _more_chosen(self, index: int) -> None:
         label = self.more.itemData(index)
         if label:
@@ -215,6 +223,7 @@ class LabelSetDialog(QDialog):
         self.target.currentIndexChanged.connect(self._update_ok)
         self._update_ok()
 
+    @Slot()
     def _update_ok(self) -> None:
         if self.mode == "merge":
             ok = self.source.count() > 1 and self.source.currentText() != self.target.currentText()

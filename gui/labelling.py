@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -87,7 +88,7 @@ class LabellingController(QObject):
         self.undo_stack: list[LabelChange] = []
 
         bar.label_chosen.connect(self.label_current)
-        bar.clear_requested.connect(lambda: self.label_current(None))
+        bar.clear_requested.connect(self.clear_label)
         bar.add_requested.connect(self.add_label_dialog)
         bar.rename_requested.connect(self.rename_label_dialog)
         bar.merge_requested.connect(self.merge_labels_dialog)
@@ -102,9 +103,9 @@ class LabellingController(QObject):
                 QKeySequence(str(number)),
                 QKeySequence(Qt.KeyboardModifier.KeypadModifier | _digit(number)),
             ]
-            self._shortcut(keys, window, lambda n=number: self.label_by_number(n))
-        self._shortcut([QKeySequence("J")], window, lambda: self.move(1), repeat=True)
-        self._shortcut([QKeySequence("K")], window, lambda: self.move(-1), repeat=True)
+            self._shortcut(keys, window, partial(self.label_by_number, number))
+        self._shortcut([QKeySequence("J")], window, partial(self.move, 1), repeat=True)
+        self._shortcut([QKeySequence("K")], window, partial(self.move, -1), repeat=True)
         self._shortcut([QKeySequence("U")], window, self.undo)
         enter = [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
         for scope in focus_scopes:
@@ -126,8 +127,14 @@ class LabellingController(QObject):
         shortcut.setKeys(keys)
         shortcut.setContext(context)
         shortcut.setAutoRepeat(repeat)
-        shortcut.activated.connect(lambda: None if is_typing(QApplication.focusWidget()) else slot())
+        shortcut.activated.connect(partial(self._key_pressed, slot))
         self.shortcuts.append(shortcut)
+
+    @staticmethod
+    def _key_pressed(slot: Callable[[], object]) -> None:
+        """A labelling key: keys typed into a text field are text, not commands."""
+        if not is_typing(QApplication.focusWidget()):
+            slot()
 
     # project ----------------------------------------------------------------------------------------
     def set_project(self, project: Project | None, store: Store | None) -> None:
@@ -176,9 +183,11 @@ class LabellingController(QObject):
         row = self.view.current_row()
         return self.model.row_data(row) if row is not None else None
 
+    @Slot(object)
     def _message_selected(self, _message_id: int | None) -> None:
         self._show_current()
 
+    @Slot(object, object, object)
     def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: object = None) -> None:
         row = self.view.current_row()
         if row is not None and top_left.row() <= row <= bottom_right.row():
@@ -191,6 +200,7 @@ class LabellingController(QObject):
         else:
             self.bar.show_message(data.label, data.suggestion, data.confidence)
 
+    @Slot()
     def update_progress(self) -> None:
         if self.store is None:
             self.bar.set_progress("")
@@ -215,6 +225,7 @@ class LabellingController(QObject):
             return
         self.label_current(data.suggestion)
 
+    @Slot(object)
     def label_current(self, label: str | None, *, advance: bool = True) -> LabelChange | None:
         """Label the current message (None: remove its label), then move to the next one."""
         message_id = self.view.current_message_id()
@@ -235,6 +246,11 @@ class LabellingController(QObject):
         if not (advance and self.view.move(1)):
             self._refresh_message_view(message_id)
         return change
+
+    @Slot()
+    def clear_label(self) -> LabelChange | None:
+        """Remove the current message's label (and move on)."""
+        return self.label_current(None)
 
     def undo(self) -> LabelChange | None:
         """Restore the label the last change replaced, and go back to that message."""
@@ -310,16 +326,19 @@ class LabellingController(QObject):
         dialog.deleteLater()
         return dialog if accepted else None
 
+    @Slot()
     def add_label_dialog(self) -> None:
         dialog = self._dialog("add")
         if dialog is not None:
             self.add_label(dialog.name.text())
 
+    @Slot()
     def rename_label_dialog(self) -> None:
         dialog = self._dialog("rename")
         if dialog is not None:
             self.rename_label(dialog.source.currentText(), dialog.name.text())
 
+    @Slot()
     def merge_labels_dialog(self) -> None:
         dialog = self._dialog("merge")
         if dialog is not None:

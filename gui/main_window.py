@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -84,9 +85,7 @@ class WelcomePage(QWidget):
         self.recent_label = QLabel("Recent projects:", self)
         self.recent = QListWidget(self)
         self.recent.setMaximumHeight(180)
-        self.recent.itemActivated.connect(
-            lambda item: self.open_recent.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
-        )
+        self.recent.itemActivated.connect(self._recent_activated)
 
         box = QWidget(self)
         box.setFixedWidth(600)
@@ -103,6 +102,10 @@ class WelcomePage(QWidget):
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+
+    @Slot(QListWidgetItem)
+    def _recent_activated(self, item: QListWidgetItem) -> None:
+        self.open_recent.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
 
     def set_recent(self, paths: list[Path]) -> None:
         self.recent.clear()
@@ -239,28 +242,39 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.import_action)
         self.addToolBar(toolbar)
 
+    @Slot()
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.settings.recent_projects()
         for path in recent:
             action = self.recent_menu.addAction(f"{path.name}  ({path})")
-            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
+            action.setData(str(path))
+            action.triggered.connect(self._recent_chosen)
         if recent:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear List", self._clear_recent)
         else:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
+    @Slot()
+    def _recent_chosen(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.open_project(Path(action.data()))
+
+    @Slot()
     def _clear_recent(self) -> None:
         self.settings.clear_recent_projects()
         self.welcome.set_recent([])
 
     # projects ---------------------------------------------------------------------------------------
+    @Slot()
     def new_project_dialog(self) -> None:
         dialog = NewProjectDialog(self.settings, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.create_project(dialog.project_path(), dialog.project_name())
 
+    @Slot()
     def open_project_dialog(self) -> None:
         folder = choose_project_folder(self, self.settings)
         if folder is not None:
@@ -273,6 +287,7 @@ class MainWindow(QMainWindow):
             lambda _control: Project.create(path, name=name), "Could not create the project", path
         )
 
+    @Slot(object)
     def open_project(self, path: Path) -> Task | None:
         """Open a project in a worker (unlocking the key can take seconds), then show it. None if busy.
 
@@ -287,8 +302,8 @@ class MainWindow(QMainWindow):
             )
             return None
         task = self.runner.run(job, name="load project")
-        task.succeeded.connect(lambda project: self._project_loaded(project, title))
-        task.failed.connect(lambda exc: self._project_failed(path, title, exc))
+        task.succeeded.connect(partial(self._project_loaded, title))
+        task.failed.connect(partial(self._project_failed, path, title))
         task.finished.connect(QApplication.restoreOverrideCursor)
         task.finished.connect(self.statusBar().clearMessage)
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
@@ -297,7 +312,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         return task
 
-    def _project_loaded(self, project: Project, title: str) -> None:
+    def _project_loaded(self, title: str, project: Project) -> None:
         try:
             store = project.store()  # the UI thread's own read connection
         except ScrubdeskError as exc:
@@ -316,6 +331,7 @@ class MainWindow(QMainWindow):
             self.welcome.set_recent(self.settings.recent_projects())
         show_error(self, title, exc)
 
+    @Slot()
     def close_project(self) -> None:
         if self.runner.active():
             return
@@ -367,6 +383,7 @@ class MainWindow(QMainWindow):
         self.labelling.reload_labels(seed=True)  # an import may bring labelled messages
         self._update_status()
 
+    @Slot()
     def _update_status(self) -> None:
         if self.project is None:
             self.project_label.setText("No project open")
@@ -377,6 +394,7 @@ class MainWindow(QMainWindow):
         shown = f"{n:,} of {total:,} messages" if n != total else f"{n:,} message{'s' if n != 1 else ''}"
         self.count_label.setText(shown)
 
+    @Slot(int)
     def _on_tasks_changed(self, running: int) -> None:
         self._update_actions()
 
@@ -398,16 +416,31 @@ class MainWindow(QMainWindow):
             self.list_view,
             self.label_bar,
             [self.list_view, self.message_view],
-            lambda text: self.statusBar().showMessage(text, 5000),
+            self.notify,
         )
-        self.labelling.labels_changed.connect(
-            lambda labels: self.list_panel.fill_choices(self._store, labels)
-        )
+        self.labelling.labels_changed.connect(self._labels_changed)
         self.model.counts_changed.connect(self._update_status)
         # spans or review decisions change a row's scrubbed subject, PII count and review status
-        self.message_view.spans_changed.connect(lambda mid: self.model.refresh_messages([mid]))
-        self.message_view.review_changed.connect(lambda mid: self.model.refresh_messages([mid]))
-        self.review_panel.decided.connect(lambda mid, _status: self.model.refresh_messages([mid]))
+        self.message_view.spans_changed.connect(self._message_changed)
+        self.message_view.review_changed.connect(self._message_changed)
+        self.review_panel.decided.connect(self._message_decided)
+
+    def notify(self, text: str) -> None:
+        """A short note in the status bar (never message text)."""
+        self.statusBar().showMessage(text, 5000)
+
+    @Slot(list)
+    def _labels_changed(self, labels: list[str]) -> None:
+        self.list_panel.fill_choices(self._store, labels)
+
+    @Slot(int)
+    def _message_changed(self, message_id: int) -> None:
+        self.model.refresh_messages([message_id])
+
+    @Slot(int, str)
+    def _message_decided(self, message_id: int, _status: str) -> None:
+        self.model.refresh_messages([message_id])
+        self.message_view.refresh_review()
 
     def _subject_redactor(self) -> Redactor | None:
         if self.project is None or self._store is None:
@@ -415,6 +448,7 @@ class MainWindow(QMainWindow):
         return project_redactor(self.project, self._store)
 
     # messages ---------------------------------------------------------------------------------------
+    @Slot(object)
     def show_message(self, message_id: int | None) -> None:
         message = None
         if message_id is not None and self._store is not None:
@@ -439,8 +473,7 @@ class MainWindow(QMainWindow):
         self.review_dock.hide()
         self._review_dock_sized = False
         self.review_panel.message_requested.connect(self._show_from_review)
-        self.review_panel.decided.connect(lambda _id, _status: self.message_view.refresh_review())
-        self.message_view.review_changed.connect(lambda _id: self.review_panel.refresh())
+        self.message_view.review_changed.connect(self.review_panel.refresh)
         self.review_panel.queue_changed.connect(self._update_role_label)
         self.message_view.leave_requested.connect(self.list_view.setFocus)
 
@@ -456,6 +489,7 @@ class MainWindow(QMainWindow):
             action.setVisible(allowed)
         self._update_role_label()
 
+    @Slot(bool)
     def _show_review_queue(self, shown: bool) -> None:
         self.settings.qsettings.setValue(REVIEW_DOCK_SETTING, bool(shown))
         self._set_review_dock_visible(shown and self.review_panel.allowed)
@@ -469,6 +503,7 @@ class MainWindow(QMainWindow):
             self._review_dock_sized = True
             self.resizeDocks([self.review_dock], [190], Qt.Orientation.Vertical)
 
+    @Slot()
     def _update_role_label(self) -> None:
         role = self.message_view.role
         text = f"Role: {role}" if role else ("No role in this project" if self.project else "")
@@ -476,11 +511,13 @@ class MainWindow(QMainWindow):
             text += f" · {self.review_panel.total:,} awaiting approval"
         self.role_label.setText(text)
 
+    @Slot(int)
     def _show_from_review(self, message_id: int) -> None:
         if not self.list_view.select_message(message_id):  # not in the list (e.g. filtered out)
             self.show_message(message_id)
 
     # import -----------------------------------------------------------------------------------------
+    @Slot()
     def import_dialog_requested(self) -> None:
         if self.project is None:
             return
@@ -500,11 +537,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
         return dialog
 
+    @Slot()
     def _import_dialog_closed(self) -> None:
         if self.import_dialog is not None:
             self.import_dialog.deleteLater()
             self.import_dialog = None
 
+    @Slot(object)
     def _import_finished(self, outcome: ImportOutcome | None) -> None:
         self.refresh()
         if outcome is not None:
@@ -517,6 +556,7 @@ class MainWindow(QMainWindow):
             )
 
     # help -------------------------------------------------------------------------------------------
+    @Slot()
     def show_about(self) -> None:
         make_about_box(self).exec()
 

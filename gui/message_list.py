@@ -8,9 +8,10 @@ cancel) and its hits then filter the list.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -75,6 +76,7 @@ class MessageListView(QTableView):
         assert isinstance(model, MessageTableModel)
         return model
 
+    @Slot(int, object)
     def _keep_sort_indicator_honest(self, column: int, order: Qt.SortOrder) -> None:
         model = self.message_model()
         if not model.is_sortable(column):
@@ -83,11 +85,13 @@ class MessageListView(QTableView):
             header.setSortIndicator(*model.sort_state)
             header.blockSignals(False)
 
+    @Slot(object, object)
     def _current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self.message_selected.emit(
             self.message_model().message_id_at(current.row()) if current.isValid() else None
         )
 
+    @Slot()
     def _after_reset(self) -> None:
         self.message_selected.emit(None)
 
@@ -208,7 +212,7 @@ class MessageListPanel(QWidget):
 
         self.show_combo.activated.connect(self._filter_chosen)
         self.pii_combo.activated.connect(self._filter_chosen)
-        self.search_edit.returnPressed.connect(lambda: self.start_search(self.search_edit.text()))
+        self.search_edit.returnPressed.connect(self._search_entered)
         self.search_edit.textChanged.connect(self._search_text_changed)
         self.cancel_search_button.clicked.connect(self.cancel_search)
         self.uncertain_button.clicked.connect(self._sort_by_uncertainty)
@@ -263,6 +267,7 @@ class MessageListPanel(QWidget):
         self._show_filter(where)
         self._apply(where)
 
+    @Slot(int)
     def _filter_chosen(self, _index: int = 0) -> None:
         self._apply(self.current_filter())
         self.view.setFocus()  # back to the list: the labelling keys work again
@@ -277,6 +282,7 @@ class MessageListPanel(QWidget):
             self.view.select_row(0)
         self.filter_changed.emit()
 
+    @Slot()
     def _sort_by_uncertainty(self) -> None:
         self.view.sort_by_uncertainty()
         self.view.scrollToTop()
@@ -285,6 +291,7 @@ class MessageListPanel(QWidget):
         self.view.setFocus()
 
     # search -----------------------------------------------------------------------------------------
+    @Slot(str)
     def _search_text_changed(self, text: str) -> None:
         if not text.strip() and (self.model.search_query is not None or self.search_task is not None):
             self.clear_search()
@@ -296,6 +303,10 @@ class MessageListPanel(QWidget):
             current = self.view.current_message_id()
             self.model.set_search(None, None)
             self._reselect(current)
+
+    @Slot()
+    def _search_entered(self) -> None:
+        self.start_search(self.search_edit.text())
 
     def start_search(self, query: str) -> Task | None:
         """Search the scrubbed text of every message in a worker; the hits then filter the list."""
@@ -314,16 +325,17 @@ class MessageListPanel(QWidget):
 
         task = self.runner.run(job, name="search")
         task.progressed.connect(self._search_progress)
-        task.succeeded.connect(lambda hits: self._search_done(task, query, hits))
-        task.failed.connect(lambda exc: self._search_failed(task, exc))
-        task.cancelled.connect(lambda: self._search_ended(task))
-        task.finished.connect(lambda: self._search_ended(task))
+        task.succeeded.connect(partial(self._search_done, task, query))
+        task.failed.connect(partial(self._search_failed, task))
+        task.cancelled.connect(partial(self._search_ended, task))
+        task.finished.connect(partial(self._search_ended, task))
         self.search_task = task
         self.search_status.setText("Searching…")
         self.cancel_search_button.show()
         task.start()
         return task
 
+    @Slot()
     def cancel_search(self) -> None:
         task, self.search_task = self.search_task, None
         if task is not None:
@@ -333,6 +345,7 @@ class MessageListPanel(QWidget):
             self.search_status.setText("Search cancelled")
             self.search_finished.emit(None)
 
+    @Slot(int, object, str)
     def _search_progress(self, done: int, total: int | None, _message: str) -> None:
         if self.search_task is not None and total:
             self.search_status.setText(f"Searching… {100 * done // total}%")

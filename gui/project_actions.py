@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -126,16 +127,17 @@ class RetentionBanner(QFrame):
         self.hide()
 
 
-class ProjectActions:
+class ProjectActions(QObject):
     """Creates the actions, menus and the training dock on ``window`` and keeps them enabled correctly."""
 
     def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
         self.dialogs: list[Any] = []  # keep non-modal dialogs alive
         self._create_training_dock()
         self._create_actions()
         self.banner = RetentionBanner(window)
-        self.banner.purge_button.clicked.connect(lambda: self.purge())  # noqa: PLW0108 - drops `checked`
+        self.banner.purge_button.clicked.connect(self.purge_requested)
 
     # --- construction ------------------------------------------------------------------------------
 
@@ -150,8 +152,7 @@ class ProjectActions:
     def _create_training_dock(self) -> None:
         w = self.window
         self.training_view = TrainingView(w.runner, w)
-        self.training_view.model_trained.connect(lambda _id: w.refresh())
-        self.training_view.model_trained.connect(lambda _id: self.update_banner())
+        self.training_view.model_trained.connect(self._model_trained)
         self.training_dock = QDockWidget("Training", w)
         self.training_dock.setObjectName("trainingDock")
         self.training_dock.setWidget(self.training_view)
@@ -176,14 +177,17 @@ class ProjectActions:
             "&Export Labels…", self.export, "Ctrl+E", "Export keyed IDs and labels (never text)"
         )
         self.report_action = self._action(
-            "Data &Inventory Report…", self.report, None, "Where this project's personal data is (DPO)"
+            "Data &Inventory Report…",
+            self._report_requested,
+            None,
+            "Where this project's personal data is (DPO)",
         )
         self.erase_action = self._action(
             "&Erase a Data Subject…", self.erase, None, "Right to erasure: remove all messages about a person"
         )
         self.purge_action = self._action(
             "&Purge Dataset…",
-            lambda: self.purge(),  # noqa: PLW0108 - drops `checked`
+            self.purge_requested,
             None,
             "Retention: delete the dataset, keep models, IDs, labels",
         )
@@ -195,7 +199,8 @@ class ProjectActions:
         self.theme_actions: dict[str, QAction] = {}
         for theme in THEMES:
             action = QAction(theme.capitalize(), self.window, checkable=True)
-            action.triggered.connect(lambda _checked=False, t=theme: self.set_theme(t))
+            action.setData(theme)
+            action.triggered.connect(self._theme_chosen)
             self.theme_group.addAction(action)
             self.theme_actions[theme] = action
         self.theme_actions[self.window.settings.theme()].setChecked(True)
@@ -233,6 +238,7 @@ class ProjectActions:
         """Put the retention banner at the top of the project page's layout."""
         layout.insertWidget(0, self.banner)
 
+    @Slot()
     def update_banner(self) -> None:
         from scrubdesk.core.retention import retention_status
 
@@ -276,25 +282,64 @@ class ProjectActions:
 
     # --- slots -------------------------------------------------------------------------------------
 
+    def _keep(self, dialog: QDialog) -> None:
+        """Keep a non-modal dialog alive until it is closed."""
+        self.dialogs.append(dialog)
+        dialog.finished.connect(self._dialog_finished)
+
+    @Slot(int)
+    def _dialog_finished(self, _code: int) -> None:
+        dialog = self.sender()
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+
+    @Slot(object)
+    def _job_completed(self, _result: object) -> None:
+        """A job changed the project: show the list and the message again."""
+        self.update_banner()
+        self.window.refresh()
+        self.window.show_message(self.window.list_view.current_message_id())
+
+    @Slot(int)
+    def _model_trained(self, _model_id: int) -> None:
+        self.window.refresh()
+        self.update_banner()
+
+    @Slot(int)
+    def _erasure_finished(self, _code: int) -> None:
+        self.window.refresh()
+        self.training_view.refresh()
+        self.update_banner()
+
+    @Slot()
+    def _theme_chosen(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.set_theme(str(action.data()))
+
+    @Slot()
+    def _report_requested(self) -> None:
+        self.report()  # asks where to save it (triggered's `checked` must not become the path)
+
+    @Slot()
+    def purge_requested(self) -> None:
+        self.purge()
+
     def _run(self, title: str, job: Any, describe: Any, refresh: bool = True) -> JobDialog:
         dialog = JobDialog(self.window.runner, title, job, describe, self.window)
-        dialog.completed.connect(lambda _result: self.update_banner())
-        if refresh:
-            dialog.completed.connect(lambda _result: self.window.refresh())
-            dialog.completed.connect(
-                lambda _result: self.window.show_message(self.window.list_view.current_message_id())
-            )
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
+        dialog.completed.connect(self._job_completed if refresh else self.update_banner)
+        self._keep(dialog)
         dialog.start()
         return dialog
 
+    @Slot()
     def analyze(self) -> JobDialog | None:
         project = self.window.project
         if project is None:
             return None
         return self._run("PII analysis", analysis_job(project), describe_analysis)
 
+    @Slot()
     def predict(self) -> JobDialog | None:
         project = self.window.project
         if project is None:
@@ -319,6 +364,7 @@ class ProjectActions:
                 return None
         return self._run("Purge", purge_job(w.project), describe_purge)
 
+    @Slot(bool)
     def show_training(self, shown: bool = True) -> None:
         self.window.settings.qsettings.setValue(TRAINING_DOCK_SETTING, bool(shown))
         first = bool(shown) and self.training_dock.isHidden() and not self._training_sized
@@ -330,6 +376,7 @@ class ProjectActions:
         if shown:
             self.training_dock.raise_()
 
+    @Slot()
     def export(self) -> Any:
         from scrubdesk.gui.export_dialog import ExportDialog
 
@@ -338,10 +385,10 @@ class ProjectActions:
             return None
         dialog = ExportDialog(w.project, w.runner, w.settings, w)
         dialog.open()
-        self.dialogs.append(dialog)
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self._keep(dialog)
         return dialog
 
+    @Slot()
     def erase(self) -> Any:
         from scrubdesk.gui.erasure_dialog import ErasureDialog
 
@@ -349,14 +396,12 @@ class ProjectActions:
         if w.project is None:
             return None
         dialog = ErasureDialog(w.project, w.runner, w)
-        dialog.finished.connect(lambda _code: w.refresh())
-        dialog.finished.connect(lambda _code: self.training_view.refresh())
-        dialog.finished.connect(lambda _code: self.update_banner())
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
+        dialog.finished.connect(self._erasure_finished)
+        self._keep(dialog)
         dialog.open()
         return dialog
 
+    @Slot()
     def audit(self) -> Any:
         from scrubdesk.gui.audit_viewer import AuditViewer
 
@@ -364,8 +409,7 @@ class ProjectActions:
         if w.project is None:
             return None
         dialog = AuditViewer(w.project, w.runner, w)
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
+        self._keep(dialog)
         dialog.show()
         return dialog
 
@@ -387,11 +431,11 @@ class ProjectActions:
             refresh=False,
         )
 
+    @Slot()
     def shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.window)
         dialog.show()
-        self.dialogs.append(dialog)
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self._keep(dialog)
         return dialog
 
     def set_theme(self, theme: str) -> None:

@@ -12,7 +12,7 @@ in the comment field (a comment is required to send back).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -143,6 +143,7 @@ class ReviewPanel(QWidget):
     def entries(self) -> list[review.QueueEntry]:
         return list(self._entries)
 
+    @Slot()
     def refresh(self) -> None:
         """Reload the queue, keeping the selected message selected while it is still waiting."""
         current = self.selected_message_id()
@@ -205,6 +206,7 @@ class ReviewPanel(QWidget):
                 return True
         return False
 
+    @Slot()
     def _selection_changed(self) -> None:
         self._update_actions()
         message_id = self.selected_message_id()
@@ -212,9 +214,11 @@ class ReviewPanel(QWidget):
             self.message_requested.emit(message_id)
 
     # decisions --------------------------------------------------------------------------------------
+    @Slot()
     def approve_selected(self) -> bool:
         return self._decide(approve=True)
 
+    @Slot()
     def send_back_selected(self) -> bool:
         if not self.comment.text().strip():
             self._show_notice("Write what needs fixing in the comment field, then send it back.")

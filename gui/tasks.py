@@ -30,7 +30,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from scrubdesk.core.jobs import JobCancelled, JobControl
 
@@ -42,11 +42,11 @@ Job = Callable[[JobControl], Any]
 class _Signals(QObject):
     """Emitted from the worker thread; delivered queued to the task in the UI thread."""
 
-    progressed = Signal(object, object, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
-    finished = Signal()
+    progressed = Signal(object, object, str)  # done, total | None, message
+    succeeded = Signal(object)  # the job's result
+    failed = Signal(object)  # the exception
+    cancelled = Signal()  # the job raised JobCancelled
+    finished = Signal()  # always last
 
 
 class _Runnable(QRunnable):
@@ -82,8 +82,8 @@ class Task(QObject):
     """
 
     progressed = Signal(object, object, str)  # done, total (None if unknown), message
-    succeeded = Signal(object)
-    failed = Signal(object)
+    succeeded = Signal(object)  # the job's result
+    failed = Signal(object)  # the exception (a ScrubdeskError's message is meant for the user)
     cancelled = Signal()  # the job raised JobCancelled (jobs that return a partial result use succeeded)
     finished = Signal()  # always last, after exactly one of succeeded / failed / cancelled
 
@@ -126,6 +126,7 @@ class Task(QObject):
     def running(self) -> bool:
         return self._running
 
+    @Slot()
     def _on_finished(self) -> None:
         self._running = False
         self.finished.emit()

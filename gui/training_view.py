@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -315,6 +315,7 @@ class TrainingView(QWidget):
         else:
             self.show_model(None)
 
+    @Slot()
     def _selection_changed(self) -> None:
         rows = {i.row() for i in self.history.selectedItems()}
         self.show_model(self.models[min(rows)] if rows else None)
@@ -390,6 +391,7 @@ class TrainingView(QWidget):
             dp_epsilon=self.dp_epsilon.value() if self.dp_check.isChecked() else None,
         )
 
+    @Slot()
     def train(self) -> Task | None:
         if self.project is None or (self.task is not None and self.task.running):
             return None
@@ -400,7 +402,7 @@ class TrainingView(QWidget):
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_trained)
         self.task.failed.connect(self._on_failed)
-        self.task.cancelled.connect(lambda: self.status.setText("Training cancelled: nothing was saved."))
+        self.task.cancelled.connect(self._on_cancelled)
         self.task.finished.connect(self._update_enabled)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
@@ -409,17 +411,20 @@ class TrainingView(QWidget):
         self._update_enabled()
         return self.task
 
+    @Slot()
     def cancel(self) -> None:
         if self.task is not None and self.task.running:
             self.task.cancel()
             self.status.setText("Cancelling…")
 
+    @Slot(int, object, str)
     def _on_progress(self, done: int, total: int | None, message: str) -> None:
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
         self.status.setText(message[:1].upper() + message[1:] + "…")
 
+    @Slot(object)
     def _on_trained(self, summary: Any) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
@@ -436,12 +441,18 @@ class TrainingView(QWidget):
         if summary.saved and summary.model_id is not None:
             self.model_trained.emit(summary.model_id)
 
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.status.setText("Training cancelled: nothing was saved.")
+
+    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status.setText("Training failed.")
         show_error(self, "Training failed", exc)
 
+    @Slot()
     def _update_enabled(self) -> None:
         running = self.task is not None and self.task.running
         self.progress.setVisible(running)

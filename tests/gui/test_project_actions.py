@@ -50,6 +50,17 @@ def test_report_runs_in_a_worker_and_writes_the_inventory(opened, qtbot, tmp_pat
     assert str(out) in dialog.message.text()
 
 
+def test_the_report_menu_item_asks_where_to_save_and_writes_it(opened, qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    out = tmp_path / "from-menu.html"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), "HTML (*.html)"))
+    opened.project_actions.report_action.trigger()  # as the menu does: triggered(checked=False)
+    dialog = opened.project_actions.dialogs[-1]
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=60_000)
+    assert dialog.error is None and out.exists()
+
+
 @pytest.mark.slow
 def test_analysis_from_the_menu_fills_spans_and_refreshes(opened, qtbot) -> None:
     dialog = opened.project_actions.analyze()
