@@ -194,6 +194,11 @@ def labelled_ids(store: Store) -> set[int]:
     return {r[0] for r in store.execute("SELECT id FROM messages WHERE label > ''")}
 
 
+def labelled_count(store: Store) -> int:
+    """How many messages of the project are labelled (read from the label index)."""
+    return int(store.scalar("SELECT count(*) FROM messages WHERE label > ''"))
+
+
 def review_status(analysed: bool, status: str | None, current: bool) -> str:
     """One of :data:`REVIEW_STATES` from the analysis and review rows of a message."""
     if status == "approved":

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core import labels as core_labels
-from scrubdesk.core.errors import PermissionDeniedError, ScrubdeskError
-from scrubdesk.core.labels import LabelChange, Labeller
+from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.labelling_session import LabellingSession
+from scrubdesk.core.labels import LabelChange
 from scrubdesk.core.messages import MessageRow
 from scrubdesk.core.project import Project
-from scrubdesk.core.roles import role_of
 from scrubdesk.core.store import Store
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.label_bar import NUMBERED, LabelBar, LabelSetDialog
@@ -59,7 +59,8 @@ def is_typing(widget: QWidget | None) -> bool:
 
 
 class LabellingController(QObject):
-    """Connects the label bar, the list and the keys to :class:`~scrubdesk.core.labels.Labeller`.
+    """Connects the label bar, the list and the keys to a Qt-free
+    :class:`~scrubdesk.core.labelling_session.LabellingSession` (permission, undo, progress).
 
     ``window`` owns the window-wide shortcuts; ``focus_scopes`` (the list and the message view) own
     Enter, so that Enter in a text field elsewhere (the search box) keeps its meaning."""
@@ -81,11 +82,7 @@ class LabellingController(QObject):
         self.model: MessageTableModel = view.message_model()
         self.bar = bar
         self.notify = notify
-        self.project: Project | None = None
-        self.store: Store | None = None
-        self.labeller: Labeller | None = None
-        self.role: str | None = None
-        self.undo_stack: list[LabelChange] = []
+        self.session = LabellingSession()
 
         bar.label_chosen.connect(self.label_current)
         bar.clear_requested.connect(self.clear_label)
@@ -140,21 +137,24 @@ class LabellingController(QObject):
     def set_project(self, project: Project | None, store: Store | None) -> None:
         """A project was opened (or closed): check the role once, add the labels that imported messages
         carry to the set, and show the set."""
-        self.project, self.store = project, store
-        self.undo_stack.clear()
-        self.labeller, self.role = None, None
-        reason = "Open a project to label its messages"
-        if project is not None and store is not None:
-            self.role = role_of(store)
-            try:
-                self.labeller = Labeller(project, store)
-            except PermissionDeniedError as exc:
-                reason = str(exc)
-            else:
-                self._seed()
-        self.bar.setToolTip(reason if self.labeller is None else "")
+        self.session = LabellingSession(project, store)
+        if self.session.can_label:
+            self._seed()
+        self.bar.setToolTip(self.session.refusal)
         self.reload_labels()
         self.update_progress()
+
+    @property
+    def project(self) -> Project | None:
+        return self.session.project
+
+    @property
+    def store(self) -> Store | None:
+        return self.session.store
+
+    @property
+    def undo_stack(self) -> list[LabelChange]:
+        return self.session.undo_stack
 
     def _seed(self) -> None:
         assert self.project is not None and self.store is not None
@@ -168,13 +168,12 @@ class LabellingController(QObject):
 
     def reload_labels(self, *, seed: bool = False) -> None:
         """Re-read the label set (after an import, ``seed`` first adds the labels it brought)."""
-        if seed and self.labeller is not None:
+        if seed and self.session.can_label:
             self._seed()
+        self.session.recount()
         labels = core_labels.list_labels(self.store) if self.store is not None else []
         self.bar.set_labels(labels)
-        self.bar.set_permissions(
-            self.labeller is not None, self.role in core_labels.MANAGE_ROLES, self.bar.toolTip()
-        )
+        self.bar.set_permissions(self.session.can_label, self.session.can_manage, self.session.refusal)
         self._show_current()
         self.labels_changed.emit(labels)
 
@@ -229,18 +228,17 @@ class LabellingController(QObject):
     def label_current(self, label: str | None, *, advance: bool = True) -> LabelChange | None:
         """Label the current message (None: remove its label), then move to the next one."""
         message_id = self.view.current_message_id()
-        if self.labeller is None:
+        if not self.session.can_label:
             if self.project is not None:
-                self.notify(self.bar.toolTip() or "You may not label in this project")
+                self.notify(self.session.refusal or "You may not label in this project")
             return None
         if message_id is None:
             return None
         try:
-            change = self.labeller.set_label(message_id, label)
+            change = self.session.label(message_id, label)
         except ScrubdeskError as exc:
             show_error(self.window, "Could not label the message", exc)
             return None
-        self.undo_stack.append(change)
         self.model.update_label(message_id, change.previous, change.label)
         self.message_labelled.emit(change)
         if not (advance and self.view.move(1)):
@@ -254,19 +252,18 @@ class LabellingController(QObject):
 
     def undo(self) -> LabelChange | None:
         """Restore the label the last change replaced, and go back to that message."""
-        if not self.undo_stack or self.labeller is None:
-            self.notify("Nothing to undo")
-            return None
-        change = self.undo_stack.pop()
         try:
-            restored = self.labeller.undo(change)
+            restored = self.session.undo()
         except ScrubdeskError as exc:
             show_error(self.window, "Could not undo the label", exc)
             return None
-        self.model.update_label(change.message_id, restored.previous, restored.label)
-        if not self.view.select_message(change.message_id):
-            self.notify(f"Label of {change.msg_key[:10]} restored (the message is not in this list)")
-        self._refresh_message_view(change.message_id)
+        if restored is None:
+            self.notify("Nothing to undo")
+            return None
+        self.model.update_label(restored.message_id, restored.previous, restored.label)
+        if not self.view.select_message(restored.message_id):
+            self.notify(f"Label of {restored.msg_key[:10]} restored (the message is not in this list)")
+        self._refresh_message_view(restored.message_id)
         self.message_labelled.emit(restored)
         return restored
 
@@ -312,7 +309,8 @@ class LabellingController(QObject):
         return ok
 
     def _relabelled(self, note: str) -> None:
-        self.undo_stack.clear()  # its label names may be gone
+        self.session.forget_undo()  # its label names may be gone
+        self.session.recount()
         current = self.view.current_message_id()
         self.model.refresh()
         if current is not None:
