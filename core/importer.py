@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
 from scrubdesk.core.jobs import JobCancelled, JobControl
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)

@@ -148,8 +148,9 @@ def build(path: Path = PROJECT_DIR, n: int = N_MESSAGES, *, rebuild: bool = Fals
 
 def _fill(project: Project, n: int) -> dict:
     from scrubdesk.core import labels as core_labels
-    from scrubdesk.core.model_lineage import Prediction, msg_list_digest, record_model, store_predictions
-    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.clock import utc_now
+    from scrubdesk.core.db.trained_models import Prediction, record_model, store_predictions
+    from scrubdesk.core.model_lineage import msg_list_digest
     from scrubdesk.core.synthetic import INTENTS, generate
 
     ids = project.ids

@@ -278,7 +278,7 @@ class Bench:
 
     def label(self, count: int) -> dict[str, Any]:
         """Number key 1 in the unlabelled list: label, advance, show the next message."""
-        from scrubdesk.core.messages import MessageFilter
+        from scrubdesk.core.db.messages import MessageFilter
 
         window = self.window
         view, model = window.list_view, window.model
