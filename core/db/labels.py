@@ -77,3 +77,11 @@ def label_by_key(conn: Connection, msg_key: str) -> tuple[int, str | None] | Non
 
 def set_message_label(conn: Connection, message_id: int, label: str | None, source: str | None) -> None:
     conn.execute("UPDATE messages SET label = ?, label_source = ? WHERE id = ?", (label, source, message_id))
+
+
+def set_message_labels(conn: Connection, labels: Sequence[tuple[int, str]], source: str) -> None:
+    """Bulk :func:`set_message_label` of (message ID, label) pairs with one source."""
+    conn.executemany(
+        "UPDATE messages SET label = ?, label_source = ? WHERE id = ?",
+        [(label, source, mid) for mid, label in labels],
+    )

@@ -254,3 +254,23 @@ def analysed_unlabelled_ids(conn: Connection) -> list[int]:
         f"WHERE {NOT_PURGED} AND (m.label IS NULL OR m.label = '') ORDER BY m.id"
     )
     return [int(r[0]) for r in rows]
+
+
+def insert_suggestions(conn: Connection, rows: Sequence[tuple[int, str, Span]], analyzer_version: str) -> int:
+    """Bulk insert of analyser suggestions (message ID, field, span) with no overlap checks: for generated
+    projects (benchmarks), where nothing was reviewed yet. Returns how many."""
+    conn.executemany(
+        'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
+        "analyzer_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', ?)",
+        [
+            (mid, fld, s.start, s.end, s.label, s.score, s.recognizer, analyzer_version)
+            for mid, fld, s in rows
+        ],
+    )
+    return len(rows)
+
+
+def record_analyses(conn: Connection, states: Sequence[tuple[int, str]], at: str) -> None:
+    """Bulk :func:`record_analysis` of (message ID, fingerprint) pairs."""
+    for message_id, fingerprint in states:
+        record_analysis(conn, message_id, fingerprint, at)
