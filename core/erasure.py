@@ -426,18 +426,18 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
     exports = missing = 0
     for export in export_rows.list_exports(store):
         export_id = export.id
-        path = _export_file(project, export.path)
-        if path is None:
+        export_path = _export_file(project, export.path)
+        if export_path is None:
             missing += 1
             continue
-        if path.is_relative_to(project.path):
+        if export_path.is_relative_to(project.path):
             continue  # scanned with the project directory
         exports += 1
-        result = scan_file(path, needles)
+        result = scan_file(export_path, needles)
         if result.unreadable:
             problems.append(f"export {export_id}: could not be read")
         elif result.hits:
-            file_hits[f"export {export_id}: {path}"] = result.hits
+            file_hits[f"export {export_id}: {export_path}"] = result.hits
     page_size = maintenance.page_size(store)
     page_hits: dict[str, int] = {}
     pages = 0

@@ -6,7 +6,7 @@ restored afterwards). Each step reports pass, fail or skip with its wall time.
 
 This module holds the runner and the steps that need only ``core``. Steps that need a higher layer (PII
 analysis, training, the GUI) are handed in by the caller as :class:`Step` objects, so the layering
-``gui -> models -> core`` holds: see ``scrubdesk.gui.selftest_command``.
+``gui -> models -> core`` holds: see ``scrubdesk.gui.cli.selftest``.
 
 Steps whose feature is not in this build are reported as skipped ("not available in this build"),
 detected by import, never faked. A feature that is present but has no self-test step yet is a failure:
