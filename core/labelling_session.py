@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scrubdesk.core import labels as core_labels
+from scrubdesk.core.db.messages import count_labelled, count_messages
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.labels import LabelChange, Labeller
-from scrubdesk.core.messages import count_messages, labelled_count
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import role_of
 from scrubdesk.core.store import Store
@@ -62,7 +62,7 @@ class LabellingSession:
     def recount(self) -> None:
         """Count labelled messages again (after an import, a merge, a bulk label)."""
         if self.store is not None:
-            self._labelled, self._total = labelled_count(self.store), count_messages(self.store)
+            self._labelled, self._total = count_labelled(self.store), count_messages(self.store)
 
     def progress(self) -> Progress:
         return Progress(self._labelled, self._total, self._session)

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from scrubdesk.core.db.spans import SpanRecord
 from scrubdesk.core.entities import LABELS
 from scrubdesk.core.redaction import Redactor
-from scrubdesk.core.span_edits import SpanRecord
 from scrubdesk.core.spans import merge_for_redaction
 
 DISPLAY_NAMES: dict[str, str] = {

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scrubdesk.core import review, span_edits
+from scrubdesk.core.db import spans as span_rows
+from scrubdesk.core.db.messages import Message
 from scrubdesk.core.errors import ScrubdeskError
-from scrubdesk.core.messages import Message
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
 from scrubdesk.core.roles import role_of
@@ -88,7 +89,7 @@ class SpanReview:
         self.raw_allowed = True
         self.mode = RAW
         self.message: Message | None = None
-        self.records: list[span_edits.SpanRecord] = []
+        self.records: list[span_rows.SpanRecord] = []
         self.analysed = False
         self.review_state: review.ReviewState | None = None
         self.notice: str | None = None  # the outcome of the last action; never message text
@@ -134,8 +135,8 @@ class SpanReview:
         if message is None or store is None:
             self.records, self.analysed, self.review_state = [], False, None
             return
-        self.records = span_edits.message_spans(store, message.id)
-        self.analysed = review.is_analysed(store, message.id)
+        self.records = span_rows.message_spans(store, message.id)
+        self.analysed = span_rows.is_analysed(store, message.id)
         self.review_state = review.review_state(store, message.id)
         if self._current is not None:
             self._current = self.find_mark(self._current.span_ids)
@@ -214,7 +215,7 @@ class SpanReview:
         message = self.message
         if message is None or self.raw_waiting:
             return None, None
-        by_field: dict[str, list[span_edits.SpanRecord]] = {"subject": [], "body": []}
+        by_field: dict[str, list[span_rows.SpanRecord]] = {"subject": [], "body": []}
         for record in self.records:
             by_field[record.field].append(record)
         subject = message.subject or ""

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scrubdesk.core.db.imports import QuarantineRow, quarantine_rows
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.messages import QuarantineRow, quarantine_rows
 from scrubdesk.core.project import Project
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.tasks import Task, TaskRunner

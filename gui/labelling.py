@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core import labels as core_labels
+from scrubdesk.core.db.messages import MessageRow
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.labelling_session import LabellingSession
 from scrubdesk.core.labels import LabelChange
-from scrubdesk.core.messages import MessageRow
 from scrubdesk.core.project import Project
 from scrubdesk.core.store import Store
 from scrubdesk.gui.errors import show_error

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import messages
+from scrubdesk.core.db import messages
+from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.core.labels import list_labels
-from scrubdesk.core.messages import MessageFilter
 from scrubdesk.core.project import Project
-from scrubdesk.core.scrubbing import project_redactor
+from scrubdesk.core.scrubbing import project_redactor, search_scrubbed
 from scrubdesk.core.store import Store
 from scrubdesk.gui.message_table_model import COLUMN_INDEX, COLUMNS, MessageTableModel
 from scrubdesk.gui.tasks import Task, TaskRunner
@@ -321,7 +321,7 @@ class MessageListPanel(QWidget):
 
         def job(control: Any) -> list[int]:
             with project.store() as store:  # this worker thread's own connection
-                return messages.search_scrubbed(store, project_redactor(project, store), query, control)
+                return search_scrubbed(store, project_redactor(project, store), query, control)
 
         task = self.runner.run(job, name="search")
         task.progressed.connect(self._search_progress)

@@ -36,10 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import messages
-from scrubdesk.core.messages import ALL, MessageFilter, MessageRow
+from scrubdesk.core import scrubbing
+from scrubdesk.core.db import messages
+from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
-from scrubdesk.core.scrubbing import redaction_policy
+from scrubdesk.core.redaction_policy import redaction_policy
 from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ class MessageTableModel(QAbstractTableModel):
     def _scrubbed_subject(self, row: MessageRow) -> str:
         text = self._scrubbed.get(row.id)
         if text is None:
-            text = messages.scrubbed_subject(self._redactor, row)
+            text = scrubbing.scrubbed_subject(self._redactor, row)
             self._scrubbed[row.id] = text
             if len(self._scrubbed) > SCRUBBED_CACHE:
                 self._scrubbed.popitem(last=False)

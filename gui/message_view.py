@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import span_edits
+from scrubdesk.core.db.messages import Message
+from scrubdesk.core.db.spans import SpanRecord
 from scrubdesk.core.entities import LABELS
-from scrubdesk.core.messages import Message
 from scrubdesk.core.project import Project
 from scrubdesk.core.span_marks import Mark, display_name, label_counts, type_mnemonics
 from scrubdesk.core.span_review import (
@@ -261,7 +261,7 @@ class MessageView(QWidget):
         """Every mark shown, subject first, then body, in position order (the Tab order)."""
         return self.controller.marks()
 
-    def records(self) -> list[span_edits.SpanRecord]:
+    def records(self) -> list[SpanRecord]:
         return list(self.controller.records)
 
     def show_message(self, message: Message | None) -> None:

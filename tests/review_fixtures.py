@@ -7,9 +7,10 @@ place these belong once it exists.
 from __future__ import annotations
 
 from scrubdesk.core.audit_log import current_os_user
-from scrubdesk.core.project import utc_now
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.spans import replace_suggestions
 from scrubdesk.core.roles import grant
-from scrubdesk.core.spans import Span, replace_suggestions
+from scrubdesk.core.spans import Span
 
 SUBJECT = "Refund for Jane Okafor"
 BODY = "Hi, I am Jane Okafor, call 07700 900123.\nAccount 1234 at 5 Elm Road, Leeds.\nThanks"

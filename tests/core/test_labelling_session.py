@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.db.roles import revoke
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.labelling_session import LabellingSession
 from scrubdesk.core.labels import add_label
-from scrubdesk.core.roles import revoke
 from tests.review_fixtures import add_message
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.db.messages import get_message
+from scrubdesk.core.db.roles import revoke
+from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.errors import PermissionDeniedError
-from scrubdesk.core.messages import get_message
 from scrubdesk.core.review import check_raw_view, review_state, set_raw_view_roles
-from scrubdesk.core.roles import revoke
-from scrubdesk.core.span_edits import message_spans
 from scrubdesk.core.span_review import RAW, RAW_LOG_FAILED, SCRUBBED, SpanReview
 from tests.review_fixtures import BODY, add_message, as_role
 

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from scrubdesk.core.messages import get_message
+from scrubdesk.core.db.messages import get_message
+from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.review import approve, review_state, set_raw_view_roles
-from scrubdesk.core.span_edits import message_spans
 from scrubdesk.core.spans import Span
 from tests.review_fixtures import BODY, SUBJECT, add_message, as_role
 

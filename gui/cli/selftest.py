@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.selftest import (
     DEFAULT_COUNT,
     SelftestContext,
@@ -32,7 +32,7 @@ GUI_TIMEOUT_MS = 60_000
 EXPECTED_LABELS = ("EMAIL_ADDRESS", "PERSON")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "selftest",
         help="run the whole pipeline on synthetic emails in a temporary project (offline, offscreen)",
