@@ -9,10 +9,11 @@ unredacted stretch came from, so that a selection can be mapped back to raw offs
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scrubdesk.core.db.spans import SpanRecord
 from scrubdesk.core.entities import LABELS
@@ -100,7 +101,9 @@ class FieldText:
     field: str
     text: str
     marks: list[Mark]
-    copies: list[tuple[int, int, int]] = field(default_factory=list)  # (shown start, shown end, raw start)
+    copies: list[tuple[int, int, int]] = dataclasses.field(
+        default_factory=list
+    )  # (shown start, shown end, raw start)
 
     def raw_range(self, start: int, end: int) -> tuple[int, int] | None:
         """Raw offsets of the shown ``start..end``, or None when it is not one unredacted stretch."""
