@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
@@ -37,12 +38,14 @@ class ApprovalSummary:
     already_approved: int
     not_analysed: int  # skipped: run `analyze` first
     role: str
+    suggestions_accepted: int = 0  # undecided suggestions accepted as PII so that they could be approved
 
     def as_dict(self) -> dict[str, int | str]:
         return {
             "approved": self.approved,
             "already_approved": self.already_approved,
             "not_analysed": self.not_analysed,
+            "suggestions_accepted": self.suggestions_accepted,
             "role": self.role,
         }
 
@@ -50,7 +53,10 @@ class ApprovalSummary:
 def approve_all(
     project: Project, control: JobControl | None = None, comment: str | None = None
 ) -> ApprovalSummary:
-    """Approve the redaction of every analysed message. Needs the reviewer or admin role; audit-logged."""
+    """Approve the redaction of every analysed message. Needs the reviewer or admin role; audit-logged.
+
+    Approval needs every suggestion decided: the suggestions nobody decided are accepted as PII first
+    (they are redacted either way), and the summary and the audit entry say how many."""
     control = control or JobControl()
     with project.store() as store:
         role = require_role(store, REVIEWER_ROLES, "approving redactions")
@@ -59,10 +65,11 @@ def approve_all(
         already = reviews.count_approved_current(store)
         now = utc_now()
         with store.transaction() as conn:
+            accepted = span_rows.accept_suggestions_awaiting_approval(conn)
             approved = reviews.approve_every_analysed(
                 conn, reviewer=current_os_user(), role=role, comment=comment, at=now
             )
-            summary = ApprovalSummary(approved, already, total - analysed, role)
+            summary = ApprovalSummary(approved, already, total - analysed, role, accepted)
             AuditLog(store, project.keys.id_key).append(
                 "review.approve_all", details=summary.as_dict(), role=role, at=now
             )
@@ -198,17 +205,61 @@ def submit_for_review(project: Project, store: Store, message_id: int) -> Review
     )  # fmt: skip
 
 
-def approve(project: Project, store: Store, message_id: int, comment: str | None = None) -> ReviewState:
-    """Approve the redaction of one analysed message (reviewer or admin); it may then train a model."""
+class UndecidedSuggestionsError(InputError):
+    """An approval was asked for while suggestions are undecided (and accepting them was not asked)."""
+
+    def __init__(self, msg_key: str, undecided: int) -> None:
+        self.undecided = undecided
+        super().__init__(
+            f"message {msg_key} has {undecided} undecided suggestion(s): accept (Y) or reject (N) each, "
+            f"or approve with 'accept the remaining {undecided}'"
+        )
+
+
+def undecided_count(store: Store, message_id: int) -> int:
+    """Suggestions of a message nobody has accepted or rejected yet (approval needs none, or an explicit
+    accept-the-remaining step)."""
+    return span_rows.count_undecided(store, message_id)
+
+
+def approve(
+    project: Project,
+    store: Store,
+    message_id: int,
+    comment: str | None = None,
+    *,
+    accept_remaining: bool = False,
+) -> ReviewState:
+    """Approve the redaction of one analysed message (reviewer or admin); it may then train a model.
+
+    Every suggestion must be decided first. ``accept_remaining`` accepts the undecided ones as PII in the
+    same transaction, and the audit entry counts them (``accepted_remaining``); without it, undecided
+    suggestions raise :class:`UndecidedSuggestionsError` and nothing changes."""
     role = require_role(store, REVIEWER_ROLES, "approving a redaction")
     key, fingerprint = _analysed(store, message_id, "approving it")
     state = review_state(store, message_id)
     if state is not None and state.approved:
         return state
-    return _decide(
-        project, store, message_id, status="approved", fingerprint=fingerprint, role=role,
-        comment=(comment or "").strip() or None, action=APPROVE_ACTION, key=key,
-    )  # fmt: skip
+    undecided = span_rows.count_undecided(store, message_id)
+    if undecided and not accept_remaining:
+        raise UndecidedSuggestionsError(key, undecided)
+    comment = (comment or "").strip() or None
+    now = utc_now()
+    with store.transaction() as conn:
+        accepted = span_rows.accept_suggestions(conn, message_id) if undecided else 0
+        reviews.decide(
+            conn, message_id, status="approved", fingerprint=fingerprint, reviewer=current_os_user(),
+            role=role, comment=comment, at=now,
+        )  # fmt: skip
+        details: dict[str, Any] = {"with_comment": bool(comment)}
+        if accepted:
+            details["accepted_remaining"] = accepted
+        AuditLog(store, project.keys.id_key).append(
+            APPROVE_ACTION, objects=[key], details=details, role=role, at=now
+        )
+    approved = review_state(store, message_id)
+    assert approved is not None
+    return approved
 
 
 def send_back(project: Project, store: Store, message_id: int, comment: str) -> ReviewState:
@@ -239,6 +290,7 @@ class QueueEntry:
     submitted_at: str
     pii_count: int  # spans that will be redacted (suggested, accepted, added)
     undecided: int  # suggestions nobody accepted or rejected yet
+    kept: int  # spans rejected: their text stays in clear
     stale_approval: bool  # approved once, but the message was analysed again since
     scrubbed_subject: str = ""
 
@@ -265,6 +317,7 @@ def review_queue(
             submitted_at=r.submitted_at,
             pii_count=int(r.pii_count),
             undecided=int(r.undecided),
+            kept=int(r.kept),
             stale_approval=bool(r.stale_approval),
             scrubbed_subject=subjects.get(r.message_id, ""),
         )

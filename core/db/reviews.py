@@ -158,6 +158,7 @@ class QueueRow:
     stale_approval: bool
     pii_count: int
     undecided: int
+    kept: int
     subject: str
 
     def __repr__(self) -> str:
@@ -171,6 +172,7 @@ def queue_rows(conn: Connection, limit: int, offset: int) -> list[QueueRow]:
         "r.at AS submitted_at, r.status = 'approved' AS stale_approval, "
         "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status != 'rejected') AS pii_count, "
         "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status = 'suggested') AS undecided, "
+        "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status = 'rejected') AS kept, "
         "coalesce(m.subject, '') AS subject "
         f"{_QUEUE_WHERE} ORDER BY r.at, m.id LIMIT ? OFFSET ?",
         (limit, offset),

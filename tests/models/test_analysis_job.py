@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scrubdesk.core.db.spans import spans_for_message
+from scrubdesk.core.db.spans import message_spans, spans_for_message
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.spans import Span
 from scrubdesk.models.pii.analysis_job import run_analysis
@@ -152,15 +152,15 @@ def test_parallel_workers_give_the_same_spans(project, analyzer):
 
 
 class _Renamed:
-    """The session analyser under another version string, optionally dropping one entity type: what a
-    new analyser release looks like to the job."""
+    """The session analyser under another version string, optionally dropping entity types: what a new
+    analyser release looks like to the job."""
 
-    def __init__(self, inner, version: str, drop: str | None = None) -> None:
+    def __init__(self, inner, version: str, drop: tuple[str, ...] = ()) -> None:
         self.inner, self.version, self.drop = inner, version, drop
 
     def analyze_many(self, inputs, batch_size: int = 32):
         for spans in self.inner.analyze_many(inputs, batch_size=batch_size):
-            yield [s for s in spans if s.label != self.drop]
+            yield [s for s in spans if s.label not in self.drop]
 
 
 def _approved(project) -> set[int]:
@@ -177,21 +177,27 @@ def test_a_new_analyser_keeps_approvals_whose_redaction_is_unchanged(project, an
         phone = _add(store, 1, "Please call me on 07700 900123 after six.")
         name = _add(store, 2, "My name is Tom Baker and the bill is wrong.")
         plain = _add(store, 3, "Nothing personal in here at all.")
-    run_analysis(project, _Renamed(analyzer, "release-a"))
-    approve_all(project)
+    run_analysis(project, _Renamed(analyzer, "release-a", drop=("PHONE_NUMBER",)))
+    approve_all(project)  # accepts the undecided suggestions (the name) as it approves
     assert _approved(project) == {phone, name, plain}
 
-    same = run_analysis(project, _Renamed(analyzer, "release-b"))
+    same = run_analysis(project, _Renamed(analyzer, "release-b", drop=("PHONE_NUMBER",)))
     assert (same.analysed, same.approvals_kept, same.approvals_to_redo) == (3, 3, 0)
     assert _approved(project) == {phone, name, plain}
 
-    fewer = run_analysis(project, _Renamed(analyzer, "release-c", drop="PHONE_NUMBER"))
-    assert (fewer.approvals_kept, fewer.approvals_to_redo) == (2, 1)
+    # a decided span stays when an analyser no longer suggests it: the redaction, and the approval, hold
+    fewer = run_analysis(project, _Renamed(analyzer, "release-b2", drop=("PHONE_NUMBER", "PERSON")))
+    assert (fewer.approvals_kept, fewer.approvals_to_redo) == (3, 0)
+    with project.store() as store:
+        assert [(r.label, r.status) for r in message_spans(store, name)] == [("PERSON", "accepted")]
+
+    more = run_analysis(project, _Renamed(analyzer, "release-c"))  # now finds the phone number
+    assert (more.approvals_kept, more.approvals_to_redo) == (2, 1)
     assert _approved(project) == {name, plain}  # its suggestions changed: approve again
 
     with project.store() as store, store.transaction() as conn:
         conn.execute("UPDATE messages SET body = body || ' Thanks.' WHERE id = ?", (name,))
-    edited = run_analysis(project, _Renamed(analyzer, "release-d", drop="PHONE_NUMBER"))
+    edited = run_analysis(project, _Renamed(analyzer, "release-d"))
     assert (edited.approvals_kept, edited.approvals_to_redo) == (1, 1)
     assert _approved(project) == {plain}  # new content was never reviewed, whatever was found in it
     with project.store() as store:
