@@ -41,7 +41,7 @@ DISPLAY_NAMES: dict[str, str] = {
 STATUS_WORDS = {
     "suggested": "suggested by the analyser, not decided yet",
     "accepted": "accepted",
-    "rejected": "rejected (not PII: stays in the scrubbed text)",
+    "rejected": "kept in clear (rejected as not PII: the text stays in what a model sees)",
     "added": "added by a person",
 }
 

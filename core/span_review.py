@@ -256,10 +256,11 @@ class SpanReview:
         undecided, redacted = statuses["suggested"], len(marks) - statuses["rejected"]
         pii = f"{redacted} PII span{'s' if redacted != 1 else ''}"
         decided = f", {undecided} to decide" if undecided else ""
+        kept = f", {statuses['rejected']} kept in clear" if statuses["rejected"] else ""
         kind = message.body_kind if self.raw_shown else "scrubbed preview"
         body = self.shown()[1]
         length = len(body.text) if body is not None else len(message.body)
-        return f"Body ({kind}, {length:,} characters) — {pii}{decided}"
+        return f"Body ({kind}, {length:,} characters) — {pii}{decided}{kept}"
 
     # the current span -------------------------------------------------------------------------------
     @property

@@ -85,3 +85,18 @@ def verdict_colour(widget: QWidget, *, ok: bool) -> str:
 def is_dark(palette: QPalette) -> bool:
     """True when the palette's window background is dark (widgets pick readable colours from this)."""
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour (0 black .. 1 white)."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF()) + 0.0722 * linear(colour.blueF())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2.1 contrast ratio of two colours (1 .. 21): text needs 4.5, UI components and borders 3."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)

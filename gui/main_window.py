@@ -415,7 +415,7 @@ class MainWindow(QMainWindow):
             self,
             self.list_view,
             self.label_bar,
-            [self.list_view, self.message_view],
+            [self.list_view],  # Enter accepts the suggestion from the list; in the spans it never labels
             self.notify,
         )
         self.labelling.labels_changed.connect(self._labels_changed)
@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
         if message_id is not None and self._store is not None:
             message = messages.get_message(self._store, message_id)
         self.message_view.show_message(message)
+        self.review_panel.follow(message_id if message is not None else None)
         self.message_shown.emit(message)
 
     # review -----------------------------------------------------------------------------------------
@@ -494,6 +495,7 @@ class MainWindow(QMainWindow):
         self.settings.qsettings.setValue(REVIEW_DOCK_SETTING, bool(shown))
         self._set_review_dock_visible(shown and self.review_panel.allowed)
         if shown:
+            self.review_panel.open_oldest()
             self.review_panel.table.setFocus()
 
     def _set_review_dock_visible(self, visible: bool) -> None:

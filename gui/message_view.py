@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -56,6 +57,7 @@ from scrubdesk.gui.message_header import MessageHeader
 from scrubdesk.gui.raw_view_gate import RawViewGate
 from scrubdesk.gui.span_highlighter import SpanFormats, legend_html, swatch
 from scrubdesk.gui.span_text_view import SpanTextView
+from scrubdesk.gui.spans_panel import SpansPanel
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +133,12 @@ class MessageView(QWidget):
         self.body.setObjectName("messageBody")
         self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.body_caption = QLabel(page)
-        self.body_caption.setEnabled(False)
+        self.body_caption.setObjectName("bodyCaption")
+        self.spans_panel = SpansPanel(page)
+        self.spans_panel.mark_chosen.connect(self._panel_chose)
+        self.text_split = QSplitter(Qt.Orientation.Horizontal, page)
+        self.text_split.setObjectName("textSplit")
+        self.text_split.setChildrenCollapsible(True)
         self.notice = QLabel(page)  # the outcome of the last action (refusals, resets); never message text
         self.notice.setObjectName("spanNotice")
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
@@ -175,8 +182,16 @@ class MessageView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.notice)
         layout.addWidget(self.body_caption)
-        layout.addWidget(self.body, 1)
-        layout.addWidget(self.not_analysed, 1)
+        body_box = QWidget(page)
+        body_layout = QVBoxLayout(body_box)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.body, 1)
+        body_layout.addWidget(self.not_analysed, 1)
+        self.text_split.addWidget(body_box)
+        self.text_split.addWidget(self.spans_panel)
+        self.text_split.setStretchFactor(0, 3)
+        self.text_split.setStretchFactor(1, 2)
+        layout.addWidget(self.text_split, 1)
         layout.addLayout(review_row)
         layout.addWidget(self.review_comment)
         return page
@@ -311,6 +326,7 @@ class MessageView(QWidget):
             self.body.setVisible(shown_body is not None)
             self.not_analysed.setVisible(shown_body is None)
         self.body_caption.setText(c.caption())
+        self.spans_panel.show_marks(c.shown(), c.current, self._formats.dark)
         legend = legend_html(label_counts(c.marks()), self._formats.dark)
         if legend != self._legend_html:  # rich text is parsed and laid out again on every setText
             self._legend_html = legend
@@ -390,6 +406,7 @@ class MessageView(QWidget):
 
     def _show_focus(self) -> None:
         mark = self.controller.current
+        self.spans_panel.select_mark(mark)
         for view in (self.subject, self.body):
             view.show_focus(
                 mark if mark is not None and view is self._view_for(mark) else None, self._formats
@@ -401,6 +418,13 @@ class MessageView(QWidget):
             return False
         self.set_current(self.controller.current)
         return True
+
+    @Slot(object)
+    def _panel_chose(self, mark: Mark) -> None:
+        """A row of the spans panel became current: the text follows, the keyboard stays in the panel."""
+        self.controller.set_current(mark)
+        self._show_focus()
+        self._update_actions()
 
     @Slot(int)
     def _navigate(self, step: int) -> None:
@@ -433,8 +457,9 @@ class MessageView(QWidget):
         message = self.message
         if outcome.done and message is not None:
             self._render()
-            if self.controller.current is not None:
-                self.set_current(self.controller.current)
+            current = self.controller.current
+            if current is not None and not self.spans_panel.hasFocus():
+                self.set_current(current)  # the keyboard follows the span into the subject or body
             if outcome.review_changed:
                 self.review_changed.emit(message.id)
             if outcome.spans_changed:
@@ -578,8 +603,9 @@ class MessageView(QWidget):
 
     @Slot()
     def refresh_review(self) -> None:
-        """Show the message's review state again (a reviewer decided in the review panel)."""
+        """Show the message's review state and spans again (a reviewer decided in the review panel, and
+        an approval may have accepted the remaining suggestions)."""
         self.controller.reload()
         if self.message is not None:
-            self._show_review()
+            self._render()
         self._update_actions()

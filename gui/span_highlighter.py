@@ -4,8 +4,13 @@ the text and marks of :mod:`scrubdesk.core.span_marks` (what is shown, raw or sc
 Colours: pale backgrounds, Paul Tol's "light" scheme first (made to stay apart under the common colour
 vision deficiencies, with black text on top); a dark palette gets the same hues darkened under light
 text. The underline carries a stronger shade of the hue. Colour is never the only cue: the legend and
-the tooltip name the type, and the status has its own style (dashed underline: suggested; solid:
-decided; struck-through grey: rejected).
+the tooltip name the type, and the status has its own style that never relies on colour:
+
+- suggested (to decide): the type's tint with a wavy underline, in italics;
+- accepted or added (will be redacted): the type's tint with a solid underline;
+- rejected (kept in clear: the text stays in what a model sees): no tint, the text in its normal colour
+  inside an outlined box (drawn by :class:`~scrubdesk.gui.span_text_view.SpanTextView`). Never struck
+  through: struck-through text reads as "removed", which is the opposite.
 
 Offsets: spans are Python string offsets (code points); Qt counts UTF-16 code units, and a
 ``QTextDocument`` turns ``\\r\\n`` into one block break. :class:`TextMap` prepares the text so that the two
@@ -93,6 +98,14 @@ def strong(label: str, dark: bool) -> QColor:
     return _with_lightness(entity_colour(label), 0.62 if dark else 0.40)
 
 
+def kept_outline(dark: bool) -> QColor:
+    """The box around text kept in clear: a neutral grey at >= 3:1 against the text background."""
+    return QColor("#B4B4B4") if dark else QColor("#595959")
+
+
+KEPT_FOCUS = QColor("#D9D9D9")  # the current span's background when it is kept in clear (under black text)
+
+
 def focus_background(label: str) -> QColor:
     """The current span's background: the full colour, under black text in either palette."""
     return entity_colour(label)
@@ -120,6 +133,9 @@ def legend_html(counts: Counter[str], dark: bool) -> str:
             f"&nbsp;{name}&nbsp;</span>&nbsp;{counts[label]}"
         )
     return "&nbsp;&nbsp; ".join(chips)
+
+
+STATUS_LEGEND = "Wavy underline: to decide · solid underline: PII · [boxed]: kept in clear"
 
 
 # --- Qt text ---------------------------------------------------------------------------------------------
@@ -154,8 +170,7 @@ class SpanFormats:
 
     def __init__(self, palette: QPalette) -> None:
         self.dark = is_dark(palette)
-        self._muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-        self._text = palette.color(QPalette.ColorRole.Text)
+        self.kept = kept_outline(self.dark)
         self._cache: dict[tuple[str, str], QTextCharFormat] = {}
 
     def format(self, label: str, status: str) -> QTextCharFormat:
@@ -163,25 +178,24 @@ class SpanFormats:
         fmt = self._cache.get(key)
         if fmt is None:
             fmt = QTextCharFormat()
-            if status == "rejected":
-                fmt.setForeground(self._muted)
-                fmt.setFontStrikeOut(True)
-            else:
+            if status != "rejected":  # kept in clear: plain text in a box the view draws
                 fmt.setBackground(tint(label, self.dark))
                 fmt.setUnderlineColor(strong(label, self.dark))
+                suggested = status == "suggested"
                 fmt.setUnderlineStyle(
-                    QTextCharFormat.UnderlineStyle.DashUnderline
-                    if status == "suggested"
+                    QTextCharFormat.UnderlineStyle.WaveUnderline
+                    if suggested
                     else QTextCharFormat.UnderlineStyle.SingleUnderline
                 )
+                fmt.setFontItalic(suggested)
             self._cache[key] = fmt
         return fmt
 
     def focus(self, mark: Mark) -> QTextCharFormat:
         """The current span: the full-strength hue behind dark text, in either palette."""
         fmt = QTextCharFormat()
-        fmt.setBackground(focus_background(mark.label) if mark.redacted else self._muted)
-        fmt.setForeground(QColor("#000000") if mark.redacted else self._text)
+        fmt.setBackground(focus_background(mark.label) if mark.redacted else KEPT_FOCUS)
+        fmt.setForeground(QColor("#000000"))
         fmt.setFontUnderline(True)
         fmt.setFontWeight(QFont.Weight.Bold)
         return fmt

@@ -11,8 +11,19 @@ from __future__ import annotations
 from bisect import bisect_left
 from functools import partial
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QContextMenuEvent, QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent, QTextCursor
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFocusEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextEdit, QToolTip, QWidget
 
 from scrubdesk.core.span_marks import FieldText, Mark
@@ -35,6 +46,8 @@ class SpanTextView(QPlainTextEdit):
         self.shown: FieldText | None = None
         self._generation = 0  # bumped whenever the shown text or marks change
         self.text_map = TextMap("")
+        self._kept: list[tuple[int, int]] = []  # document ranges kept in clear: boxed when painted
+        self._kept_colour = QColor()
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setTextInteractionFlags(
@@ -54,10 +67,12 @@ class SpanTextView(QPlainTextEdit):
     def show_field(self, shown: FieldText | None, formats: SpanFormats) -> None:
         """Show a field; the document is rebuilt only when its text changed (an edit reformats)."""
         self.setExtraSelections([])
+        self._kept_colour = formats.kept
         if shown is None:
             self._generation += 1
             self.shown = None
             self.text_map = TextMap("")
+            self._kept = []
             self.clear()
             return
         same_text = self.shown is not None and self.shown.text == shown.text
@@ -65,15 +80,70 @@ class SpanTextView(QPlainTextEdit):
         self._generation += 1
         if same_text:  # an edit: reformat everything now (the view may be scrolled anywhere)
             apply_marks(self.document(), self.text_map, shown.marks, formats)
+            self._set_kept(shown)
             return
         self.text_map = TextMap(shown.text)
         self.setPlainText(self.text_map.text)
+        self._set_kept(shown)
         # A new message opens at the top: format the first screens now, the rest once it is shown.
         split = bisect_left([m.start for m in shown.marks], FIRST_FORMAT_CHARS)
         format_marks(self.document(), self.text_map, shown.marks[:split], formats)
         if split < len(shown.marks):
             later = partial(self._format_later, self._generation, shown.marks[split:], formats)
             QTimer.singleShot(0, later)
+
+    def _set_kept(self, shown: FieldText) -> None:
+        to_qt = self.text_map.to_qt
+        self._kept = [(to_qt(m.start), to_qt(m.end)) for m in shown.marks if m.status == "rejected"]
+        self.viewport().update()
+
+    def kept_ranges(self) -> list[tuple[int, int]]:
+        """Document ranges shown as kept in clear (boxed)."""
+        return list(self._kept)
+
+    def kept_boxes(self) -> list[QRectF]:
+        """The boxes drawn around text kept in clear, in viewport coordinates (visible lines only)."""
+        boxes: list[QRectF] = []
+        if not self._kept:
+            return boxes
+        height = self.viewport().height()
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        starts = [a for a, _ in self._kept]
+        while block.isValid():
+            top = self.blockBoundingGeometry(block).translated(offset)
+            if top.top() > height:
+                break
+            first, last = block.position(), block.position() + block.length()
+            layout = block.layout()
+            for a, b in self._kept[max(bisect_left(starts, first) - 1, 0) :]:
+                if a >= last:
+                    break
+                if b <= first:
+                    continue
+                for i in range(layout.lineCount()):
+                    line = layout.lineAt(i)
+                    lo = max(a - first, line.textStart())
+                    hi = min(b - first, line.textStart() + line.textLength())
+                    if lo >= hi:
+                        continue
+                    x1, x2 = line.cursorToX(lo)[0], line.cursorToX(hi)[0]
+                    rect = QRectF(x1, line.y(), x2 - x1, line.height())
+                    boxes.append(rect.translated(top.topLeft()).adjusted(-1, 0, 1, -1))
+            block = block.next()
+        return boxes
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        boxes = self.kept_boxes()
+        if boxes:
+            painter = QPainter(self.viewport())
+            pen = QPen(self._kept_colour, 1.5)
+            painter.setPen(pen)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            for box in boxes:
+                painter.drawRoundedRect(box, 2, 2)
+            painter.end()
 
     def _format_later(self, generation: int, marks: list[Mark], formats: SpanFormats) -> None:
         if generation == self._generation:  # still the same text and marks

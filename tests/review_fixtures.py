@@ -52,3 +52,17 @@ def add_message(
 def as_role(store, role: str) -> None:
     with store.transaction() as conn:
         grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
+
+
+def suggest_labels(store, suggestions: dict[int, str], confidence: float = 0.8) -> None:
+    """The model's label suggestions for these messages, as ``predict`` stores them."""
+    from scrubdesk.core.db.trained_models import Prediction, record_model, store_predictions
+
+    with store.transaction() as conn:
+        model_id = record_model(
+            conn, created_at=utc_now(), path="models/test.skops", msg_list_digest="test",
+            member_ids=list(suggestions), labels=sorted(set(suggestions.values())), metrics={}, audit={},
+            settings={},
+        )  # fmt: skip
+        rows = [Prediction(mid, label, confidence, 1 - confidence) for mid, label in suggestions.items()]
+        store_predictions(conn, model_id, rows, utc_now())

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QTextCharFormat, QTextCursor
 
 from scrubdesk.core.db.messages import get_message
 from scrubdesk.core.db.spans import message_spans
@@ -77,8 +77,19 @@ def test_spans_are_highlighted_per_type_with_legend_and_tooltips(qtbot, view, st
     assert char_format(view.body, 9).background().color() == tint("PERSON", dark)
     assert char_format(view.body, 27).background().color() == tint("PHONE_NUMBER", dark)
     assert char_format(view.subject, 11).background().color() == tint("PERSON", dark)
+    # rejected = kept in clear: never struck through (that reads as removed), not greyed, but boxed
     rejected = char_format(view.body, 49)
-    assert rejected.fontStrikeOut() and rejected.background().style() == Qt.BrushStyle.NoBrush
+    assert not rejected.fontStrikeOut() and rejected.background().style() == Qt.BrushStyle.NoBrush
+    assert (
+        not rejected.foreground().color().isValid()
+        or rejected.foreground().color() == view.palette().text().color()
+    )
+    assert view.body.kept_ranges() == [(49, 53)] and len(view.body.kept_boxes()) == 1
+    # suggested (to decide) and accepted differ by more than a dash: wavy + italic vs solid
+    suggested = char_format(view.body, 9)
+    assert (
+        suggested.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline and suggested.fontItalic()
+    )
     assert not char_format(view.body, 0).fontStrikeOut()
     assert char_format(view.body, 0).background().style() == Qt.BrushStyle.NoBrush  # "Hi" is not PII
     legend = re.sub(r"<[^>]*>", "", view.legend.text()).replace("&nbsp;", " ")
@@ -113,7 +124,10 @@ def test_keyboard_accept_reject_and_change_type(qtbot, view, store):
     assert view.current.start == 27
     qtbot.keyClick(view.body, Qt.Key.Key_N)  # reject the phone number
     assert stored(store, mid)[("body", 27, 39)] == ("PHONE_NUMBER", "rejected")
-    assert char_format(view.body, 27).fontStrikeOut()
+    assert not char_format(view.body, 27).fontStrikeOut() and (27, 39) in view.body.kept_ranges()
+    accepted = char_format(view.subject, 11)
+    assert accepted.underlineStyle() == QTextCharFormat.UnderlineStyle.SingleUnderline
+    assert not accepted.fontItalic()
     assert view.current.start == 49
     qtbot.keyClick(view.body, Qt.Key.Key_Backtab)
     qtbot.keyClick(view.body, Qt.Key.Key_Backtab)
@@ -260,7 +274,7 @@ def test_offsets_survive_crlf_and_characters_outside_the_bmp(qtbot, view, store)
 
 def test_editing_an_approved_message_puts_it_back_in_review(qtbot, project, view, store):
     mid = add_message(store, "m1")
-    approve(project, store, mid)
+    approve(project, store, mid, accept_remaining=True)
     show(qtbot, view, store, mid)
     assert "approved" in view.review_label.text()
     assert not view.submit_button.isEnabled()
