@@ -44,6 +44,7 @@ SELECT_FIRST = "Select the text to mark first (mouse, or Shift+arrow keys), then
 OUTSIDE_PLACEHOLDERS = "Select text outside the redacted placeholders (or switch to the raw text)."
 ONLY_ADDED_DELETE = "Only spans a person added can be deleted; reject a suggestion instead (N)."
 CHOOSE_SPAN_FIRST = "Choose a span first (Tab, or click it), then press T."
+NO_CURRENT_SPAN = "No span is current: F6 goes into the spans (then Tab or Down), or click one."
 APPROVAL_RESET = "The approved redaction changed: the message awaits approval again."
 SUBMITTED = "Submitted for review."
 
@@ -339,6 +340,7 @@ class SpanReview:
     def _decide(self, op: Callable[[Project, Store, int], span_edits.SpanEdit], *, advance: bool) -> Outcome:
         mark = self.current
         if mark is None:
+            self.notice = NO_CURRENT_SPAN if self.message is not None else None
             return REFUSED
         index = self.marks().index(mark)
         outcome, _ = self._edit(lambda p, s: [op(p, s, span_id) for span_id in mark.span_ids])
@@ -364,8 +366,7 @@ class SpanReview:
     def delete(self) -> Outcome:
         mark = self.current
         if mark is None or mark.status != "added":
-            if mark is not None:
-                self.notice = ONLY_ADDED_DELETE
+            self.notice = ONLY_ADDED_DELETE if mark is not None else NO_CURRENT_SPAN
             return REFUSED
         index = self.marks().index(mark)
         outcome, _ = self._edit(lambda p, s: [span_edits.delete_span(p, s, i) for i in mark.span_ids])

@@ -28,14 +28,15 @@ from scrubdesk.gui.flow_layout import FlowLayout
 
 NUMBERED = 9  # labels with a number key; the rest are in the "More" menu
 BUTTON_TEXT_PX = 150  # longer label names are elided on their button (the tooltip has them whole)
-MORE_PLACEHOLDER = "More…"
+MORE_TEXT = "More… (L)"
 
 
 class LabelBar(QWidget):
     """Buttons 1–9 for the first labels of the set, a "More" menu for the rest, the suggestion and the
     progress counter. It only shows and reports; :class:`LabellingController` acts."""
 
-    label_chosen = Signal(str)  # a label's button (or the "More" box) was clicked: label the message
+    label_chosen = Signal(str)  # a label's button was clicked: label the message
+    pick_requested = Signal()  # "More… (L)": open the type-to-filter label picker
     clear_requested = Signal()  # "Clear": remove the message's label
     add_requested = Signal()  # Labels menu: add a label to the set
     rename_requested = Signal()  # Labels menu: rename a label (managers only)
@@ -45,6 +46,7 @@ class LabelBar(QWidget):
         super().__init__(parent)
         self.setObjectName("labelBar")
         self._labels: list[str] = []
+        self._more_text = MORE_TEXT
         self._current: str | None = None
         self._suggestion: str | None = None
         self._confidence: float | None = None
@@ -54,11 +56,11 @@ class LabelBar(QWidget):
         self.buttons_area = QWidget(self)
         self.buttons_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.buttons_box = FlowLayout(self.buttons_area)
-        self.more = QComboBox(self.buttons_area)
+        self.more = QPushButton(MORE_TEXT, self.buttons_area)
         self.more.setObjectName("moreLabels")
-        self.more.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the list
-        self.more.setToolTip("Labels without a number key")
-        self.more.activated.connect(self._more_chosen)
+        self.more.setAccessibleName("Pick a label")
+        self.more.setToolTip("Pick any label by typing part of its name, also those without a number key (L)")
+        self.more.clicked.connect(self.pick_requested)
         self.clear_button = QPushButton("Clear", self.buttons_area)
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.setToolTip("Remove the label of this message")
@@ -79,11 +81,21 @@ class LabelBar(QWidget):
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("labelProgress")
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.end_notice = QLabel("End of the list", self)
+        self.end_notice.setObjectName("endOfList")
+        self.end_notice.setToolTip(
+            "The last message of this list was labelled; another number key relabels it (U undoes)"
+        )
+        font = QFont(self.end_notice.font())
+        font.setBold(True)
+        self.end_notice.setFont(font)
+        self.end_notice.hide()
 
         self.suggestion_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status = QVBoxLayout()
         status.setSpacing(0)
+        status.addWidget(self.end_notice, 0, Qt.AlignmentFlag.AlignRight)
         status.addWidget(self.progress_label)
         status.addWidget(self.suggestion_label)
         layout = QHBoxLayout(self)
@@ -119,11 +131,9 @@ class LabelBar(QWidget):
             self.buttons.append(button)
         for widget in (self.more, self.clear_button, self.menu_button):
             self.buttons_box.addWidget(widget)
-        self.more.clear()
-        self.more.addItem(MORE_PLACEHOLDER)
-        for label in self._labels[NUMBERED:]:
-            self.more.addItem(label, label)
-        self.more.setVisible(len(self._labels) > NUMBERED)
+        self.more.setVisible(bool(self._labels))
+        extra = len(self._labels) - NUMBERED
+        self._more_text = f"More… ({extra}, L)" if extra > 0 else "Pick… (L)"
         self.caption.setText("Label:" if self._labels else "No labels yet: add one from the Labels menu")
         self._refresh()
         self.buttons_box.invalidate()
@@ -172,14 +182,13 @@ class LabelBar(QWidget):
         else:
             confidence = f" {self._confidence:.0%}" if self._confidence is not None else ""
             self.suggestion_label.setText(f"Suggestion: {self._suggestion}{confidence} (Enter)")
-        current = self.more.findData(self._current) if self._current else -1
-        self.more.setCurrentIndex(max(current, 0))
+        beyond = self._current is not None and self._current in self._labels[NUMBERED:]
+        current = f" — {self._current}".replace("&", "&&") if beyond else ""  # no mnemonics from names
+        self.more.setText(self._more_text + current)
 
-    @Slot(int)
-    def _more_chosen(self, index: int) -> None:
-        label = self.more.itemData(index)
-        if label:
-            self.label_chosen.emit(label)
+    def show_end_of_list(self, shown: bool) -> None:
+        """The last message of the list was labelled: there is no next one to move to."""
+        self.end_notice.setVisible(shown)
 
 
 class LabelSetDialog(QDialog):

@@ -22,13 +22,8 @@ from functools import partial
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
     QDialog,
-    QLineEdit,
-    QPlainTextEdit,
-    QTextEdit,
     QWidget,
 )
 
@@ -40,30 +35,21 @@ from scrubdesk.core.labels import LabelChange
 from scrubdesk.core.project import Project
 from scrubdesk.core.store import Store
 from scrubdesk.gui.errors import show_error
+from scrubdesk.gui.keymap import is_typing
 from scrubdesk.gui.label_bar import NUMBERED, LabelBar, LabelSetDialog
+from scrubdesk.gui.label_picker import LabelPicker
 from scrubdesk.gui.message_list import MessageListView
 from scrubdesk.gui.message_table_model import MessageTableModel
 
 log = logging.getLogger(__name__)
 
 
-def is_typing(widget: QWidget | None) -> bool:
-    """Is ``widget`` a place where keys are text (so the labelling keys must leave them alone)?"""
-    if isinstance(widget, QLineEdit):
-        return not widget.isReadOnly()
-    if isinstance(widget, QTextEdit | QPlainTextEdit):
-        return not widget.isReadOnly()
-    if isinstance(widget, QAbstractSpinBox):
-        return True
-    return isinstance(widget, QComboBox) and widget.isEditable()
-
-
 class LabellingController(QObject):
     """Connects the label bar, the list and the keys to a Qt-free
     :class:`~scrubdesk.core.labelling_session.LabellingSession` (permission, undo, progress).
 
-    ``window`` owns the window-wide shortcuts; ``focus_scopes`` (the list and the message view) own
-    Enter, so that Enter in a text field elsewhere (the search box) keeps its meaning."""
+    ``window`` owns the window-wide shortcuts; ``focus_scopes`` (the list) own Enter, so that Enter
+    elsewhere (a text field, the spans) keeps its own meaning and never labels."""
 
     labels_changed = Signal(list)  # the label set, after it was loaded or changed
     message_labelled = Signal(object)  # LabelChange
@@ -85,6 +71,7 @@ class LabellingController(QObject):
         self.session = LabellingSession()
 
         bar.label_chosen.connect(self.label_current)
+        bar.pick_requested.connect(self.pick_label)
         bar.clear_requested.connect(self.clear_label)
         bar.add_requested.connect(self.add_label_dialog)
         bar.rename_requested.connect(self.rename_label_dialog)
@@ -104,6 +91,8 @@ class LabellingController(QObject):
         self._shortcut([QKeySequence("J")], window, partial(self.move, 1), repeat=True)
         self._shortcut([QKeySequence("K")], window, partial(self.move, -1), repeat=True)
         self._shortcut([QKeySequence("U")], window, self.undo)
+        self._shortcut([QKeySequence("L")], window, self.pick_label)
+        self.picker: LabelPicker | None = None  # the open quick pick (tests drive it)
         enter = [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
         for scope in focus_scopes:
             self._shortcut(
@@ -175,6 +164,7 @@ class LabellingController(QObject):
         self.bar.set_labels(labels)
         self.bar.set_permissions(self.session.can_label, self.session.can_manage, self.session.refusal)
         self._show_current()
+        self.update_progress()
         self.labels_changed.emit(labels)
 
     # the current message -----------------------------------------------------------------------------
@@ -184,6 +174,7 @@ class LabellingController(QObject):
 
     @Slot(object)
     def _message_selected(self, _message_id: int | None) -> None:
+        self.bar.show_end_of_list(False)
         self._show_current()
 
     @Slot(object, object, object)
@@ -204,10 +195,8 @@ class LabellingController(QObject):
         if self.store is None:
             self.bar.set_progress("")
             return
-        shown = self.model.rowCount()
-        self.bar.set_progress(
-            f"labelled {self.model.labelled_count:,} of {shown:,} ({self.model.filter_description()})"
-        )
+        # over the whole project and this session, whatever the list's filter shows
+        self.bar.set_progress(self.session.progress().text())
 
     # actions ----------------------------------------------------------------------------------------
     def label_by_number(self, number: int) -> None:
@@ -243,7 +232,26 @@ class LabellingController(QObject):
         self.message_labelled.emit(change)
         if not (advance and self.view.move(1)):
             self._refresh_message_view(message_id)
+            if advance:  # the last row: there is no next message, say so (another key relabels it)
+                self.bar.show_end_of_list(True)
+                self.notify("End of the list: that was its last message (U undoes the label)")
         return change
+
+    @Slot()
+    def pick_label(self) -> None:
+        """L: a type-to-filter pick of any label (also those beyond the ninth)."""
+        if not self.bar.labels:
+            self.notify("No labels yet: add one from the Labels menu")
+            return
+        self.picker = LabelPicker(self.bar.labels, self.window)
+        self.picker.chosen.connect(self.label_current)
+        self.picker.destroyed.connect(self._picker_gone)
+        self.picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.picker.popup_at(self.window)
+
+    @Slot()
+    def _picker_gone(self) -> None:
+        self.picker = None
 
     @Slot()
     def clear_label(self) -> LabelChange | None:

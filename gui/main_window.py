@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
 
         self.list_view.message_selected.connect(self.show_message)
         self.runner.tasks_changed.connect(self._on_tasks_changed)  # a method: disconnected with us
+        self.find_action.triggered.connect(self.list_panel.focus_search)
+        self._set_tab_order()
         self._restore_layout()
         self._set_project(None)
 
@@ -205,6 +208,14 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        self.back_to_list_action = QAction("Back to the &List", self)
+        self.back_to_list_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.back_to_list_action.setStatusTip("The keyboard back to the message list (Esc)")
+        self.back_to_list_action.triggered.connect(self.focus_list)
+        self.find_action = QAction("&Find…", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setStatusTip("Search the scrubbed text (Ctrl+F)")
+        self.addActions([self.back_to_list_action, self.find_action])
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -476,7 +487,28 @@ class MainWindow(QMainWindow):
         self.review_panel.message_requested.connect(self._show_from_review)
         self.message_view.review_changed.connect(self.review_panel.refresh)
         self.review_panel.queue_changed.connect(self._update_role_label)
-        self.message_view.leave_requested.connect(self.list_view.setFocus)
+
+    @Slot()
+    def focus_list(self) -> None:
+        """Esc: back to the message list, from anywhere in the window."""
+        if self.project is not None:
+            self.list_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _set_tab_order(self) -> None:
+        """Tab walks the regions: search, filters, list, message text, spans, label bar."""
+        panel, view = self.list_panel, self.message_view
+        chain = [
+            panel.search_edit,
+            panel.show_combo,
+            panel.pii_combo,
+            self.list_view,
+            view.subject,
+            view.body,
+            view.spans_panel,
+            self.label_bar.more,
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _update_review_ui(self) -> None:
         """Offer the review queue only to roles that may review; show the user's role."""

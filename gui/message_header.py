@@ -3,6 +3,7 @@
 Header values come from the sender, so every value is a plain-text label (never rich text). The subject
 row holds the subject's span text view (it has PII spans like the body). In the scrubbed preview the
 fields that are raw personal data (:data:`RAW_ONLY_FIELDS`) are left empty, and empty rows are hidden.
+Collapsed (the default, for small screens), only :data:`COMPACT_FIELDS` show.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scrubdesk.gui.span_text_view import SubjectView
 HEADER_FIELDS = ("From", "To", "Cc", "Date", "Subject", "Label", "Attachments", "Flags", "ID", "Source")
 # Personal data the scrubbed preview does not show (a source file name can name a person too).
 RAW_ONLY_FIELDS = ("From", "To", "Cc", "Source")
+COMPACT_FIELDS = ("From", "Date", "Subject", "Label")  # what a collapsed header keeps
 
 
 def format_sender(message: Message) -> str:
@@ -77,6 +79,9 @@ class MessageHeader(QFrame):
         form.setVerticalSpacing(3)
         self._form = form
         self._row_visible: dict[QWidget, bool] = {}
+        self._has_text: dict[QWidget, bool] = {}
+        self._name_of: dict[QWidget, str] = {}
+        self.collapsed = False
         self.subject = SubjectView(self)
         self.subject.setObjectName("messageSubject")
         font = QFont(self.subject.font())
@@ -91,6 +96,8 @@ class MessageHeader(QFrame):
             caption.setEnabled(False)  # dimmed, so the values stand out
             form.addRow(caption, value)
             self.fields[name] = value
+            self._name_of[value] = name
+            self._has_text[value] = True
 
     def clear(self) -> None:
         for value in self.fields.values():
@@ -108,7 +115,16 @@ class MessageHeader(QFrame):
             value.setText(text)
             self.set_row_visible(value, bool(text))  # e.g. no Cc row when there is none
 
+    def set_collapsed(self, collapsed: bool) -> None:
+        """Show only the compact rows (From, Date, Subject, Label), or every row that has a value."""
+        self.collapsed = collapsed
+        for widget, has_text in list(self._has_text.items()):
+            self.set_row_visible(widget, has_text)
+
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:
+        self._has_text[widget] = visible
+        if self.collapsed and self._name_of.get(widget) not in COMPACT_FIELDS:
+            visible = False
         if self._row_visible.get(widget) != visible:  # each change re-lays out the header
             self._row_visible[widget] = visible
             self._form.setRowVisible(widget, visible)

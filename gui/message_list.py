@@ -49,6 +49,10 @@ class MessageListView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Tab leaves the list (regions, not cells): walking cells wrapped into the next rows, opening
+        # messages (and logging raw views) on the way
+        self.setTabKeyNavigation(False)
+        self.setAccessibleName("Messages")
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
@@ -305,6 +309,12 @@ class MessageListPanel(QWidget):
             self._reselect(current)
 
     @Slot()
+    def focus_search(self) -> None:
+        """Ctrl+F: the keyboard into the search field, its text selected."""
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    @Slot()
     def _search_entered(self) -> None:
         self.start_search(self.search_edit.text())
 
@@ -359,6 +369,8 @@ class MessageListPanel(QWidget):
         self.model.set_search(query, hits)
         self.search_status.setText(f"{len(hits):,} found")
         self._reselect(current)
+        if self.search_edit.hasFocus():  # typing is done: the keys label and move again, not type
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self.search_finished.emit(len(hits))
 
     def _search_failed(self, task: Task, exc: BaseException) -> None:

@@ -5,11 +5,12 @@ The view only shows and forwards: what is shown and what a key does is decided b
 role gating); the header is a :class:`~scrubdesk.gui.message_header.MessageHeader` and the texts are
 :class:`~scrubdesk.gui.span_text_view.SpanTextView` s.
 
-Keyboard (while the view has focus): Tab / Shift+Tab move between spans (subject first, then body; past
-the last one focus moves on), Y accepts, N rejects (deletes a span a person added), T changes the type,
-A adds a span for the selected text (select with Shift+arrows), Del deletes an added span, R toggles the
-raw / scrubbed preview, Ctrl+Shift+Return submits the message for review, Esc goes back to the message
-list. F6 (anywhere in the window) moves the keyboard into the spans. The context menu has the same.
+Keyboard (see :mod:`scrubdesk.gui.keymap`): Y accepts the current span, N keeps it in clear (deletes a span
+a person added), T changes its type, A adds a span for the selected text (select with Shift+arrows), Del
+deletes an added span, R toggles raw / scrubbed, Ctrl+Shift+Return submits the message for review, F6
+moves the keyboard into the spans. These work anywhere in the main window except while typing in a text
+field. In the text, Tab / Shift+Tab move between spans (subject first, then body; past the last one focus
+moves on); in the spans panel, Down / Up. The context menu has the same.
 
 Raw text is shown only to roles the project allows (``raw_view_roles``), and only once its display is
 committed to the audit log: the :class:`~scrubdesk.gui.raw_view_gate.RawViewGate` writes the entry on its
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
+from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -53,6 +56,7 @@ from scrubdesk.core.span_review import (
     SpanReview,
 )
 from scrubdesk.core.store import Store
+from scrubdesk.gui.keymap import is_typing
 from scrubdesk.gui.message_header import MessageHeader
 from scrubdesk.gui.raw_view_gate import RawViewGate
 from scrubdesk.gui.span_highlighter import SpanFormats, legend_html, swatch
@@ -64,6 +68,7 @@ log = logging.getLogger(__name__)
 __all__ = ["RAW", "SCRUBBED", "MessageView"]
 
 PLACEHOLDER = "Select a message in the list to read it here."
+SIDE_BY_SIDE_MIN_WIDTH = 900  # narrower, the spans panel goes under the text
 
 
 class MessageView(QWidget):
@@ -71,7 +76,6 @@ class MessageView(QWidget):
 
     spans_changed = Signal(int)  # message id: a span was accepted, rejected, retyped, added or deleted
     review_changed = Signal(int)  # message id: submitted, or an edit put an approval back to pending
-    leave_requested = Signal()  # Esc in the spans: back to the message list
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +125,16 @@ class MessageView(QWidget):
             button.clicked.connect(self._mode_button_clicked)
             bar.addWidget(button)
             self.mode_buttons[mode] = button
+        self.details_button = QToolButton(page)
+        self.details_button.setObjectName("headerDetails")
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setAutoRaise(True)
+        self.details_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.details_button.setToolTip("Show every header field (To, Cc, attachments, flags, ID, source)")
+        self.details_button.toggled.connect(self._details_toggled)
+        self.header.set_collapsed(True)  # small screens first: the body gets the room
+        bar.addWidget(self.details_button)
         self.legend = QLabel(page)
         self.legend.setObjectName("spanLegend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # built from the entity vocabulary only, escaped
@@ -199,11 +213,17 @@ class MessageView(QWidget):
     def _action(self, text: str, key: str, slot: Callable[[], object], tip: str) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # works wherever the focus is
         action.setToolTip(tip)
-        action.triggered.connect(slot)
+        action.triggered.connect(partial(self._key, slot))
         self.addAction(action)
         return action
+
+    @staticmethod
+    def _key(slot: Callable[[], object], _checked: bool = False) -> None:
+        """A message key: keys typed into a text field elsewhere in the window are text, not commands."""
+        if not is_typing(QApplication.focusWidget()):
+            slot()
 
     def _create_actions(self) -> None:
         self.accept_action = self._action("&Accept Span", "Y", self.accept_current, "This is PII (Y)")
@@ -231,8 +251,6 @@ class MessageView(QWidget):
             self.focus_spans,
             "Move the keyboard into the message's spans (F6; Esc leaves)",
         )
-        self.focus_spans_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self._action("Leave Spans", "Esc", self.leave_requested.emit, "Back to the message list (Esc)")
 
     # project and message ----------------------------------------------------------------------------
     def set_project(self, project: Project | None, store: Store | None) -> None:
@@ -357,10 +375,11 @@ class MessageView(QWidget):
     def _update_actions(self) -> None:
         c = self.controller
         mark = c.current
-        self.accept_action.setEnabled(c.editable and mark is not None)
-        self.reject_action.setEnabled(c.editable and mark is not None)
-        self.retype_action.setEnabled(c.editable and mark is not None)
-        self.delete_action.setEnabled(c.editable and mark is not None and mark.status == "added")
+        # Enabled whenever a message is editable: without a current span the key says what to do instead.
+        self.accept_action.setEnabled(c.editable)
+        self.reject_action.setEnabled(c.editable)
+        self.retype_action.setEnabled(c.editable)
+        self.delete_action.setEnabled(c.editable and (mark is None or mark.status == "added"))
         self.add_action.setEnabled(c.editable)
         self.toggle_mode_action.setEnabled(c.can_toggle_mode)
         self.submit_action.setEnabled(c.editable and c.can_submit)
@@ -373,6 +392,10 @@ class MessageView(QWidget):
                 button.setChecked(m == self.mode)
             self._update_actions()
 
+    @Slot(bool)
+    def _details_toggled(self, shown: bool) -> None:
+        self.header.set_collapsed(not shown)
+
     @Slot()
     def toggle_mode(self) -> None:
         self.set_mode(SCRUBBED if self.mode == RAW else RAW)
@@ -382,6 +405,18 @@ class MessageView(QWidget):
         button = self.sender()
         if isinstance(button, QToolButton):
             self.set_mode(str(button.property("mode")))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # the spans panel sits beside the text when there is room for both, else under it
+        wide = event.size().width() >= SIDE_BY_SIDE_MIN_WIDTH
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.text_split.orientation() != orientation:
+            self.text_split.setOrientation(orientation)
+            total = sum(self.text_split.sizes()) or 1
+            self.text_split.setSizes(
+                [total * 3 // 5, total * 2 // 5] if wide else [total * 2 // 3, total // 3]
+            )
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -458,7 +493,7 @@ class MessageView(QWidget):
         if outcome.done and message is not None:
             self._render()
             current = self.controller.current
-            if current is not None and not self.spans_panel.hasFocus():
+            if current is not None and QApplication.focusWidget() in (self.subject, self.body):
                 self.set_current(current)  # the keyboard follows the span into the subject or body
             if outcome.review_changed:
                 self.review_changed.emit(message.id)
@@ -515,14 +550,22 @@ class MessageView(QWidget):
         menu.triggered.connect(chosen)
         return menu
 
+    def _close_menus(self) -> None:
+        """A type was chosen: the menus go (as after a click), and the keys are the window's again."""
+        for menu in (self.type_menu, self.context_menu):
+            if menu is not None:
+                menu.close()
+
     @Slot(QAction)
     def _retype_chosen(self, action: QAction) -> None:
         if action.data():
+            self._close_menus()
             self.change_current_type(str(action.data()))
 
     @Slot(QAction)
     def _add_type_chosen(self, action: QAction) -> None:
         if action.data():
+            self._close_menus()
             self.add_span_from_selection(str(action.data()))
 
     def _popup_types(

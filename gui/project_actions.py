@@ -220,6 +220,9 @@ class ProjectActions(QObject):
         project_menu.addAction(self.purge_action)
         project_menu.addAction(self.audit_action)
         view_menu = QMenu("&View", self.window)
+        view_menu.addAction(self.window.find_action)
+        view_menu.addAction(self.window.back_to_list_action)
+        view_menu.addSeparator()
         theme_menu = view_menu.addMenu("&Theme")
         for action in self.theme_actions.values():
             theme_menu.addAction(action)

@@ -60,7 +60,8 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     assert view.current_row() == 0
     bar = window.label_bar
     assert bar.labels == ["billing", "complaint", "cancel", "refund"]
-    assert bar.progress_label.text() == "labelled 0 of 20 (unlabelled)"
+    # progress is over the whole project (and this session), whatever the filter shows
+    assert bar.progress_label.text() == "labelled 40 of 60"
     ids = [model.message_id_at(r) for r in range(20)]
     typed = [1 + (i * 7) % 4 for i in range(20)]  # a mix of all four keys
     for n, row in zip(typed, range(20), strict=True):
@@ -71,7 +72,7 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     expected = {mid: bar.labels[n - 1] for mid, n in zip(ids, typed, strict=True)}
     stored = labels_in_store(window)
     assert {mid: stored[mid] for mid in ids} == expected
-    assert bar.progress_label.text() == "labelled 20 of 20 (unlabelled)"
+    assert bar.progress_label.text() == "labelled 60 of 60 · +20 this session"
     assert model.rowCount() == 20  # labelled rows stay in the list until the filter is applied again
     assert [model.data(model.index(r, COLUMN_INDEX["label"])) for r in range(20)] == [
         expected[m] for m in ids
@@ -81,7 +82,7 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     QTest.keyClick(window, Qt.Key.Key_U)  # undo the last label: back to unlabelled
     assert labels_in_store(window)[ids[19]] is None
     assert view.current_message_id() == ids[19]
-    assert bar.progress_label.text() == "labelled 19 of 20 (unlabelled)"
+    assert bar.progress_label.text() == "labelled 59 of 60 · +19 this session"
     QTest.keyClick(window, Qt.Key.Key_U)  # and the one before: back to that message
     assert labels_in_store(window)[ids[18]] is None
     assert view.current_message_id() == ids[18]
@@ -175,13 +176,18 @@ def test_label_bar_buttons_and_more_menu(window, project_60, qtbot):
     core_labels.add_labels(project_60, window.store, [f"extra{i}" for i in range(8)])  # 12 labels in all
     window.labelling.reload_labels()
     bar = window.label_bar
-    assert len(bar.buttons) == 9 and bar.more.isVisibleTo(bar)
-    assert [bar.more.itemText(i) for i in range(bar.more.count())] == ["More…", "extra5", "extra6", "extra7"]
+    assert len(bar.buttons) == 9 and bar.more.isVisibleTo(bar) and "3" in bar.more.text()
     view = window.list_view
     view.select_row(2)
     mid = view.current_message_id()
-    bar.more.setCurrentIndex(2)
-    bar.more.activated.emit(2)
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_L)  # the quick pick: type part of a name
+    picker = window.labelling.picker
+    assert picker is not None and picker.filter.hasFocus()
+    QTest.keyClicks(picker.filter, "tra6")
+    assert [picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())] == [
+        "extra6"
+    ]
+    QTest.keyClick(picker.filter, Qt.Key.Key_Return)
     assert labels_in_store(window)[mid] == "extra6"
     assert view.current_row() == 3
     QTest.keyClick(window, Qt.Key.Key_9)

@@ -93,11 +93,29 @@ def test_theme_menu_switches_and_persists(opened, qapp) -> None:
 def test_shortcuts_help_lists_action_shortcuts(opened) -> None:
     dialog = opened.project_actions.shortcuts()
     rows = {
-        (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+        (dialog.table.item(r, 0).text(), dialog.table.item(r, 2).text())
         for r in range(dialog.table.rowCount())
     }
     assert ("Ctrl+E", "Export Labels") in rows
     assert ("1 – 9", "Label the message and go to the next") in rows
+    dialog.close()
+
+
+def test_f1_lists_each_key_once_with_where_it_works(opened, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    opened.show()
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow)
+    opened.list_view.setFocus()
+    QTest.keyClick(opened.focusWidget(), Qt.Key.Key_F1)
+    dialog = opened.project_actions.dialogs[-1]
+    keys = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    singles = [part.strip() for k in keys for part in k.split("/")]
+    assert len(singles) == len(set(singles)), sorted(k for k in singles if singles.count(k) > 1)
+    assert {"Y", "N", "T", "A", "R", "F6", "Del", "Esc", "Ctrl+F", "L", "Ctrl+Shift+Return"} <= set(singles)
+    assert all(dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount()))  # where it works
     dialog.close()
 
 
