@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,9 +44,8 @@ from PySide6.QtWidgets import (
 
 from scrubdesk.core.db.messages import Message
 from scrubdesk.core.db.spans import SpanRecord
-from scrubdesk.core.entities import LABELS
 from scrubdesk.core.project import Project
-from scrubdesk.core.span_marks import Mark, display_name, label_counts, type_mnemonics
+from scrubdesk.core.span_marks import Mark, label_counts
 from scrubdesk.core.span_review import (
     CHOOSE_SPAN_FIRST,
     RAW,
@@ -59,7 +58,8 @@ from scrubdesk.core.store import Store
 from scrubdesk.gui.keymap import is_typing
 from scrubdesk.gui.message_header import MessageHeader
 from scrubdesk.gui.raw_view_gate import RawViewGate
-from scrubdesk.gui.span_highlighter import SpanFormats, legend_html, swatch
+from scrubdesk.gui.span_highlighter import SpanFormats, legend_html
+from scrubdesk.gui.span_menus import SpanMenus
 from scrubdesk.gui.span_text_view import SpanTextView
 from scrubdesk.gui.spans_panel import SpansPanel
 
@@ -83,8 +83,7 @@ class MessageView(QWidget):
         self._gate: RawViewGate | None = None
         self._legend_html = ""
         self._formats = SpanFormats(self.palette())
-        self.type_menu: QMenu | None = None  # the open type picker (tests drive it)
-        self.context_menu: QMenu | None = None
+        self.menus = SpanMenus(self)
         self._stack = QStackedWidget(self)
         self._placeholder = QLabel(PLACEHOLDER, self)
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -188,7 +187,7 @@ class MessageView(QWidget):
             view.mark_clicked.connect(self.set_current)
             view.navigate.connect(self._navigate)
             view.entered_by_tab.connect(self._entered_by_tab)
-            view.context_requested.connect(self._context_menu)
+            view.context_requested.connect(self.menus.show_context_menu)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -526,6 +525,14 @@ class MessageView(QWidget):
         field, selection = (found[0].field, found[1]) if found is not None else ("body", None)
         return self._after(self.controller.add(field, selection, label))
 
+    @property
+    def formats(self) -> SpanFormats:
+        """The character formats of the current palette."""
+        return self._formats
+
+    def has_selection(self) -> bool:
+        return self._selection() is not None
+
     def _selection(self) -> tuple[SpanTextView, tuple[int, int]] | None:
         views = sorted((self.subject, self.body), key=lambda v: not v.hasFocus())  # the focused one first
         for view in views:
@@ -534,58 +541,15 @@ class MessageView(QWidget):
                 return view, selected
         return None
 
-    # type picker and context menu -------------------------------------------------------------------
-    def _type_menu(
-        self, title: str, chosen: Callable[[QAction], None], current: str | None, parent: QWidget
-    ) -> QMenu:
-        """A menu of the entity types; ``chosen`` gets the triggered action (its data is the type)."""
-        menu = QMenu(title, parent)
-        for label, text in type_mnemonics(LABELS).items():
-            action = menu.addAction(swatch(label, self._formats.dark), text)
-            action.setToolTip(label)
-            action.setData(label)
-            if label == current:
-                action.setCheckable(True)
-                action.setChecked(True)
-        menu.triggered.connect(chosen)
-        return menu
+    # type picker and context menu (see span_menus) -----------------------------------------------------
+    @property
+    def type_menu(self) -> QMenu | None:
+        """The open type picker (T, A), if any."""
+        return self.menus.type_menu
 
-    def _close_menus(self) -> None:
-        """A type was chosen: the menus go (as after a click), and the keys are the window's again."""
-        for menu in (self.type_menu, self.context_menu):
-            if menu is not None:
-                menu.close()
-
-    @Slot(QAction)
-    def _retype_chosen(self, action: QAction) -> None:
-        if action.data():
-            self._close_menus()
-            self.change_current_type(str(action.data()))
-
-    @Slot(QAction)
-    def _add_type_chosen(self, action: QAction) -> None:
-        if action.data():
-            self._close_menus()
-            self.add_span_from_selection(str(action.data()))
-
-    def _popup_types(
-        self, view: SpanTextView, title: str, chosen: Callable[[QAction], None], current: str | None
-    ) -> None:
-        menu = self._type_menu(title, chosen, current, self)
-        menu.insertSection(menu.actions()[0], title)
-        menu.aboutToHide.connect(menu.deleteLater)
-        self.type_menu = menu
-        menu.destroyed.connect(self._type_menu_gone)
-        rect = view.cursorRect()
-        menu.popup(view.viewport().mapToGlobal(rect.bottomLeft()))
-
-    @Slot()
-    def _type_menu_gone(self) -> None:
-        self.type_menu = None
-
-    @Slot()
-    def _context_menu_gone(self) -> None:
-        self.context_menu = None
+    @property
+    def context_menu(self) -> QMenu | None:
+        return self.menus.context_menu
 
     @Slot()
     def choose_type_for_selection(self) -> None:
@@ -595,7 +559,7 @@ class MessageView(QWidget):
             self.controller.notice = SELECT_FIRST
             self._show_notice()
             return
-        self._popup_types(found[0], "Add span as", self._add_type_chosen, None)
+        self.menus.popup_types(found[0], "Add span as", None)
 
     @Slot()
     def choose_type_for_current(self) -> None:
@@ -605,30 +569,7 @@ class MessageView(QWidget):
             self.controller.notice = CHOOSE_SPAN_FIRST
             self._show_notice()
             return
-        self._popup_types(self._view_for(mark), "Change type to", self._retype_chosen, mark.label)
-
-    @Slot(object, object)
-    def _context_menu(self, pos: QPoint, mark: Mark | None) -> None:
-        menu = QMenu(self)
-        if mark is not None:
-            self.set_current(mark)
-            title = menu.addAction(f"{display_name(mark.label)} — {mark.status}")
-            title.setEnabled(False)
-            menu.addAction(self.accept_action)
-            menu.addAction(self.reject_action)
-            menu.addMenu(self._type_menu("Change &Type", self._retype_chosen, mark.label, menu))
-            if mark.status == "added":
-                menu.addAction(self.delete_action)
-        if self._selection() is not None:
-            if mark is not None:
-                menu.addSeparator()
-            menu.addMenu(self._type_menu("A&dd Span As", self._add_type_chosen, None, menu))
-        menu.addSeparator()
-        menu.addAction(self.toggle_mode_action)
-        menu.aboutToHide.connect(menu.deleteLater)
-        self.context_menu = menu
-        menu.destroyed.connect(self._context_menu_gone)
-        menu.popup(pos)
+        self.menus.popup_types(self._view_for(mark), "Change type to", mark.label)
 
     # review -----------------------------------------------------------------------------------------
     @Slot()
