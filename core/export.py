@@ -17,9 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
@@ -42,6 +40,9 @@ from scrubdesk.core.parquet_io import read_parquet, write_parquet
 from scrubdesk.core.project import DESCRIPTOR, STORE_FILE, Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
 from scrubdesk.core.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,8 @@ def _select(
 ) -> _Selection:
     # A purged message keeps its msg_key and label, so it is exported when labelled; unlabelled, it is
     # nothing but an ID and is left out.
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     model_id = model.id if (model is not None and with_suggestions) else None
     rows = export_rows.labels_with_suggestions(store, model_id, include_unlabelled=include_unlabelled)
     data: dict[str, Any] = {
@@ -405,6 +408,8 @@ def detect_export_format(path: Path) -> str:
 
 def read_export(path: Path, columns: Sequence[str] = (MSG_KEY, LABEL)) -> pd.DataFrame:
     """An export file as a frame of strings (IDs stay strings even when all digits)."""
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     path = Path(path)
     if not path.is_file():
         raise InputError(f"export file not found: {path}")

@@ -9,6 +9,7 @@ duplicate, never stored twice. Items that cannot be imported are quarantined wit
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -84,7 +85,6 @@ class ImportSummary:
 
 
 def _file_digest(ids: KeyedIds, path: Path) -> str:
-    import hashlib
 
     h = hashlib.sha256()
     with path.open("rb") as fh:

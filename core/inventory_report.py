@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user, write_text_atomic
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.consent import consent_status
 from scrubdesk.core.db import erasures as erasure_rows
 from scrubdesk.core.db import exports as export_rows
@@ -26,6 +27,7 @@ from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.model_lineage import stale_explanation
+from scrubdesk.core.project import STORE_FILE
 from scrubdesk.core.roles import REVIEWER_ROLES, list_roles, require_role
 from scrubdesk.core.store import Store
 
@@ -42,7 +44,6 @@ _CHUNK = 1 << 20
 
 def build_inventory(project: Project) -> dict[str, Any]:
     """Everything the report shows, as plain JSON-able data."""
-    from scrubdesk.core.clock import utc_now
 
     with project.store() as store:
         audit = AuditLog(store, project.keys.id_key).check(reanchor=False)
@@ -130,7 +131,6 @@ def sha256_file(path: Path) -> str:
 
 
 def _store_copy(project: Project) -> dict[str, Any]:
-    from scrubdesk.core.project import STORE_FILE
 
     path = project.path / STORE_FILE
     side = {

@@ -77,7 +77,7 @@ def _is_trusted(backend: Any) -> bool:
 
 
 def default_keyring_file() -> Path:
-    from platformdirs import user_data_path
+    from platformdirs import user_data_path  # noqa: PLC0415 - lazy: only when a default path is needed
 
     return user_data_path("scrubdesk", appauthor=False) / "keyring.cfg"
 
@@ -88,7 +88,7 @@ def _file_backend(env: Mapping[str, str]) -> Any:
         raise KeyringUnavailableError(
             f"{ENV_BACKEND}=file needs the keyring passphrase in {ENV_PASSPHRASE}; it is not set."
         )
-    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring  # noqa: PLC0415 - lazy: backend discovery
 
     backend = CryptFileKeyring()
     path = Path(env.get(ENV_KEYRING_FILE) or default_keyring_file())
@@ -110,8 +110,8 @@ def resolve_backend(env: Mapping[str, str] | None = None) -> Any:
     if choice not in ("", "os"):
         raise KeyringUnavailableError(f"{ENV_BACKEND}={choice!r} is not known: use 'os' (default) or 'file'.")
 
-    import keyring
-    from keyring.backends.chainer import ChainerBackend
+    import keyring  # noqa: PLC0415 - lazy: backend discovery
+    from keyring.backends.chainer import ChainerBackend  # noqa: PLC0415 - lazy: backend discovery
 
     current = keyring.get_keyring()
     candidates = list(current.backends) if isinstance(current, ChainerBackend) else [current]
@@ -170,7 +170,7 @@ class KeyVault:
         return ProjectKeys.from_secret(secret)
 
     def delete(self, project_id: str) -> None:
-        import keyring.errors
+        import keyring.errors  # noqa: PLC0415 - lazy: backend discovery
 
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self.backend.delete_password(SERVICE, self._entry(project_id))

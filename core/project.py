@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
+from scrubdesk.core.roles import grant
 from scrubdesk.core.store import Store
 
 DESCRIPTOR = "project.json"
@@ -100,8 +102,6 @@ class Project:
 def _make_creator_admin(store: Store, project_id: str, keys: ProjectKeys) -> None:
     """The creator is the project's first admin; the creation is the audit log's first entry (and writes
     the audit anchor ``audit.head`` next to the store)."""
-    from scrubdesk.core.audit_log import AuditLog, current_os_user
-    from scrubdesk.core.roles import grant
 
     now = utc_now()
     with store.transaction() as conn:
