@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrubdesk.core.audit_log import AuditLog, current_os_user, write_text_atomic
+from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.consent import consent_status
 from scrubdesk.core.db import erasures as erasure_rows
@@ -26,6 +26,7 @@ from scrubdesk.core.db import imports, messages, reviews, settings, trained_mode
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.files import write_text_atomic
 from scrubdesk.core.model_lineage import stale_explanation
 from scrubdesk.core.project import STORE_FILE
 from scrubdesk.core.roles import REVIEWER_ROLES, list_roles, require_role

@@ -9,8 +9,6 @@ Keys live only in the keyring, under the project's random ID.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
+from scrubdesk.core.files import write_text_atomic
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
 from scrubdesk.core.roles import grant
@@ -73,7 +72,7 @@ class Project:
             "name": name or path.name,
             "created_at": utc_now(),
         }
-        _write_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
+        write_text_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod
@@ -134,16 +133,3 @@ def read_descriptor(path: Path) -> dict[str, Any]:
 
 def is_project(path: Path) -> bool:
     return (Path(path) / DESCRIPTOR).is_file()
-
-
-def _write_atomic(file: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
