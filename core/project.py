@@ -38,6 +38,8 @@ class Project:
     created_at: str
     keys: ProjectKeys
     keyring_description: str
+    # the encrypted key file holding the keys, when one is used instead of the OS keyring
+    key_file: Path | None = None
 
     @property
     def store_path(self) -> Path:
@@ -95,6 +97,7 @@ class Project:
             created_at=d.get("created_at", ""),
             keys=keys,
             keyring_description=vault.description,
+            key_file=vault.key_file,
         )
 
 
