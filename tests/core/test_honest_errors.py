@@ -110,7 +110,7 @@ def test_a_full_disk_is_exit_2_and_keeps_what_was_committed(tmp_path):
         f"mount -t tmpfs -o size=1500k tmpfs {small} && {gui} init {small}/p --json >/dev/null && "
         f"{{ {gui} import {small}/p {mbox} --batch-size 200 --json; echo exit=$?; }} && "
         f"{gui} stats {small}/p --json | tail -n 1 && {gui} check {small}/p --json | tail -n 1 && "
-        f"{gui} audit show {small}/p --action import --json | tail -n 1"
+        f"{gui} audit show {small}/p --action import.batch --json | tail -n 1"
     )
     result = subprocess.run(
         ["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=900
