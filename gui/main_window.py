@@ -327,6 +327,8 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload the list (e.g. after an import), keeping the selected message if it still exists."""
+        if self.project is None or self._store is None:
+            return  # closed meanwhile (e.g. a job finished as the window closed): nothing to show
         current = self.list_view.current_message_id()
         self.model.refresh()
         reselected = current is not None and self.list_view.select_message(current)
@@ -374,7 +376,7 @@ class MainWindow(QMainWindow):
         self.model.counts_changed.connect(self._update_status)
         # spans or review decisions change a row's scrubbed subject, PII count and review status
         self.message_view.spans_changed.connect(self._message_changed)
-        self.message_view.review_changed.connect(self._message_changed)
+        self.message_view.review_changed.connect(self._review_changed)
         self.review_panel.decided.connect(self._message_decided)
 
     def notify(self, text: str) -> None:
@@ -389,10 +391,16 @@ class MainWindow(QMainWindow):
     def _message_changed(self, message_id: int) -> None:
         self.model.refresh_messages([message_id])
 
+    @Slot(int)
+    def _review_changed(self, message_id: int) -> None:
+        self.model.refresh_messages([message_id])
+        self._update_role_label()
+
     @Slot(int, str)
     def _message_decided(self, message_id: int, _status: str) -> None:
         self.model.refresh_messages([message_id])
         self.message_view.refresh_review()
+        self._update_role_label()
 
     def _subject_redactor(self) -> Redactor | None:
         if self.project is None or self._store is None:
@@ -484,6 +492,9 @@ class MainWindow(QMainWindow):
         text = f"Role: {role}" if role else ("No role in this project" if self.project else "")
         if self.review_panel.allowed and self.review_panel.total:
             text += f" · {self.review_panel.total:,} awaiting approval"
+        sent_back = self.list_panel.update_sent_back(self._store)  # the filter's badge follows
+        if sent_back:
+            text += f" · {sent_back:,} sent back"
         self.role_label.setText(text)
 
     @Slot(int)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core.db import messages
+from scrubdesk.core.db import messages, reviews
 from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.core.labels import list_labels
 from scrubdesk.core.project import Project
@@ -146,7 +146,9 @@ SHOW_CHOICES = (
     ("Unlabelled", "unlabelled"),
     ("Labelled", "labelled"),
     ("Needs review", "needs_review"),
+    ("Sent back", "sent_back"),
 )
+SENT_BACK = "state:sent_back"
 ANY_PII = "Any PII"
 
 
@@ -242,6 +244,7 @@ class MessageListPanel(QWidget):
         self.show_combo.clear()
         for text, state in SHOW_CHOICES:
             self.show_combo.addItem(text, f"state:{state}")
+        self.update_sent_back(store)
         if labels:
             self.show_combo.insertSeparator(self.show_combo.count())
             for label in labels:
@@ -251,6 +254,14 @@ class MessageListPanel(QWidget):
         for kind in messages.pii_types(store) if store is not None else []:
             self.pii_combo.addItem(f"Has {kind}", kind)
         self._show_filter(current)
+
+    def update_sent_back(self, store: Store | None) -> int:
+        """The "Sent back" filter carries its count as a badge; returns the count."""
+        sent_back = reviews.count_sent_back(store) if store is not None else 0
+        index = self.show_combo.findData(SENT_BACK)
+        if index >= 0:
+            self.show_combo.setItemText(index, f"Sent back ({sent_back})" if sent_back else "Sent back")
+        return sent_back
 
     def _show_filter(self, where: MessageFilter) -> None:
         key = f"label:{where.label}" if where.label is not None else f"state:{where.state}"

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import scrubbing
+from scrubdesk.core import review, scrubbing
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
@@ -387,8 +387,17 @@ class MessageTableModel(QAbstractTableModel):
             uncertainty = f"{row.uncertainty:.2f}" if row.uncertainty is not None else "?"
             return f"The model suggests {row.suggestion} ({confidence} confident; uncertainty {uncertainty})"
         if key == "review":
-            return REVIEW_TIP[row.review]
+            return self._review_tip(row)
         return self._display(row, key) or None
+
+    def _review_tip(self, row: MessageRow) -> str:
+        """What the review state means; for a message sent back, the reviewer's comment too."""
+        tip = REVIEW_TIP[row.review]
+        if row.review == "sent_back" and self._store is not None:
+            state = review.review_state(self._store, row.id)  # one read, on hover only
+            if state is not None and state.comment:
+                tip += f"\n{state.reviewer}: {state.comment}"
+        return tip
 
     def _foreground(self, row: MessageRow, key: str) -> Any:
         dim = (key == "subject" and not row.analysed) or (

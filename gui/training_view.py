@@ -280,17 +280,18 @@ class TrainingView(QWidget):
         self.project = project
         self.refresh()
 
-    def refresh(self) -> None:
-        """Reload the model history from the store (a handful of rows: cheap in the UI thread)."""
+    def refresh(self, select: int | None = None) -> None:
+        """Reload the model history from the store (a handful of rows: cheap in the UI thread) and show
+        model ``select`` (default: the newest that is not stale)."""
         if self.project is None:
             self.models = []
         else:
             with self.project.store() as store:
                 self.models = list_models(store)[::-1]  # newest first
-        self._fill_history()
+        self._fill_history(select)
         self._update_enabled()
 
-    def _fill_history(self) -> None:
+    def _fill_history(self, select: int | None = None) -> None:
         self.history.setRowCount(len(self.models))
         for row, model in enumerate(self.models):
             mia = model.audit.get("membership_inference", {}).get("auc")
@@ -310,8 +311,18 @@ class TrainingView(QWidget):
                     item.setToolTip("A message this model was trained on has since been erased: retrain.")
                 self.history.setItem(row, col, item)
         if self.models:
-            current = next((i for i, m in enumerate(self.models) if not m.stale), 0)
+            wanted = next((i for i, m in enumerate(self.models) if m.id == select), None)
+            current = (
+                wanted
+                if wanted is not None
+                else next((i for i, m in enumerate(self.models) if not m.stale), 0)
+            )
+            self.history.blockSignals(True)
             self.history.selectRow(current)
+            self.history.blockSignals(False)
+            # shown explicitly: selecting the row that was already selected emits nothing, and the
+            # row at that index may now be another model
+            self.show_model(self.models[current])
         else:
             self.show_model(None)
 
@@ -437,7 +448,7 @@ class TrainingView(QWidget):
                 f"Model #{summary.model_id} saved: accuracy {_fmt(summary.metrics.get('accuracy'))}, "
                 f"macro-F1 {_fmt(summary.metrics.get('macro_f1'))}, {summary.seconds:.1f} s."
             )
-        self.refresh()
+        self.refresh(select=summary.model_id if summary.saved else None)
         if summary.saved and summary.model_id is not None:
             self.model_trained.emit(summary.model_id)
 

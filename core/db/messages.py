@@ -31,10 +31,14 @@ LABELLED = "m.label > ''"  # the label index answers this without reading the ta
 # Review states a list row can show (see :func:`review_status`).
 REVIEW_STATES = ("not_analysed", "unreviewed", "pending", "approved", "stale", "sent_back")
 # Awaiting a reviewer: submitted, or approved for an analysis that has changed since.
+# Needs review work: awaiting approval (pending, or approved for an analysis since changed), or sent
+# back by a reviewer for the annotators to fix.
 NEEDS_REVIEW_SQL = (
     "SELECT r.message_id FROM reviews r LEFT JOIN analysis_state a ON a.message_id = r.message_id "
-    "WHERE r.status = 'pending' OR (r.status = 'approved' AND r.fingerprint IS NOT a.fingerprint)"
+    "WHERE r.status IN ('pending', 'sent_back') "
+    "OR (r.status = 'approved' AND r.fingerprint IS NOT a.fingerprint)"
 )
+SENT_BACK_SQL = "SELECT message_id FROM reviews WHERE status = 'sent_back'"
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ def count_labelled(conn: Connection) -> int:
 class MessageFilter:
     """Which messages the list shows; every condition given must hold.
 
-    ``state``: all | unlabelled | labelled | needs_review. ``label``: only messages with this label.
+    ``state``: all | unlabelled | labelled | needs_review (awaiting approval or sent back) | sent_back.
+    ``label``: only messages with this label.
     ``pii_type``: only messages with a span of this entity type that nobody rejected.
     """
 
@@ -121,7 +126,7 @@ class MessageFilter:
     label: str | None = None
     pii_type: str | None = None
 
-    STATES = ("all", "unlabelled", "labelled", "needs_review")
+    STATES = ("all", "unlabelled", "labelled", "needs_review", "sent_back")
 
     def __post_init__(self) -> None:
         if self.state not in self.STATES:
@@ -141,6 +146,8 @@ class MessageFilter:
             terms.append("(m.label IS NOT NULL AND m.label != '')")
         elif self.state == "needs_review":
             terms.append(f"m.id IN ({NEEDS_REVIEW_SQL})")
+        elif self.state == "sent_back":
+            terms.append(f"m.id IN ({SENT_BACK_SQL})")
         if self.label is not None:
             terms.append("m.label = ?")
             params.append(self.label)
@@ -159,6 +166,8 @@ class MessageFilter:
             queries.append(("SELECT id FROM messages WHERE label > ''", ()))
         elif self.state == "needs_review":
             queries.append((NEEDS_REVIEW_SQL, ()))
+        elif self.state == "sent_back":
+            queries.append((SENT_BACK_SQL, ()))
         if self.label is not None:
             queries.append(("SELECT id FROM messages WHERE label = ?", (self.label,)))
         if self.pii_type is not None:

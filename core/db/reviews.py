@@ -82,6 +82,11 @@ def review_counts(conn: Connection) -> dict[str, int]:
     return {str(k): int(v) for k, v in rows}
 
 
+def count_sent_back(conn: Connection) -> int:
+    """Messages a reviewer sent back, not yet submitted again."""
+    return count(conn, "SELECT count(*) FROM reviews WHERE status = 'sent_back'")
+
+
 def count_comments(conn: Connection) -> int:
     return count(conn, "SELECT count(*) FROM reviews WHERE comment IS NOT NULL")
 

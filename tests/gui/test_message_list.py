@@ -219,9 +219,11 @@ def test_filters(store, annotated, qapp):
     assert (model.rowCount(), model.labelled_count) == (667, 667)
     model.set_filter(MessageFilter(label="billing"))
     assert model.rowCount() == 334 and {cell(model, r, "label") for r in range(334)} == {"billing"}
-    model.set_filter(MessageFilter(state="needs_review"))  # pending and stale approvals
-    expected = {annotated[i] for i in [*range(10), *range(20, 25)]}
+    model.set_filter(MessageFilter(state="needs_review"))  # pending, stale approvals, and sent back
+    expected = {annotated[i] for i in [*range(10), *range(20, 30)]}
     assert {model.message_id_at(r) for r in range(model.rowCount())} == expected
+    model.set_filter(MessageFilter(state="sent_back"))  # what the annotators must fix
+    assert {model.message_id_at(r) for r in range(model.rowCount())} == {annotated[i] for i in range(25, 30)}
     model.set_filter(MessageFilter(pii_type="PERSON"))
     assert model.rowCount() == len(range(0, 500, 7))
     model.set_filter(MessageFilter(pii_type="EMAIL_ADDRESS"))  # only rejected spans of this type
