@@ -373,6 +373,7 @@ def test_filter_bar_choices_come_from_the_project(store, annotated, project_1000
         "Unlabelled",
         "Labelled",
         "Needs review",
+        "Sent back (5)",  # with its badge: five of the annotated messages were sent back
         "",
         "Label: billing",
         "Label: complaint",
