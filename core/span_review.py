@@ -36,7 +36,7 @@ MODES = (RAW, SCRUBBED)
 NO_SUBJECT = "(no subject)"
 NOT_ANALYSED = (
     "This message has not been analysed yet, so there is no scrubbed text to show. "
-    "Run the PII analysis first."
+    "Run the PII analysis first (Project > Analyse PII), or press R to read the raw text (audit-logged)."
 )
 RAW_WAITING = "The raw text appears as soon as this view is written to the audit log…"
 RAW_LOG_FAILED = "Raw views could not be audit-logged, so raw text is hidden. Reopen the project."
@@ -88,7 +88,7 @@ class SpanReview:
         self.store: Store | None = None
         self.role: str | None = None
         self.raw_allowed = True
-        self.mode = RAW
+        self.mode = SCRUBBED
         self.message: Message | None = None
         self.records: list[span_rows.SpanRecord] = []
         self.analysed = False
@@ -110,7 +110,7 @@ class SpanReview:
         self._redactor = None
         self.role = role_of(store) if store is not None else None
         self.raw_allowed = store is None or review.can_view_raw(store)
-        self.mode = RAW if self.raw_allowed else SCRUBBED
+        self.mode = SCRUBBED  # everyone starts scrubbed: raw text is on demand (R), each view audit-logged
         self._raw_logged_for = self._raw_requested_for = None
         self.show(None)
 

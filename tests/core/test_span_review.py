@@ -48,6 +48,8 @@ def statuses(store, mid: int) -> dict[tuple[str, int], str]:
 def test_raw_text_is_shown_only_after_its_view_is_logged(review, store):
     first, second = add_message(store, "m1"), add_message(store, "m2")
     review.show(get_message(store, first))
+    assert review.mode == SCRUBBED and review.raw_log.requests == []  # everyone starts scrubbed
+    assert review.set_mode(RAW)  # R: raw on demand
     assert review.mode == RAW and review.raw_waiting and not review.raw_shown
     assert review.shown() == (None, None) and review.raw_log.requests == [first]
     assert "audit log" in review.body_placeholder()
@@ -72,6 +74,7 @@ def test_raw_text_is_shown_only_after_its_view_is_logged(review, store):
 def test_a_role_without_raw_access_never_asks_and_a_failed_log_ends_raw_viewing(project, review, store):
     mid = add_message(store, "m1")
     review.show(get_message(store, mid))
+    review.set_mode(RAW)
     review.raw_log_failed()
     assert review.mode == SCRUBBED and not review.raw_allowed and review.notice == RAW_LOG_FAILED
     assert not review.set_mode(RAW) and review.mode == SCRUBBED

@@ -13,7 +13,7 @@ from scrubdesk.core.audit_log import audit_entries
 from scrubdesk.core.db.messages import get_message
 from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.review import review_state
-from tests.gui.conftest import open_project, wait_raw_shown
+from tests.gui.conftest import open_project, show_raw
 from tests.review_fixtures import add_message
 
 pytestmark = pytest.mark.gui
@@ -51,7 +51,7 @@ def desk(main_window, project, messages, qtbot):
     main_window.activateWindow()
     qtbot.waitUntil(main_window.isActiveWindow)
     main_window.list_view.setFocus()
-    wait_raw_shown(qtbot, main_window.message_view)
+    show_raw(qtbot, main_window.message_view)
     return main_window
 
 

@@ -16,7 +16,7 @@ from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
 from scrubdesk.gui.message_table_model import COLUMN_INDEX
-from tests.gui.conftest import fill_project, open_project
+from tests.gui.conftest import fill_project, open_project, show_raw
 
 pytestmark = pytest.mark.gui
 
@@ -117,6 +117,7 @@ def test_keys_work_from_the_message_view_but_not_while_typing(window, qtbot):
     view = window.list_view
     view.select_row(2)  # unlabelled (every third)
     mid = view.current_message_id()
+    show_raw(qtbot, window.message_view)  # not analysed: its text shows only raw (R)
     body = window.message_view.body
     body.setFocus()
     qtbot.waitUntil(body.hasFocus)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from scrubdesk.core import labels as core_labels
 from scrubdesk.core.review import send_back, submit_for_review
-from tests.gui.conftest import open_project, wait_raw_shown
+from tests.gui.conftest import open_project, show_raw
 from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
@@ -48,7 +48,7 @@ def desk(main_window, project, messages, qtbot):
     main_window.activateWindow()
     qtbot.waitUntil(main_window.isActiveWindow)
     main_window.list_view.setFocus()
-    wait_raw_shown(qtbot, main_window.message_view)
+    show_raw(qtbot, main_window.message_view)
     return main_window
 
 

@@ -9,7 +9,7 @@ from scrubdesk.core.db.reviews import approved_message_ids
 from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.review import approve, review_state, submit_for_review
-from tests.gui.conftest import open_project, wait_raw_shown
+from tests.gui.conftest import open_project, show_raw
 from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
@@ -142,7 +142,7 @@ def test_keyboard_from_the_list_into_the_spans(qtbot, main_window, project, subm
     qtbot.waitUntil(main_window.isActiveWindow)
     main_window.list_view.setFocus()
     view = main_window.message_view
-    wait_raw_shown(qtbot, view)
+    show_raw(qtbot, view)
     qtbot.keyClick(main_window.list_view, Qt.Key.Key_F6)  # Review > Go to Spans
     assert view.current is not None and (view.current.field, view.current.start) == ("subject", 11)
     qtbot.keyClick(main_window.focusWidget(), Qt.Key.Key_N)  # reject the subject's span, move on
