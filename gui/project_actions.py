@@ -31,7 +31,7 @@ from scrubdesk.core.inventory_report import write_report
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.retention import purge, retention_status
-from scrubdesk.core.roles import REVIEWER_ROLES
+from scrubdesk.core.roles import ANALYSE_ROLES, REVIEWER_ROLES
 from scrubdesk.gui.appearance import THEMES, apply_theme
 from scrubdesk.gui.job_dialog import JobDialog
 from scrubdesk.gui.shortcuts_help import ShortcutsDialog
@@ -269,8 +269,9 @@ class ProjectActions(QObject):
         has_project = w.project is not None
         busy = bool(w.runner.active())
         role = w.message_view.role if has_project else None
-        for action in (self.analyze_action, self.predict_action):
-            action.setEnabled(has_project and not busy and role is not None)
+        self.analyze_action.setVisible(not has_project or role in ANALYSE_ROLES)  # core checks it too
+        self.analyze_action.setEnabled(has_project and not busy and role in ANALYSE_ROLES)
+        self.predict_action.setEnabled(has_project and not busy and role is not None)
         self.training_action.setEnabled(has_project)
         reviewer = role in REVIEWER_ROLES
         for action in (self.export_action, self.report_action, self.audit_action):

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from scrubdesk.core.db.trained_models import ModelRecord, list_models
 from scrubdesk.core.project import Project
+from scrubdesk.core.roles import TRAIN_ROLES, role_of
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.tasks import Task, TaskRunner
 from scrubdesk.models.triage.settings import TriageSettings
@@ -180,6 +181,7 @@ class TrainingView(QWidget):
         self.runner = runner
         self.project: Project | None = None
         self.task: Task | None = None
+        self.role: str | None = None
         self.models: list[ModelRecord] = []
         self._build()
         self._update_enabled()
@@ -285,9 +287,11 @@ class TrainingView(QWidget):
         model ``select`` (default: the newest that is not stale)."""
         if self.project is None:
             self.models = []
+            self.role = None
         else:
             with self.project.store() as store:
                 self.models = list_models(store)[::-1]  # newest first
+                self.role = role_of(store)
         self._fill_history(select)
         self._update_enabled()
 
@@ -467,7 +471,11 @@ class TrainingView(QWidget):
     def _update_enabled(self) -> None:
         running = self.task is not None and self.task.running
         self.progress.setVisible(running)
-        self.train_button.setEnabled(self.project is not None and not running)
+        may_train = self.role in TRAIN_ROLES  # the training job checks it too
+        self.train_button.setEnabled(self.project is not None and not running and may_train)
+        self.train_button.setToolTip(
+            "" if may_train or self.project is None else "Training a model needs the reviewer or admin role"
+        )
         self.cancel_button.setEnabled(running)
         for widget in (self.k_spin, self.folds_spin, self.dp_check):
             widget.setEnabled(not running)

@@ -27,6 +27,7 @@ from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest
 from scrubdesk.core.project import Project
+from scrubdesk.core.roles import TRAIN_ROLES, require_role
 from scrubdesk.core.scrubbing import ScrubbedMessage, join_fields, pii_strings, training_messages
 from scrubdesk.core.store import Store
 from scrubdesk.models.privacy.cost import DEFAULT_EPSILONS, privacy_cost
@@ -111,6 +112,7 @@ def run_training(
     try:
         step("reading approved, scrubbed messages")
         with project.store() as store:
+            require_role(store, TRAIN_ROLES, "training a model")
             messages = list(training_messages(project, store))
             pii = pii_strings(project, store)
             others: list[ScrubbedMessage] = []

@@ -38,7 +38,11 @@ def test_an_annotator_is_not_offered_export_erasure_or_audit(main_window, projec
     actions = main_window.project_actions
     for action in (actions.export_action, actions.report_action, actions.erase_action, actions.purge_action):
         assert not action.isVisible() and not action.isEnabled(), action.text()
-    assert actions.analyze_action.isEnabled()
+    # Analyse and Train change what everyone works on: reviewers and admins only (the core checks too)
+    assert not actions.analyze_action.isVisible() and not actions.analyze_action.isEnabled()
+    actions.training_view.set_project(main_window.project)
+    assert not actions.training_view.train_button.isEnabled()
+    assert actions.predict_action.isEnabled()
 
 
 def test_report_runs_in_a_worker_and_writes_the_inventory(opened, qtbot, tmp_path: Path) -> None:
