@@ -247,6 +247,14 @@ class SpanReview:
         """What stands in for the body when there is none to show."""
         return RAW_WAITING if self.raw_waiting else NOT_ANALYSED
 
+    def spans_hint(self) -> str:
+        """What an empty spans list means for this message."""
+        if self.message is None or self.raw_waiting:
+            return ""
+        if self.analysed:
+            return "No PII found in this message."
+        return "Not analysed yet: no spans to decide (Project > Analyse PII)."
+
     def caption(self) -> str:
         """The body's caption: kind, length, spans to redact and spans still to decide."""
         message = self.message

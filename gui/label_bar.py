@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -47,6 +48,7 @@ class LabelBar(QWidget):
         self.setObjectName("labelBar")
         self._labels: list[str] = []
         self._more_text = MORE_TEXT
+        self._descriptions: dict[str, str] = {}
         self._current: str | None = None
         self._suggestion: str | None = None
         self._confidence: float | None = None
@@ -174,6 +176,8 @@ class LabelBar(QWidget):
             button.setFont(font)
             button.setChecked(label == self._current)
             tip = f"{label}  (key {number})"
+            if self._descriptions.get(label):
+                tip += f"\n{self._descriptions[label]}"
             if suggested:
                 tip += " — the model's suggestion; Enter accepts it"
             button.setToolTip(tip)
@@ -186,18 +190,23 @@ class LabelBar(QWidget):
         current = f" — {self._current}".replace("&", "&&") if beyond else ""  # no mnemonics from names
         self.more.setText(self._more_text + current)
 
+    def set_descriptions(self, descriptions: dict[str, str]) -> None:
+        """The annotation guide's description per label: shown in the buttons' tooltips."""
+        self._descriptions = dict(descriptions)
+        self._refresh()
+
     def show_end_of_list(self, shown: bool) -> None:
         """The last message of the list was labelled: there is no next one to move to."""
         self.end_notice.setVisible(shown)
 
 
 class LabelSetDialog(QDialog):
-    """Add a label, rename one, or merge one into another."""
+    """Add labels (one per line: type or paste many at once), rename one, or merge one into another."""
 
     def __init__(self, mode: str, labels: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.mode = mode
-        titles = {"add": "Add Label", "rename": "Rename Label", "merge": "Merge Labels"}
+        titles = {"add": "Add Labels", "rename": "Rename Label", "merge": "Merge Labels"}
         self.setWindowTitle(titles[mode])
         form = QFormLayout(self)
         self.source = QComboBox(self)
@@ -209,8 +218,16 @@ class LabelSetDialog(QDialog):
         self.name = QLineEdit(self)
         self.name.setMaxLength(core_labels.MAX_LABEL_CHARS)
         self.name.setPlaceholderText("a short name, e.g. billing_query")
+        self.names = QPlainTextEdit(self)
+        self.names.setAccessibleName("New labels, one per line")
+        self.names.setPlaceholderText(
+            "One label per line (paste a list), e.g.\nbilling_query\nrefund_request"
+        )
+        self.names.setTabChangesFocus(True)
         if mode == "add":
-            form.addRow("New label:", self.name)
+            form.addRow("New labels:", self.names)
+            note = QLabel("Labels already in the set are skipped.", self)
+            form.addRow(note)
         elif mode == "rename":
             form.addRow("Label:", self.source)
             form.addRow("New name:", self.name)
@@ -228,14 +245,25 @@ class LabelSetDialog(QDialog):
         form.addRow(buttons)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.name.textChanged.connect(self._update_ok)
+        self.names.textChanged.connect(self._update_ok)
         self.source.currentIndexChanged.connect(self._update_ok)
         self.target.currentIndexChanged.connect(self._update_ok)
         self._update_ok()
+
+    def new_names(self) -> list[str]:
+        """The labels typed or pasted, one per line: trimmed, blank lines and repeats dropped."""
+        seen: dict[str, None] = {}
+        for line in self.names.toPlainText().splitlines():
+            if line.strip():
+                seen.setdefault(line.strip(), None)
+        return list(seen)
 
     @Slot()
     def _update_ok(self) -> None:
         if self.mode == "merge":
             ok = self.source.count() > 1 and self.source.currentText() != self.target.currentText()
+        elif self.mode == "add":
+            ok = bool(self.new_names())
         else:
-            ok = bool(self.name.text().strip()) and (self.mode == "add" or self.source.count() > 0)
+            ok = bool(self.name.text().strip()) and self.source.count() > 0
         self.ok_button.setEnabled(ok)

@@ -334,9 +334,19 @@ class LabellingController(QObject):
 
     @Slot()
     def add_label_dialog(self) -> None:
+        """Add labels: one per line, typed or pasted; those already in the set are skipped."""
         dialog = self._dialog("add")
-        if dialog is not None:
-            self.add_label(dialog.name.text())
+        if dialog is None:
+            return
+        names = dialog.new_names()
+        new = [n for n in names if n not in self.bar.labels]
+        skipped = len(names) - len(new)
+        if new and self._edit_set("Could not add the labels", partial(_add_labels, new)):
+            self.reload_labels()
+            note = f"Added {len(new)} label(s)"
+            self.notify(note + (f"; {skipped} already in the set" if skipped else ""))
+        elif skipped:
+            self.notify(f"All {skipped} label(s) are already in the set")
 
     @Slot()
     def rename_label_dialog(self) -> None:
@@ -349,6 +359,10 @@ class LabellingController(QObject):
         dialog = self._dialog("merge")
         if dialog is not None:
             self.merge_labels(dialog.source.currentText(), dialog.target.currentText())
+
+
+def _add_labels(names: list[str], project: Project, store: Store) -> list[str]:
+    return core_labels.add_labels(project, store, names)
 
 
 def _digit(number: int) -> Qt.Key:

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core.db import messages
-from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.errors import ScrubdeskError, WrongKeyError
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.label_guide import LabelGuide
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
 from scrubdesk.core.scrubbing import project_redactor
@@ -45,6 +46,7 @@ from scrubdesk.gui.labelling import LabellingController
 from scrubdesk.gui.message_list import MessageListPanel
 from scrubdesk.gui.message_table_model import MessageTableModel
 from scrubdesk.gui.message_view import MessageView
+from scrubdesk.gui.passphrase import SessionVault
 from scrubdesk.gui.project_actions import ProjectActions
 from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder
 from scrubdesk.gui.resources import app_icon
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self._store: Store | None = None
         self.import_dialog: ImportProgressDialog | None = None
+        self.vault = SessionVault()
         self.setObjectName("MainWindow")
         self.setWindowIcon(app_icon())
 
@@ -235,8 +238,13 @@ class MainWindow(QMainWindow):
     def create_project(self, path: Path, name: str | None = None) -> Task | None:
         """Create a project in a worker (the keyring may be slow), then show it. None if busy."""
         path = Path(path)
+        go_on, vault = self.vault.get(self)
+        if not go_on:
+            return None
         return self._load_project(
-            lambda _control: Project.create(path, name=name), "Could not create the project", path
+            lambda _control: Project.create(path, name=name, vault=vault),
+            "Could not create the project",
+            path,
         )
 
     @Slot(object)
@@ -245,7 +253,12 @@ class MainWindow(QMainWindow):
 
         Failures are shown in a message box; a recent project whose folder is gone leaves the list."""
         path = Path(path)
-        return self._load_project(lambda _control: Project.open(path), "Could not open the project", path)
+        go_on, vault = self.vault.get(self)  # the key file's passphrase, when there is no OS keyring
+        if not go_on:
+            return None
+        return self._load_project(
+            lambda _control: Project.open(path, vault=vault), "Could not open the project", path
+        )
 
     def _load_project(self, job: Callable[[JobControl], Project], title: str, path: Path) -> Task | None:
         if self.runner.active():
@@ -278,6 +291,8 @@ class MainWindow(QMainWindow):
 
     def _project_failed(self, path: Path, title: str, exc: BaseException) -> None:
         QApplication.restoreOverrideCursor()
+        if isinstance(exc, WrongKeyError):
+            self.vault.forget()  # a wrong passphrase: ask again next time
         if not path.is_dir() and path.absolute() in self.settings.recent_projects():
             self.settings.remove_recent_project(path)  # a folder that is gone stays gone
             self.welcome.set_recent(self.settings.recent_projects())
@@ -302,6 +317,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.model.set_store(self._store, self._subject_redactor())
         self.list_panel.set_project(project, self._store)
+        self.project_actions.guide_panel.set_project(project, self._store)  # before the labels load
         self.labelling.set_project(project, self._store)
         self.message_view.set_project(project, self._store)
         self.review_panel.set_project(project, self._store)
@@ -373,6 +389,8 @@ class MainWindow(QMainWindow):
             self.notify,
         )
         self.labelling.labels_changed.connect(self._labels_changed)
+        self.labelling.labels_changed.connect(self.project_actions.guide_panel.set_labels)
+        self.project_actions.guide_panel.guide_changed.connect(self._guide_changed)
         self.model.counts_changed.connect(self._update_status)
         # spans or review decisions change a row's scrubbed subject, PII count and review status
         self.message_view.spans_changed.connect(self._message_changed)
@@ -382,6 +400,10 @@ class MainWindow(QMainWindow):
     def notify(self, text: str) -> None:
         """A short note in the status bar (never message text)."""
         self.statusBar().showMessage(text, 5000)
+
+    @Slot(object)
+    def _guide_changed(self, guide: LabelGuide) -> None:
+        self.label_bar.set_descriptions(guide.descriptions)
 
     @Slot(list)
     def _labels_changed(self, labels: list[str]) -> None:

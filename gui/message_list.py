@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -74,6 +75,17 @@ class MessageListView(QTableView):
         header.sortIndicatorChanged.connect(self._keep_sort_indicator_honest)
         self.selectionModel().currentRowChanged.connect(self._current_row_changed)
         model.modelReset.connect(self._after_reset)
+        self.empty_hint = ""  # drawn when the list is empty: why, and what to do
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.model().rowCount() == 0 and self.empty_hint:  # an empty table says why, and what to do
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+            rect = self.viewport().rect().adjusted(12, 12, -12, -12)
+            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+            painter.drawText(rect, int(flags), self.empty_hint)
+            painter.end()
 
     def message_model(self) -> MessageTableModel:
         model = self.model()
@@ -97,6 +109,13 @@ class MessageListView(QTableView):
 
     @Slot()
     def _after_reset(self) -> None:
+        model = self.message_model()
+        if not model.has_store:
+            self.empty_hint = ""
+        elif model.total_messages == 0:
+            self.empty_hint = "No messages yet: File > Import… (Ctrl+I) brings mail in."
+        else:
+            self.empty_hint = "No message matches this filter or search."
         self.message_selected.emit(None)
 
     def current_message_id(self) -> int | None:

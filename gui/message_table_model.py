@@ -188,6 +188,10 @@ class MessageTableModel(QAbstractTableModel):
         return self._search
 
     @property
+    def has_store(self) -> bool:
+        return self._store is not None
+
+    @property
     def total_messages(self) -> int:
         """Messages in the project, whatever the filter."""
         return self._total

@@ -343,6 +343,7 @@ class MessageView(QWidget):
             self.body.setVisible(shown_body is not None)
             self.not_analysed.setVisible(shown_body is None)
         self.body_caption.setText(c.caption())
+        self.spans_panel.empty_hint = c.spans_hint()
         self.spans_panel.show_marks(c.shown(), c.current, self._formats.dark)
         legend = legend_html(label_counts(c.marks()), self._formats.dark)
         if legend != self._legend_html:  # rich text is parsed and laid out again on every setText

@@ -31,9 +31,11 @@ from scrubdesk.core.inventory_report import write_report
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.retention import purge, retention_status
-from scrubdesk.core.roles import ANALYSE_ROLES, REVIEWER_ROLES
+from scrubdesk.core.roles import ANALYSE_ROLES, REVIEWER_ROLES, role_of
 from scrubdesk.gui.appearance import THEMES, apply_theme
+from scrubdesk.gui.guide_panel import GuidePanel
 from scrubdesk.gui.job_dialog import JobDialog
+from scrubdesk.gui.roles_dialog import RolesDialog
 from scrubdesk.gui.shortcuts_help import ShortcutsDialog
 from scrubdesk.gui.training_view import TrainingView
 
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TRAINING_DOCK_SETTING = "training/dock_shown"
+GUIDE_DOCK_SETTING = "guide/dock_shown"
 
 
 def analysis_job(project: Project) -> Callable[[JobControl], Any]:
@@ -159,6 +162,13 @@ class ProjectActions(QObject):
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
         self.training_dock.hide()
         self._training_sized = False
+        self.guide_panel = GuidePanel(w)
+        self.guide_dock = QDockWidget("Annotation Guide", w)
+        self.guide_dock.setObjectName("guideDock")
+        self.guide_dock.setWidget(self.guide_panel)
+        self.guide_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guide_dock)
+        self.guide_dock.hide()
 
     def _create_actions(self) -> None:
         self.analyze_action = self._action(
@@ -171,6 +181,10 @@ class ProjectActions(QObject):
             "&Training", self.show_training, "Ctrl+Shift+T", "Train, inspect and compare triage models"
         )
         self.training_action.setCheckable(True)
+        self.guide_action = self._action(
+            "Annotation &Guide", self.show_guide, None, "The project's guidelines and what each label is for"
+        )
+        self.guide_action.setCheckable(True)
         self.export_action = self._action(
             "&Export Labels…", self.export, "Ctrl+E", "Export keyed IDs and labels (never text)"
         )
@@ -188,6 +202,9 @@ class ProjectActions(QObject):
             self.purge_requested,
             None,
             "Retention: delete the dataset, keep models, IDs, labels",
+        )
+        self.roles_action = self._action(
+            "&Roles…", self.roles, None, "Who may do what in this project (admins)"
         )
         self.audit_action = self._action(
             "&Audit Log…", self.audit, "Ctrl+Shift+L", "The tamper-evident log of everything done here"
@@ -217,7 +234,9 @@ class ProjectActions(QObject):
         project_menu.addAction(self.erase_action)
         project_menu.addAction(self.purge_action)
         project_menu.addAction(self.audit_action)
+        project_menu.addAction(self.roles_action)
         view_menu = QMenu("&View", self.window)
+        view_menu.addAction(self.guide_action)
         view_menu.addAction(self.window.find_action)
         view_menu.addAction(self.window.back_to_list_action)
         view_menu.addSeparator()
@@ -258,6 +277,9 @@ class ProjectActions(QObject):
 
     def set_project(self, project: Project | None) -> None:
         self.training_view.set_project(project)
+        guide = self.window.settings.qsettings.value(GUIDE_DOCK_SETTING, False, type=bool)
+        self.guide_dock.setVisible(project is not None and bool(guide))
+        self.guide_action.setChecked(project is not None and bool(guide))
         wanted = self.window.settings.qsettings.value(TRAINING_DOCK_SETTING, False, type=bool)
         self.training_dock.setVisible(project is not None and bool(wanted))
         self.training_action.setChecked(project is not None and bool(wanted))
@@ -277,7 +299,7 @@ class ProjectActions(QObject):
         for action in (self.export_action, self.report_action, self.audit_action):
             action.setVisible(not has_project or reviewer)
             action.setEnabled(has_project and reviewer)
-        for action in (self.erase_action, self.purge_action):
+        for action in (self.erase_action, self.purge_action, self.roles_action):
             action.setVisible(not has_project or role == "admin")
             action.setEnabled(has_project and role == "admin" and not busy)
 
@@ -317,6 +339,31 @@ class ProjectActions(QObject):
         action = self.sender()
         if isinstance(action, QAction):
             self.set_theme(str(action.data()))
+
+    @Slot(bool)
+    def show_guide(self, shown: bool = True) -> None:
+        self.window.settings.qsettings.setValue(GUIDE_DOCK_SETTING, bool(shown))
+        self.guide_dock.setVisible(bool(shown) and self.window.project is not None)
+        if shown:
+            self.guide_dock.raise_()
+
+    @Slot()
+    def roles(self) -> RolesDialog | None:
+        w = self.window
+        if w.project is None:
+            return None
+        dialog = RolesDialog(w.project, w)
+        dialog.finished.connect(self._roles_closed)
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _roles_closed(self, _code: int) -> None:
+        """If the user's own role changed, reopen: everything role-dependent follows."""
+        w = self.window
+        if w.project is not None and w.store is not None and role_of(w.store) != w.message_view.role:
+            w.open_project(w.project.path)
 
     @Slot()
     def _report_requested(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from scrubdesk.core.span_marks import FieldText, Mark, display_name
@@ -127,6 +127,7 @@ class SpansPanel(QTableView):
             header.resizeSection(column, width(sample) + 24)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.empty_hint = ""  # drawn when there is no span: why there is none
 
     def show_marks(
         self, fields: tuple[FieldText | None, FieldText | None], current: Mark | None, dark: bool
@@ -164,6 +165,16 @@ class SpansPanel(QTableView):
         marks = self.spans_model.marks
         if current.isValid() and current.row() < len(marks):
             self.mark_chosen.emit(marks[current.row()])
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.model().rowCount() == 0 and self.empty_hint:  # an empty table says why, and what to do
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+            rect = self.viewport().rect().adjusted(12, 12, -12, -12)
+            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+            painter.drawText(rect, int(flags), self.empty_hint)
+            painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -76,6 +76,11 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         out.end_progress()
         out.info(f"demo project created at {project.path}: {summary.imported} synthetic emails")
         result["imported"] = summary.imported
+        from scrubdesk.models.scenario import prepare_demo
+
+        out.info("analysing the demo's mail and seeding its intents, so that it opens ready to label…")
+        result["analysed"] = prepare_demo(project, out.job_control())
+        out.end_progress()
     if not args.no_gui:
         from scrubdesk.gui.app import run_gui
 

@@ -212,9 +212,10 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
 
     monkeypatch.setattr(LabelSetDialog, "exec", fake_exec)
     bar = window.label_bar
-    answers["add"] = lambda d: d.name.setText("  shipping ")
+    answers["add"] = lambda d: d.names.setPlainText("  shipping \n\nreturns\nbilling\nreturns")  # pasted
     bar.add_action.trigger()
-    assert bar.labels[-1] == "shipping" and len(bar.buttons) == 5
+    assert bar.labels[-2:] == ["shipping", "returns"] and len(bar.buttons) == 6  # one dialog, both added
+    assert "1 already in the set" in window.statusBar().currentMessage()
     show = [window.list_panel.show_combo.itemText(i) for i in range(window.list_panel.show_combo.count())]
     assert "Label: shipping" in show  # the list's filter menu follows the set
 
@@ -234,7 +235,7 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
     answers["merge"] = lambda d: (d.source.setCurrentText("cancel"), d.target.setCurrentText("cancel"))
     bar.merge_action.trigger()  # the same label twice: OK is disabled, nothing happens
     assert "cancel" in bar.labels
-    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == ["shipping"]
+    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == ["shipping", "returns"]
     assert (
         len(audit_actions(window, "labels.rename")) == 1 and len(audit_actions(window, "labels.merge")) == 1
     )

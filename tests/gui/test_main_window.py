@@ -161,7 +161,7 @@ def test_menus(main_window, qtbot):
     project = [a.text() for a in menus["&Project"].actions() if a.text()]
     assert project == [
         "&Analyse PII…", "&Suggest Labels", "&Training", "&Export Labels…", "Data &Inventory Report…",
-        "&Erase a Data Subject…", "&Purge Dataset…", "&Audit Log…",
+        "&Erase a Data Subject…", "&Purge Dataset…", "&Audit Log…", "&Roles…",
     ]  # fmt: skip
     # Without a project nothing in it can run.
     assert not any(a.isEnabled() for a in menus["&Project"].actions() if a.text())
