@@ -147,9 +147,9 @@ class _BatchWriter:
                 imports.link_subjects(conn, subjects)
                 # In the batch's own transaction: whatever is committed is audited, even if a later batch
                 # fails (a full disk) or the process is killed.
-                self._audit.append(
-                    "import.batch", details=_batch_counts(before, self.summary), role=self._role
-                )
+                counts = _batch_counts(before, self.summary)
+                if counts["imported"] or counts["quarantined_new"]:  # a batch that stored nothing needs none
+                    self._audit.append("import.batch", details=counts, role=self._role)
         except BaseException:
             self.summary.__dict__.update(before.__dict__)  # the rolled-back batch counts for nothing
             raise
@@ -207,6 +207,7 @@ def _batch_counts(before: ImportSummary, after: ImportSummary) -> dict[str, int]
         "duplicates": after.duplicates - before.duplicates,
         "erased_skipped": after.erased_skipped - before.erased_skipped,
         "quarantined": after.quarantined_total - before.quarantined_total,
+        "quarantined_new": after.quarantined_new - before.quarantined_new,
     }
 
 

@@ -223,7 +223,8 @@ def cmd_audit_show(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         for row in rows:
             objects = ",".join(row.objects) or "-"
             details = json.dumps(row.details, sort_keys=True) if row.details else "-"
-            out.info(f"{row.seq:>6} {row.at} {row.os_user} ({row.role}) {row.action} {objects} {details}")
+            who = f"{row.os_user} uid {row.os_uid}" if row.os_uid else row.os_user
+            out.info(f"{row.seq:>6} {row.at} {who} ({row.role}) {row.action} {objects} {details}")
     summary: dict[str, Any] = {"ok": True, "shown": len(rows), "matching": total}
     if out.json_mode:
         summary["entries"] = [row.as_dict() for row in rows]
