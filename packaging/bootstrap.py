@@ -37,7 +37,8 @@ def qt_libraries() -> list[tuple[str, list[str]]]:
 
 
 def _available(package: str) -> bool:
-    return subprocess.run(["apt-cache", "show", package], capture_output=True).returncode == 0
+    found = subprocess.run(["apt-cache", "show", package], check=False, capture_output=True)
+    return found.returncode == 0
 
 
 def _pick(alternatives: list[str]) -> str:
