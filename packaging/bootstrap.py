@@ -44,6 +44,8 @@ def _available(package: str) -> bool:
 def _pick(alternatives: list[str]) -> str:
     """The first of the alternatives this distribution has (Ubuntu 24.04 renamed some: ...t64)."""
     return next((p for p in alternatives if _available(p)), alternatives[0])
+
+
 EXIT_NO_TESTS = 5
 
 

@@ -44,6 +44,7 @@ def deb_depends() -> list[str]:
     rows = [line.split() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     return [" | ".join(packages.split("|")) for _library, packages in rows]
 
+
 DESKTOP_ENTRY = """[Desktop Entry]
 Type=Application
 Name=Scrubdesk
