@@ -77,26 +77,16 @@ class VerificationReport:
     erased_ids_in_files: dict[str, int] = field(default_factory=dict)  # file -> keyed IDs of erased messages
 
     @property
+    def _places(self) -> tuple[dict[str, int], ...]:
+        return (self.store_hits, self.keyed_id_hits, self.file_hits, self.page_hits, self.erased_ids_in_files)
+
+    @property
     def ok(self) -> bool:
-        places = (
-            self.store_hits,
-            self.keyed_id_hits,
-            self.file_hits,
-            self.page_hits,
-            self.erased_ids_in_files,
-        )
-        return self.subject_messages == 0 and not any(places) and not self.problems
+        return self.subject_messages == 0 and not any(self._places) and not self.problems
 
     @property
     def total_hits(self) -> int:
-        places = (
-            self.store_hits,
-            self.keyed_id_hits,
-            self.file_hits,
-            self.page_hits,
-            self.erased_ids_in_files,
-        )
-        return self.subject_messages + sum(sum(p.values()) for p in places)
+        return self.subject_messages + sum(sum(p.values()) for p in self._places)
 
     def as_dict(self) -> dict[str, Any]:
         return {
