@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -131,7 +132,7 @@ class ImportProgressDialog(QDialog):
         self.progress_bar.setTextVisible(True)
         self.counts_label = QLabel("0 imported, 0 duplicates, 0 quarantined", page)
         self.bytes_label = QLabel("Preparing…", page)
-        self.bytes_label.setEnabled(False)
+        self.bytes_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary, readable
         self.cancel_button = QPushButton("Cancel", page)
         self.cancel_button.clicked.connect(self.cancel)
         buttons = QHBoxLayout()

@@ -46,6 +46,7 @@ class LabelBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("labelBar")
+        self.setAccessibleName("Label bar")
         self._labels: list[str] = []
         self._more_text = MORE_TEXT
         self._descriptions: dict[str, str] = {}
@@ -124,6 +125,7 @@ class LabelBar(QWidget):
         for number, label in enumerate(self._labels[:NUMBERED], start=1):
             button = QPushButton(self.buttons_area)
             button.setObjectName(f"labelButton{number}")
+            button.setAccessibleName(f"Label {label} (key {number})")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)

@@ -9,7 +9,7 @@ Collapsed (the default, for small screens), only :data:`COMPACT_FIELDS` show.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QWidget
 
 from scrubdesk.core.db.messages import Message
@@ -84,6 +84,8 @@ class MessageHeader(QFrame):
         self.collapsed = False
         self.subject = SubjectView(self)
         self.subject.setObjectName("messageSubject")
+        self.subject.setAccessibleName("Subject")
+        self.setAccessibleName("Message header")
         font = QFont(self.subject.font())
         font.setBold(True)
         self.subject.setFont(font)
@@ -93,7 +95,7 @@ class MessageHeader(QFrame):
             if name in ("ID", "Source"):
                 value.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
             caption = QLabel(f"{name}:", self)
-            caption.setEnabled(False)  # dimmed, so the values stand out
+            caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary, yet >= 4.5:1
             form.addRow(caption, value)
             self.fields[name] = value
             self._name_of[value] = name

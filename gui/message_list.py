@@ -190,12 +190,15 @@ class MessageListPanel(QWidget):
 
         self.show_combo = QComboBox(self)
         self.show_combo.setObjectName("showFilter")
+        self.show_combo.setAccessibleName("Show messages")
         self.show_combo.setToolTip("Which messages the list shows")
         self.pii_combo = QComboBox(self)
         self.pii_combo.setObjectName("piiFilter")
+        self.pii_combo.setAccessibleName("Only messages with PII of type")
         self.pii_combo.setToolTip("Only messages with PII of this type (spans nobody rejected)")
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setAccessibleName("Search the scrubbed text")
         self.search_edit.setPlaceholderText("Search scrubbed text…  (Enter)")
         self.search_edit.setToolTip(
             "Find messages whose scrubbed subject or body contains this text (or whose ID starts with it). "

@@ -135,6 +135,7 @@ class MessageView(QWidget):
         self.header.set_collapsed(True)  # small screens first: the body gets the room
         bar.addWidget(self.details_button)
         self.legend = QLabel(page)
+        self.legend.setAccessibleName("PII types in this message")
         self.legend.setObjectName("spanLegend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # built from the entity vocabulary only, escaped
         self.legend.setWordWrap(True)
@@ -144,6 +145,8 @@ class MessageView(QWidget):
 
         self.body = SpanTextView("body", page)
         self.body.setObjectName("messageBody")
+        self.body.setAccessibleName("Message body")
+        self.body.setMinimumHeight(3 * self.body.fontMetrics().lineSpacing() + 12)  # 3 lines at least
         self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.body_caption = QLabel(page)
         self.body_caption.setObjectName("bodyCaption")
@@ -190,7 +193,8 @@ class MessageView(QWidget):
             view.context_requested.connect(self.menus.show_context_menu)
 
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addWidget(self.header)
         layout.addLayout(bar)
         layout.addWidget(self.notice)

@@ -23,6 +23,7 @@ import html
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 
 from PySide6.QtGui import (
@@ -47,9 +48,10 @@ from scrubdesk.core.span_marks import (
     scrubbed_field,
     type_mnemonics,
 )
+from scrubdesk.gui.appearance import DARK_TEXT, contrast_ratio
 
-# One colour per entity type. The eight most frequent types get Paul Tol's "light" scheme (made for
-# backgrounds under black text and for colour-blind readers); the rarer types get further pale hues.
+# One colour per entity type. The most frequent types get Paul Tol's "light" scheme (made for backgrounds
+# under black text and for colour-blind readers); its olive was too close to pear, so location moved on.
 ENTITY_COLOURS: dict[str, str] = {
     "PERSON": "#EE8866",  # orange
     "CUSTOMER_REF": "#FFAABB",  # pink
@@ -57,15 +59,17 @@ ENTITY_COLOURS: dict[str, str] = {
     "STREET_ADDRESS": "#EEDD88",  # light yellow
     "UK_POSTCODE": "#77AADD",  # light blue
     "DATE_OF_BIRTH": "#BBCC33",  # pear
-    "LOCATION": "#AAAA00",  # olive
     "EMAIL_ADDRESS": "#99DDFF",  # light cyan
-    "UK_SORT_CODE": "#CCBBEE",  # lavender
-    "UK_BANK_ACCOUNT": "#D4A6C8",  # mauve
-    "CREDIT_CARD": "#E8A0A0",  # salmon
-    "IBAN_CODE": "#A0C8B4",  # sage
-    "UK_NINO": "#C8B496",  # tan
-    "UK_NHS": "#88BBCC",  # steel cyan
-    "IP_ADDRESS": "#B0B0E0",  # periwinkle
+    # The rest were picked (farthest first) to keep every two tints >= 7 apart in CIEDE2000, in both themes,
+    # and from the page: see tests/gui/test_accessibility.py.
+    "LOCATION": "#C219FF",  # violet
+    "UK_SORT_CODE": "#8F7856",  # brown
+    "UK_BANK_ACCOUNT": "#5AF26E",  # green
+    "CREDIT_CARD": "#7070A9",  # slate
+    "IBAN_CODE": "#758F56",  # moss
+    "UK_NINO": "#568C8F",  # teal
+    "UK_NHS": "#FFAC4D",  # amber
+    "IP_ADDRESS": "#E6007A",  # magenta
 }
 UNKNOWN_COLOUR = "#8899AA"  # a label outside the vocabulary (e.g. from an older analyser)
 
@@ -83,19 +87,38 @@ def _with_lightness(colour: QColor, lightness: float, max_saturation: float = 1.
     return QColor.fromHslF(max(h, 0.0), min(s, max_saturation), lightness)
 
 
+TEXT_CONTRAST = 4.5  # WCAG 2.1 AA for text: the span's text on its tint
+BORDER_CONTRAST = 3.0  # WCAG 2.1 AA for UI components: the underline against the tint it marks
+
+
+@lru_cache(maxsize=256)
 def tint(label: str, dark: bool) -> QColor:
     """The background of a span of this type: the colour lightened under dark text, or in a dark
-    palette the same hue darkened (keeping the colours' relative lightness) under light text."""
+    palette the same hue darkened (keeping the colours' relative lightness) under light text — darkened
+    further where needed, so that the text on it stays at >= 4.5:1."""
     colour = entity_colour(label)
     if dark:
-        return _with_lightness(colour, 0.14 + 0.24 * colour.lightnessF(), max_saturation=0.55)
+        lightness = 0.14 + 0.24 * colour.lightnessF()
+        shade = _with_lightness(colour, lightness, max_saturation=0.55)
+        while contrast_ratio(DARK_TEXT, shade) < TEXT_CONTRAST + 0.1 and lightness > 0.02:
+            lightness -= 0.01
+            shade = _with_lightness(colour, lightness, max_saturation=0.55)
+        return shade
     white = 0.45
     return QColor.fromRgbF(*(c + (1 - c) * white for c in (colour.redF(), colour.greenF(), colour.blueF())))
 
 
+@lru_cache(maxsize=256)
 def strong(label: str, dark: bool) -> QColor:
-    """The underline and legend border: the hue at a lightness that stands out from the tint."""
-    return _with_lightness(entity_colour(label), 0.62 if dark else 0.40)
+    """The underline and legend border: the hue at a lightness that stands out from the tint (>= 3:1,
+    darker in a light palette, lighter in a dark one)."""
+    background = tint(label, dark)
+    lightness, step = (0.62, 0.02) if dark else (0.40, -0.02)
+    shade = _with_lightness(entity_colour(label), lightness)
+    while contrast_ratio(shade, background) < BORDER_CONTRAST + 0.1 and 0.0 < lightness + step < 1.0:
+        lightness += step
+        shade = _with_lightness(entity_colour(label), lightness)
+    return shade
 
 
 def kept_outline(dark: bool) -> QColor:

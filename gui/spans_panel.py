@@ -120,7 +120,7 @@ class SpansPanel(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.setMinimumHeight(3 * (self.fontMetrics().height() + 6))  # it may get small, not tall
+        self.setMinimumHeight(2 * (self.fontMetrics().height() + 6))  # small screens: it may get small
         header = self.horizontalHeader()
         width = self.fontMetrics().horizontalAdvance
         for column, sample in ((0, "Customer reference  "), (2, "PII (added)  "), (3, "0.00  ")):
