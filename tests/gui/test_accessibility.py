@@ -137,3 +137,20 @@ def test_the_window_fits_1366x768(main_window, project, qtbot, scale):
     available = (int(1366 / scale), int(768 / scale) - 40)
     assert minimum.width() <= available[0] and minimum.height() <= available[1], (minimum, available)
     QApplication.processEvents()
+
+
+def test_chinese_japanese_and_korean_text_renders(qapp):
+    """With no font for them, CJK text was drawn as boxes (glyph 0). The font is a system dependency
+    (packaging/qt-system-libraries.txt: fonts-wqy-microhei | fonts-noto-cjk)."""
+    from PySide6.QtGui import QFontDatabase, QTextLayout
+
+    for system in ("SimplifiedChinese", "Japanese", "Korean"):
+        assert QFontDatabase.families(getattr(QFontDatabase.WritingSystem, system)), system
+    text = "退款申请 返金してください 환불 요청"
+    for font in (QApplication.font(), QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)):
+        layout = QTextLayout(text, font)
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
+        glyphs = [g for run in layout.glyphRuns() for g in run.glyphIndexes()]
+        assert glyphs and 0 not in glyphs, font.family()  # no "missing glyph" box
