@@ -137,7 +137,7 @@ class LabelBar(QWidget):
             self.buttons_box.addWidget(widget)
         self.more.setVisible(bool(self._labels))
         extra = len(self._labels) - NUMBERED
-        self._more_text = f"More… ({extra}, L)" if extra > 0 else "Pick… (L)"
+        self._more_text = f"{extra} more… (L)" if extra > 0 else "Pick… (L)"
         self.caption.setText("Label:" if self._labels else "No labels yet: add one from the Labels menu")
         self._refresh()
         self.buttons_box.invalidate()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QPalette
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from scrubdesk.core.db.messages import Message
 from scrubdesk.gui.span_text_view import SubjectView
@@ -130,3 +130,43 @@ class MessageHeader(QFrame):
         if self._row_visible.get(widget) != visible:  # each change re-lays out the header
             self._row_visible[widget] = visible
             self._form.setRowVisible(widget, visible)
+
+
+class ViewBar(QWidget):
+    """Under the header: Raw / Scrubbed (``mode_buttons``, keyed by mode), Details (the full header), and
+    the legend of the PII types shown (rich text built from the entity vocabulary only, escaped)."""
+
+    MODES = (
+        ("raw", "Raw", "Show the text as received (R toggles; each display is audit-logged)"),
+        ("scrubbed", "Scrubbed", "Preview the text a model would see: PII replaced by the redaction policy"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        bar = QHBoxLayout(self)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.mode_buttons: dict[str, QToolButton] = {}
+        for mode, text, tip in self.MODES:
+            self.mode_buttons[mode] = self._button(text, tip)
+            self.mode_buttons[mode].setProperty("mode", mode)
+            bar.addWidget(self.mode_buttons[mode])
+        self.details_button = self._button("Details", "Show every header field (To, Cc, attachments, ID, …)")
+        self.details_button.setObjectName("headerDetails")
+        bar.addWidget(self.details_button)
+        self.legend = QLabel(self)
+        self.legend.setAccessibleName("PII types in this message")
+        self.legend.setObjectName("spanLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addSpacing(8)
+        bar.addWidget(self.legend, 1)
+
+    def _button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # R and the mouse switch modes; Tab walks regions
+        return button

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -56,7 +55,7 @@ from scrubdesk.core.span_review import (
 )
 from scrubdesk.core.store import Store
 from scrubdesk.gui.keymap import is_typing
-from scrubdesk.gui.message_header import MessageHeader
+from scrubdesk.gui.message_header import MessageHeader, ViewBar
 from scrubdesk.gui.raw_view_gate import RawViewGate
 from scrubdesk.gui.span_highlighter import SpanFormats, legend_html
 from scrubdesk.gui.span_menus import SpanMenus
@@ -103,45 +102,12 @@ class MessageView(QWidget):
         self.subject = self.header.subject
         self.fields = self.header.fields
 
-        self.mode_buttons: dict[str, QToolButton] = {}
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        for mode, text, tip in (
-            (RAW, "Raw", "Show the text as received (R toggles)"),
-            (
-                SCRUBBED,
-                "Scrubbed",
-                "Preview the text a model would see: PII replaced by the redaction policy",
-            ),
-        ):
-            button = QToolButton(page)
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setCheckable(True)
-            button.setAutoRaise(True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setProperty("mode", mode)
+        bar = ViewBar(page)  # Raw / Scrubbed, Details, the legend of PII types
+        self.mode_buttons, self.details_button, self.legend = bar.mode_buttons, bar.details_button, bar.legend
+        for button in self.mode_buttons.values():
             button.clicked.connect(self._mode_button_clicked)
-            bar.addWidget(button)
-            self.mode_buttons[mode] = button
-        self.details_button = QToolButton(page)
-        self.details_button.setObjectName("headerDetails")
-        self.details_button.setText("Details")
-        self.details_button.setCheckable(True)
-        self.details_button.setAutoRaise(True)
-        self.details_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.details_button.setToolTip("Show every header field (To, Cc, attachments, flags, ID, source)")
         self.details_button.toggled.connect(self._details_toggled)
         self.header.set_collapsed(True)  # small screens first: the body gets the room
-        bar.addWidget(self.details_button)
-        self.legend = QLabel(page)
-        self.legend.setAccessibleName("PII types in this message")
-        self.legend.setObjectName("spanLegend")
-        self.legend.setTextFormat(Qt.TextFormat.RichText)  # built from the entity vocabulary only, escaped
-        self.legend.setWordWrap(True)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bar.addSpacing(8)
-        bar.addWidget(self.legend, 1)
 
         self.body = SpanTextView("body", page)
         self.body.setObjectName("messageBody")
@@ -196,7 +162,7 @@ class MessageView(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addWidget(self.header)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.notice)
         layout.addWidget(self.body_caption)
         body_box = QWidget(page)
@@ -415,12 +381,17 @@ class MessageView(QWidget):
         # the spans panel sits beside the text when there is room for both, else under it
         wide = event.size().width() >= SIDE_BY_SIDE_MIN_WIDTH
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if self.text_split.orientation() != orientation:
+        if self.text_split.orientation() != orientation or 0 in self.text_split.sizes():
             self.text_split.setOrientation(orientation)
-            total = sum(self.text_split.sizes()) or 1
-            self.text_split.setSizes(
-                [total * 3 // 5, total * 2 // 5] if wide else [total * 2 // 3, total // 3]
-            )
+            QTimer.singleShot(0, self._balance_text_split)  # once the splitter has its new extent
+
+    @Slot()
+    def _balance_text_split(self) -> None:
+        """Text 3 : spans 2 side by side, 2 : 1 one above the other."""
+        split = self.text_split
+        wide = split.orientation() == Qt.Orientation.Horizontal
+        extent = max(split.width() if wide else split.height(), 200)
+        split.setSizes([extent * 3 // 5, extent * 2 // 5] if wide else [extent * 2 // 3, extent // 3])
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
