@@ -381,6 +381,7 @@ class MessageView(QWidget):
         # the spans panel sits beside the text when there is room for both, else under it
         wide = event.size().width() >= SIDE_BY_SIDE_MIN_WIDTH
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        self.legend.setVisible(wide)  # narrow, the spans panel names the types: the text gets the lines
         if self.text_split.orientation() != orientation or 0 in self.text_split.sizes():
             self.text_split.setOrientation(orientation)
             QTimer.singleShot(0, self._balance_text_split)  # once the splitter has its new extent

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
 )
 
 from scrubdesk.core.inventory_report import write_report
@@ -156,7 +157,11 @@ class ProjectActions(QObject):
         self.training_view.model_trained.connect(self._model_trained)
         self.training_dock = QDockWidget("Training", w)
         self.training_dock.setObjectName("trainingDock")
-        self.training_dock.setWidget(self.training_view)
+        scroll = QScrollArea(w)  # its metrics and matrix need room: on a small screen they scroll
+        scroll.setWidget(self.training_view)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.training_dock.setWidget(scroll)
         features = QDockWidget.DockWidgetFeature
         self.training_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
@@ -168,6 +173,7 @@ class ProjectActions(QObject):
         self.guide_dock.setWidget(self.guide_panel)
         self.guide_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guide_dock)
+        w.tabifyDockWidget(self.training_dock, self.guide_dock)  # tabs, not stacked: small screens
         self.guide_dock.hide()
 
     def _create_actions(self) -> None:

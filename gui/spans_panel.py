@@ -123,9 +123,11 @@ class SpansPanel(QTableView):
         self.setMinimumHeight(2 * (self.fontMetrics().height() + 6))  # small screens: it may get small
         header = self.horizontalHeader()
         width = self.fontMetrics().horizontalAdvance
-        for column, sample in ((0, "Customer reference  "), (2, "PII (added)  "), (3, "0.00  ")):
+        for column, sample in ((0, "Customer ref…"), (2, "kept in clear"), (3, "0.00")):
             header.resizeSection(column, width(sample) + 24)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text column gives way
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         self.empty_hint = ""  # drawn when there is no span: why there is none
 

@@ -133,6 +133,8 @@ def test_the_window_fits_1366x768(main_window, project, qtbot, scale):
         add_message(store, "m1")
     assert open_project(qtbot, main_window, project.path)
     main_window.review_queue_action.trigger()  # the review dock open too
+    main_window.project_actions.show_training(True)  # and the training and guide docks
+    main_window.project_actions.show_guide(True)
     minimum = main_window.minimumSizeHint().expandedTo(main_window.minimumSize())
     available = (int(1366 / scale), int(768 / scale) - 40)
     assert minimum.width() <= available[0] and minimum.height() <= available[1], (minimum, available)
