@@ -16,6 +16,9 @@ class FlowLayout(QLayout):
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
+    def spacing(self) -> int:
+        return self._spacing
+
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
 
@@ -49,9 +52,14 @@ class FlowLayout(QLayout):
         return QSize(width, height)
 
     def minimumSize(self) -> QSize:
+        """The widest item, and the rows it takes at its current width: a window never squeezes what
+        lies beside it to make room for wrapped rows (that made the message header overlap)."""
         size = QSize()
         for item in self._visible():
             size = size.expandedTo(item.minimumSize())
+        width = self.geometry().width()
+        if width > 0:
+            size.setHeight(max(size.height(), self.heightForWidth(width)))
         return size
 
     def _visible(self) -> list[QLayoutItem]:

@@ -6,7 +6,7 @@ labelling itself are :class:`scrubdesk.gui.labelling.LabellingController`'s.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,7 +28,9 @@ from scrubdesk.core import labels as core_labels
 from scrubdesk.gui.flow_layout import FlowLayout
 
 NUMBERED = 9  # labels with a number key; the rest are in the "More" menu
-BUTTON_TEXT_PX = 150  # longer label names are elided on their button (the tooltip has them whole)
+BUTTON_TEXT_PX = (150, 110, 80, 56)  # label names are elided on their buttons (the tooltip has them
+# whole): at the first of these widths that keeps the bar to two rows
+NARROW_BAR_PX = 1200  # narrower, the suggestion line goes (the suggested button is bold, with its %)
 MORE_TEXT = "More… (L)"
 
 
@@ -49,6 +51,7 @@ class LabelBar(QWidget):
         self.setAccessibleName("Label bar")
         self._labels: list[str] = []
         self._more_text = MORE_TEXT
+        self._squeeze = 0  # index into BUTTON_TEXT_PX
         self._descriptions: dict[str, str] = {}
         self._current: str | None = None
         self._suggestion: str | None = None
@@ -164,11 +167,32 @@ class LabelBar(QWidget):
         if isinstance(button, QPushButton):
             self.label_chosen.emit(str(button.property("label")))
 
+    def _text_px(self) -> int:
+        return BUTTON_TEXT_PX[self._squeeze]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.suggestion_label.setVisible(event.size().width() >= NARROW_BAR_PX)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Elide the names just enough that the buttons take at most two rows."""
+        width = self.buttons_area.width()
+        if width <= 0 or not self.buttons:
+            return
+        two_rows = 2 * self.buttons[0].sizeHint().height() + 2 * self.buttons_box.spacing()
+        for squeeze in range(len(BUTTON_TEXT_PX)):
+            if squeeze != self._squeeze:
+                self._squeeze = squeeze
+                self._refresh()
+            if self.buttons_box.heightForWidth(width) <= two_rows:
+                break
+
     def _refresh(self) -> None:
         metrics = self.fontMetrics()
         for number, (button, label) in enumerate(zip(self.buttons, self._labels, strict=False), start=1):
             suggested = label == self._suggestion
-            text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, BUTTON_TEXT_PX)
+            text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, self._text_px())
             if suggested and self._confidence is not None:
                 text += f"  {self._confidence:.0%}"
             button.setText(f"{number}  {text}".replace("&", "&&"))  # no mnemonics from label names

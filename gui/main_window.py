@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 WELCOME_PAGE, PROJECT_PAGE = 0, 1
 REVIEW_DOCK_SETTING = "review/queue_shown"  # off until a reviewer opens it (Review menu, Ctrl+Shift+Q)
+TOOLBAR_MIN_SCREEN_HEIGHT = 800  # logical pixels: a shorter screen starts without the toolbar
 
 
 class MainWindow(QMainWindow):
@@ -95,8 +96,8 @@ class MainWindow(QMainWindow):
 
         self._create_actions()
         self._create_menus()
-        self.project_actions.fill_menus()
         self._create_toolbar()
+        self.project_actions.fill_menus()
         self.welcome = WelcomePage(self)
         self.welcome.open_recent.connect(self.open_project)
         self.pages = QStackedWidget(self)
@@ -196,6 +197,13 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.import_action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        self.fit_screen(self.screen().availableGeometry().height())
+
+    def fit_screen(self, height: int) -> None:
+        """A short screen (logical pixels) starts without the toolbar: New, Open and Import are in the
+        File menu too, and the rows go to the messages (View > Main shows it again)."""
+        self.toolbar.setVisible(height >= TOOLBAR_MIN_SCREEN_HEIGHT)
 
     @Slot()
     def _fill_recent_menu(self) -> None:
@@ -506,7 +514,8 @@ class MainWindow(QMainWindow):
         self.review_dock.setVisible(visible)
         if first:  # a short strip under the list and the message, whatever the window's height
             self._review_dock_sized = True
-            self.resizeDocks([self.review_dock], [190], Qt.Orientation.Vertical)
+            height = min(190, self.height() // 4)  # never most of a short window
+            self.resizeDocks([self.review_dock], [height], Qt.Orientation.Vertical)
 
     @Slot()
     def _update_role_label(self) -> None:

@@ -18,7 +18,7 @@ from scrubdesk.gui.span_text_view import SubjectView
 HEADER_FIELDS = ("From", "To", "Cc", "Date", "Subject", "Label", "Attachments", "Flags", "ID", "Source")
 # Personal data the scrubbed preview does not show (a source file name can name a person too).
 RAW_ONLY_FIELDS = ("From", "To", "Cc", "Source")
-COMPACT_FIELDS = ("From", "Date", "Subject", "Label")  # what a collapsed header keeps
+COMPACT_FIELDS = ("From", "Date", "Subject")  # what a collapsed header keeps (the label bar shows the label)
 
 
 def format_sender(message: Message) -> str:
@@ -118,7 +118,7 @@ class MessageHeader(QFrame):
             self.set_row_visible(value, bool(text))  # e.g. no Cc row when there is none
 
     def set_collapsed(self, collapsed: bool) -> None:
-        """Show only the compact rows (From, Date, Subject, Label), or every row that has a value."""
+        """Show only the compact rows (From, Date, Subject), or every row that has a value."""
         self.collapsed = collapsed
         for widget, has_text in list(self._has_text.items()):
             self.set_row_visible(widget, has_text)

@@ -112,7 +112,7 @@ class MessageView(QWidget):
         self.body = SpanTextView("body", page)
         self.body.setObjectName("messageBody")
         self.body.setAccessibleName("Message body")
-        self.body.setMinimumHeight(3 * self.body.fontMetrics().lineSpacing() + 12)  # 3 lines at least
+        self.body.setMinimumHeight(2 * self.body.fontMetrics().lineSpacing() + 12)  # 2 lines at least
         self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.body_caption = QLabel(page)
         self.body_caption.setObjectName("bodyCaption")

@@ -243,6 +243,7 @@ class ProjectActions(QObject):
         project_menu.addAction(self.roles_action)
         view_menu = QMenu("&View", self.window)
         view_menu.addAction(self.guide_action)
+        view_menu.addAction(self.window.toolbar.toggleViewAction())
         view_menu.addAction(self.window.find_action)
         view_menu.addAction(self.window.back_to_list_action)
         view_menu.addSeparator()
@@ -425,7 +426,7 @@ class ProjectActions(QObject):
         self.training_dock.setVisible(bool(shown) and self.window.project is not None)
         if first:  # beside the list and the message, not over them
             self._training_sized = True
-            width = max(420, int(self.window.width() * 0.4))
+            width = max(300, int(self.window.width() * 0.35))  # the list and the message keep the most
             self.window.resizeDocks([self.training_dock], [width], Qt.Orientation.Horizontal)
         if shown:
             self.training_dock.raise_()

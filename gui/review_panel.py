@@ -87,7 +87,9 @@ class ReviewPanel(QWidget):
             self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.setTabKeyNavigation(False)  # Tab moves on to the comment, not from cell to cell
         self.table.setAccessibleName("Review queue")
-        self.table.setMinimumHeight(3 * (self.fontMetrics().height() + 6))  # a short strip on small screens
+        self.table.setMinimumHeight(
+            2 * (self.fontMetrics().height() + 6) + 8
+        )  # a short strip on small screens
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

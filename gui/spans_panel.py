@@ -120,7 +120,8 @@ class SpansPanel(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.setMinimumHeight(2 * (self.fontMetrics().height() + 6))  # small screens: it may get small
+        # small screens: it may shrink to its header and one row (the splitter gives it more when it can)
+        self.setMinimumHeight(self.horizontalHeader().sizeHint().height() + self.fontMetrics().height() + 10)
         header = self.horizontalHeader()
         width = self.fontMetrics().horizontalAdvance
         for column, sample in ((0, "Customer ref…"), (2, "kept in clear"), (3, "0.00")):
