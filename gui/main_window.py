@@ -359,6 +359,7 @@ class MainWindow(QMainWindow):
         if not reselected and self.model.rowCount():
             self.list_view.select_row(0)
         self.labelling.reload_labels(seed=True)  # an import may bring labelled messages
+        self.list_panel.fill_choices(self._store, self.label_bar.labels, spans_changed=True)  # or spans
         self._update_status()
 
     @Slot()

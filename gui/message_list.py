@@ -186,6 +186,7 @@ class MessageListPanel(QWidget):
         self.runner = runner
         self.project: Project | None = None
         self.search_task: Task | None = None
+        self._pii_types: list[str] | None = None  # the PII filter's choices, read once per project
         self.view = MessageListView(model, self)
 
         self.show_combo = QComboBox(self)
@@ -255,12 +256,16 @@ class MessageListPanel(QWidget):
         self.search_edit.clear()
         self.search_edit.blockSignals(False)
         self.search_status.clear()
+        self._pii_types = None
         self.fill_choices(store)
         for widget in (self.show_combo, self.pii_combo, self.search_edit, self.uncertain_button):
             widget.setEnabled(project is not None)
 
-    def fill_choices(self, store: Store | None, label_set: list[str] | None = None) -> None:
-        """(Re)fill the filter menus from the project: its labels and the PII types found."""
+    def fill_choices(
+        self, store: Store | None, label_set: list[str] | None = None, *, spans_changed: bool = False
+    ) -> None:
+        """(Re)fill the filter menus from the project: its labels and the PII types found (read again
+        only on opening and when ``spans_changed``, e.g. after an analysis: it probes the spans)."""
         current = self.model.message_filter
         labels = label_set if label_set is not None else (list_labels(store) if store is not None else [])
         self.show_combo.clear()
@@ -273,7 +278,9 @@ class MessageListPanel(QWidget):
                 self.show_combo.addItem(f"Label: {label}", f"label:{label}")
         self.pii_combo.clear()
         self.pii_combo.addItem(ANY_PII, None)
-        for kind in messages.pii_types(store) if store is not None else []:
+        if self._pii_types is None or spans_changed:
+            self._pii_types = messages.pii_types(store) if store is not None else []
+        for kind in self._pii_types:
             self.pii_combo.addItem(f"Has {kind}", kind)
         self._show_filter(current)
 

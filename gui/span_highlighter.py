@@ -134,6 +134,7 @@ def focus_background(label: str) -> QColor:
     return entity_colour(label)
 
 
+@lru_cache(maxsize=128)
 def swatch(label: str, dark: bool, size: int = 12) -> QIcon:
     """A small square of the type's colour, for menus."""
     pixmap = QPixmap(size, size)

@@ -136,8 +136,14 @@ class SpansPanel(QTableView):
         self, fields: tuple[FieldText | None, FieldText | None], current: Mark | None, dark: bool
     ) -> None:
         """List the marks of (subject, body) in the Tab order; ``current`` is selected."""
-        self.spans_model.set_marks(fields, dark)
-        self.select_mark(current)
+        if not fields[0] and not fields[1] and not self.spans_model.marks:
+            return  # nothing before, nothing now: no reset, no repaint
+        self.setUpdatesEnabled(False)  # one repaint for the reset, the selection and the scroll
+        try:
+            self.spans_model.set_marks(fields, dark)
+            self.select_mark(current)
+        finally:
+            self.setUpdatesEnabled(True)
 
     def marks(self) -> list[Mark]:
         return list(self.spans_model.marks)
@@ -161,7 +167,6 @@ class SpansPanel(QTableView):
                 self.scrollTo(index)
         finally:
             selection.blockSignals(False)
-        self.viewport().update()
 
     @Slot(QModelIndex, QModelIndex)
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -277,9 +277,13 @@ def rows_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, MessageRow]:
 def pii_types(conn: Connection) -> list[str]:
     """Entity types that some message has a span of (not rejected), for the list's filter."""
     rows = conn.execute(
-        "SELECT l.label FROM (SELECT DISTINCT label FROM spans) l WHERE EXISTS "
-        "(SELECT 1 FROM spans s WHERE s.label = l.label AND s.status != 'rejected') ORDER BY l.label"
-    )  # distinct types off the label index, then one probe each: no pass over every span
+        "WITH RECURSIVE types(label) AS (SELECT min(label) FROM spans UNION ALL "
+        "SELECT (SELECT min(label) FROM spans WHERE label > types.label) FROM types "
+        "WHERE types.label IS NOT NULL) "
+        "SELECT label FROM types WHERE label IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM spans s WHERE s.label = types.label AND s.status != 'rejected') ORDER BY label"
+    )  # each distinct type by one seek on the label index (a DISTINCT walks all of it: 0.35 s for
+    # 5M spans), then one probe each: no pass over every span
     return [str(r[0]) for r in rows]
 
 
