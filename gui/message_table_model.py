@@ -142,6 +142,7 @@ class MessageTableModel(QAbstractTableModel):
         self._store: Store | None = None
         self._redactor: Redactor = default_redactor(None)
         self._ids: list[int] = []
+        self._every_id: dict[bool, list[int]] = {}  # descending -> every ID in import order (read-only)
         self._pages: OrderedDict[int, list[MessageRow | None]] = OrderedDict()
         self._scrubbed: OrderedDict[int, str] = OrderedDict()
         self._sort_column = -1  # -1: import order
@@ -164,12 +165,17 @@ class MessageTableModel(QAbstractTableModel):
         self._store = store
         self._redactor = redactor or default_redactor(store)
         self._filter, self._search, self._hits = ALL, None, None
+        self._every_id.clear()
         self._load_ids()
         self.endResetModel()
         self.counts_changed.emit()
 
     def refresh(self) -> None:
         """Reload the row IDs and drop cached rows, e.g. after an import (filter and search are kept)."""
+        self._every_id.clear()  # messages may have come or gone
+        self._reload()
+
+    def _reload(self) -> None:
         self.beginResetModel()
         self._load_ids()
         self.endResetModel()
@@ -179,13 +185,13 @@ class MessageTableModel(QAbstractTableModel):
         if where == self._filter:
             return
         self._filter = where
-        self.refresh()
+        self._reload()  # the unfiltered ID list is kept: back to "all" costs no scan
 
     def set_search(self, query: str | None, hits: Iterable[int] | None) -> None:
         """Show only ``hits`` (the result of a search for ``query``); None clears the search."""
         self._search = query if hits is not None else None
         self._hits = frozenset(hits) if hits is not None else None
-        self.refresh()
+        self._reload()
 
     @property
     def message_filter(self) -> MessageFilter:
@@ -221,11 +227,17 @@ class MessageTableModel(QAbstractTableModel):
             self._ids, self._total, self.labelled_count = [], 0, 0
             return
         sort, descending = self._sort_spec()
-        ids = messages.message_ids(self._store, sort, descending, self._filter)
+        every = self._filter.is_all and sort == DEFAULT_SORT  # labels cannot change this list: cached
+        ids = self._every_id.get(descending) if every else None
+        if ids is None:
+            ids = messages.message_ids(self._store, sort, descending, self._filter)
+            if every:
+                self._every_id[descending] = ids
         if self._hits is not None:
             ids = [i for i in ids if i in self._hits]
         self._ids = ids
-        self._total = messages.count_messages(self._store)
+        known = next(iter(self._every_id.values()), None)  # every message: its length is the count
+        self._total = len(known) if known is not None else messages.count_messages(self._store)
         if self._filter.state == "unlabelled" and self._hits is None:
             self.labelled_count = 0
         elif self._filter.state == "labelled" or self._filter.label is not None:
