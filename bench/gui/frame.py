@@ -48,7 +48,10 @@ INTERACTIONS = {  # key -> (measure.py arguments, what the table calls it)
     "label": (["label"], "label key 1: stored (one commit), next message shown"),
     "span": (["span_key"], "span key Y: accepted (one commit), next span current"),
     "filter": (["filter"], "filter change (Show: all <-> unlabelled, arrow key)"),
-    "raw": (["switch", "--mode", "raw", "--how", "next"], "next message in raw mode (for reference)"),
+    "raw": (
+        ["switch", "--mode", "raw", "--how", "next"],
+        "next message raw (R): shown once its view is logged",
+    ),
 }
 
 

@@ -253,6 +253,8 @@ class Bench:
                 row = min(view.current_row() + 1, model.rowCount() - 1)
                 action = lambda: QTest.keyClick(view, Qt.Key.Key_Down)  # noqa: E731
             expected = model.message_id_at(row)
+            if mode == "raw":  # raw text shows once its view is in the audit log: wait for it, timed
+                action = self._until_raw_shown(action)
 
             def check(expected: int | None = expected) -> None:
                 shown = window.message_view.message
@@ -267,6 +269,15 @@ class Bench:
         result.update(cpu_p50_ms=cpu_stats["p50_ms"], cpu_p95_ms=cpu_stats["p95_ms"])
         result.update(mode=window.message_view.mode, how=how, unpainted=unpainted)
         return result
+
+    def _until_raw_shown(self, action: Any) -> Any:
+        view = self.window.message_view
+
+        def run() -> None:
+            action()
+            wait_until(self.app, lambda: not view.raw_waiting, 10)
+
+        return run
 
     def _visible_row(self, rng: random.Random) -> int:
         """A row fully on screen other than the current one."""
