@@ -198,6 +198,19 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE models ADD COLUMN stale_reason TEXT
     """,
+    # 7: the triage model's embedding of each message's approved, scrubbed text (issue 16), so retraining
+    # embeds nothing twice. text_digest is a keyed digest of the scrubbed text it was computed from: a
+    # changed text (policy, review) no longer matches and is embedded again. Removed with the message
+    # (erasure deletes it, cascade) and by a retention purge (core.embedding_cache.delete_embeddings).
+    """
+    CREATE TABLE embeddings (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        embedder TEXT NOT NULL,                   -- embedder name, release and weights digest
+        text_digest TEXT NOT NULL,                -- keyed digest of the scrubbed text embedded
+        vector BLOB NOT NULL,                     -- float32, little-endian
+        PRIMARY KEY (message_id, embedder)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
