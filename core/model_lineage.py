@@ -177,3 +177,16 @@ def uncertainty_order(store: Store, limit: int = 100) -> list[Prediction]:
         (limit,),
     )
     return [Prediction(*r) for r in rows]
+
+
+def model_member_ids(store: Store, model_id: int) -> list[int]:
+    """The message IDs that trained a model (those not erased since)."""
+    rows = store.execute(
+        "SELECT message_id FROM model_members WHERE model_id = ? ORDER BY message_id", (model_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
+def model_by_id(store: Store, model_id: int) -> ModelRecord | None:
+    row = store.execute(f"SELECT {_COLUMNS} FROM models WHERE id = ?", (model_id,)).fetchone()
+    return None if row is None else _record(row)

@@ -85,3 +85,21 @@ def _addresses(value: str | None) -> list[str]:
     except ValueError:
         return []
     return [a for a in parsed if isinstance(a, str)] if isinstance(parsed, list) else []
+
+
+def analyzer_versions(store: Store, message_ids: Sequence[int]) -> dict[str, int]:
+    """How many of these messages each analyser version analysed (from their spans; people's own spans,
+    ``manual``, left out). The triage model records the most common: `scrubdesk classify` scrubs with it."""
+    counts: dict[str, int] = {}
+    ids = list(message_ids)
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = store.execute(
+            f"SELECT analyzer_version, count(DISTINCT message_id) FROM spans WHERE message_id IN ({marks}) "
+            "AND analyzer_version != 'manual' GROUP BY analyzer_version",
+            chunk,
+        )
+        for version, n in rows:
+            counts[str(version)] = counts.get(str(version), 0) + int(n)
+    return counts

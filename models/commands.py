@@ -60,7 +60,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("train", help="train the triage model on approved, scrubbed messages (audited)")
     p.add_argument("dir", type=Path, help="project directory")
-    p.add_argument("--k", type=int, default=5, help="a term needs at least K distinct messages (default 5)")
+    p.add_argument(
+        "--features",
+        choices=("auto", "e5", "tfidf"),
+        default="auto",
+        help="e5 sentence embeddings (no strings in the model; needs AVX2) or word/char n-gram TF-IDF; "
+        "auto: e5 where it runs",
+    )
+    p.add_argument(
+        "--k", type=int, default=5, help="TF-IDF: a term needs messages from at least K distinct senders"
+    )
+    p.add_argument(
+        "--membership-gate",
+        type=float,
+        default=0.55,
+        help="highest membership-inference AUC a model may have to be saved (default 0.55)",
+    )
+    p.add_argument(
+        "--accept-membership-risk",
+        action="store_true",
+        help="save the model even above the membership gate (recorded in the card and the audit log)",
+    )
     p.add_argument(
         "--dp-epsilon", type=float, help="train an (epsilon, delta)-DP logistic regression instead"
     )
@@ -314,6 +334,8 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 
     try:
         settings = TriageSettings(
+            features=args.features,
+            max_membership_auc=args.membership_gate,
             k=args.k,
             dp_epsilon=args.dp_epsilon,
             dp_delta=args.dp_delta,
@@ -327,7 +349,12 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     control = out.job_control()
     try:
         summary = run_training(
-            project, settings, control, cost_report=args.cost_report, consent_only=args.consent_only
+            project,
+            settings,
+            control,
+            cost_report=args.cost_report,
+            consent_only=args.consent_only,
+            accept_membership_risk=args.accept_membership_risk,
         )
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         control.cancel()
@@ -335,13 +362,14 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     if summary.cancelled:
         out.info("training cancelled: nothing was saved")
     elif not summary.saved:
-        out.info("the model was NOT saved: the vocabulary scan found personal data in it")
+        out.info(f"the model was NOT saved: {summary.explanation}")
     else:
-        out.info(f"model saved: {summary.model_path} (card beside it)")
-        if summary.audit.get("membership_passed") is False:
+        out.info(f"model saved, sealed under the project key: {summary.model_path} (card beside it)")
+        if summary.audit.get("membership_risk_accepted"):
             out.info(
                 f"warning: membership-inference AUC {summary.audit['membership_inference']['auc']:.3f} is "
-                f"above the target {settings.max_membership_auc} (see the model card)"
+                f"above the gate {settings.max_membership_auc}; saved because the risk was accepted "
+                "(recorded in the card and the audit log)"
             )
         if summary.consent:
             shift = summary.consent["label_shift"]["total_variation"]

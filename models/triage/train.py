@@ -28,7 +28,8 @@ from scrubdesk.models.triage.classifier import (
 )
 from scrubdesk.models.triage.features import TokenCounts, Vocabulary, build_features
 from scrubdesk.models.triage.metrics import Metrics, compute_metrics
-from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.triage.model import TriageModel, embedding_head
+from scrubdesk.models.triage.settings import EMBEDDING_CS, TriageSettings
 
 Step = Callable[[str], None]  # progress note + cancel check between steps
 
@@ -40,6 +41,10 @@ class Plan:
     settings: TriageSettings
     latent_dims: int | None  # None: the sparse model
     temperature: float = 1.0
+    features: str = "tfidf"  # e5 | tfidf (resolved: never auto)
+    embedder: str = ""  # e5: the embedder's identity
+    embedding_c: float = 100.0  # e5: the head's C (resolved)
+    c_trials: tuple[tuple[float, float, float], ...] = ()  # e5 auto C: (C, CV accuracy, membership AUC)
     trial_dims: int | None = None  # auto: try this latent space against the sparse model on fold 1
     trial: tuple[tuple[str, float], ...] = ()  # fold-1 accuracies of that trial
 
@@ -48,7 +53,27 @@ class Plan:
         return self.settings.dp_epsilon is not None
 
     def as_dict(self) -> dict[str, Any]:
+        if self.features == "e5":
+            return {
+                "features": "e5",
+                "embedder": self.embedder,
+                "classifier": "logistic-regression-softmax",
+                "C": self.embedding_c,
+                **(
+                    {
+                        "c_trials": [
+                            {"C": c, "accuracy": round(a, 4), "membership_auc": round(m, 4)}
+                            for c, a, m in self.c_trials
+                        ]
+                    }
+                    if self.c_trials
+                    else {}
+                ),
+                "latent_dims": None,
+                "temperature": round(self.temperature, 4),
+            }
         return {
+            "features": "tfidf",
             "classifier": "dp-logistic-regression" if self.dp else "linear-svm-softmax",
             "latent_dims": self.latent_dims,
             "temperature": None if self.dp else round(self.temperature, 4),
@@ -143,6 +168,61 @@ def fit_final(texts: list[str], labels: np.ndarray, vocabulary: Vocabulary, plan
     steps: list[tuple[str, Any]] = [("features", build_features(vocabulary, plan.settings))]
     steps += classifier.steps if isinstance(classifier, Pipeline) else [("classifier", classifier)]
     return Pipeline(steps).fit(texts, labels)
+
+
+def choose_embedding_c(
+    vectors: np.ndarray, labels: np.ndarray, plan: Plan, step: Step | None = None
+) -> CrossValidation:
+    """A fixed C, or (``embedding_c=None``) the largest C of EMBEDDING_CS whose membership AUC meets the
+    gate: less regularisation fits better but lets members stand out. When none meets it, the last tried
+    (the most regularised) is kept and the gate decides."""
+    fixed = plan.settings.embedding_c
+    if fixed is not None:
+        return cross_validate_vectors(vectors, labels, replace(plan, embedding_c=fixed), step)
+    trials: list[tuple[float, float, float]] = []
+    cv = None
+    for c in EMBEDDING_CS:
+        cv = cross_validate_vectors(
+            vectors, labels, replace(plan, embedding_c=c), step if not trials else None
+        )
+        trials.append((c, cv.metrics.accuracy, cv.membership.auc))
+        if cv.membership.auc <= plan.settings.max_membership_auc:
+            break
+    assert cv is not None
+    return replace(cv, plan=replace(cv.plan, c_trials=tuple(trials)))
+
+
+def cross_validate_vectors(
+    vectors: np.ndarray, labels: np.ndarray, plan: Plan, step: Step | None = None
+) -> CrossValidation:
+    """Cross-validation of the head on embedding vectors: metrics, temperature, membership audit."""
+    settings = plan.settings
+    smallest = min(Counter(labels.tolist()).values())
+    folds = StratifiedKFold(min(settings.cv_folds, smallest), shuffle=True, random_state=settings.seed)
+    classes = np.array(sorted(set(labels.tolist())), dtype=object)
+    out_of_fold = np.zeros((len(labels), len(classes)))
+    in_fold: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for i, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
+        if step:
+            step(f"cross-validation fold {i + 1}/{folds.n_splits}")
+        model = TriageModel("e5", plan.embedder, embedding_head(plan.embedding_c))
+        model.fit(vectors[train], labels[train])
+        if list(model.classes_) != list(classes):
+            raise RuntimeError("a cross-validation fold lost a label")
+        out_of_fold[test] = model.decision_function(vectors[test])
+        in_fold.append((train, test, model.decision_function(vectors[train])))
+    predicted = classes[np.argmax(out_of_fold, axis=1)]
+    plan = replace(plan, temperature=fit_temperature(out_of_fold, labels, classes))
+    scale = 1.0 / plan.temperature
+    splits = [(z_in * scale, labels[tr], out_of_fold[te] * scale, labels[te]) for tr, te, z_in in in_fold]
+    accuracies = tuple(float(np.mean(predicted[te] == labels[te])) for _, te, _ in in_fold)
+    metrics = compute_metrics(labels.tolist(), predicted.tolist(), classes.tolist())
+    return CrossValidation(metrics, membership_audit(splits, classes), accuracies, plan)
+
+
+def fit_final_vectors(vectors: np.ndarray, labels: np.ndarray, plan: Plan) -> TriageModel:
+    model = TriageModel("e5", plan.embedder, embedding_head(plan.embedding_c), plan.temperature)
+    return model.fit(vectors, labels)
 
 
 def holdout_accuracy(

@@ -83,7 +83,7 @@ def test_stale_models_are_marked(qtbot, view, trainable) -> None:
     from scrubdesk.models.triage.settings import TriageSettings
     from scrubdesk.models.triage.training_job import run_training
 
-    run_training(trainable, TriageSettings(cv_folds=2))
+    run_training(trainable, TriageSettings(cv_folds=2, features="tfidf"), accept_membership_risk=True)
     with trainable.store() as store, store.transaction() as conn:
         (model,) = list_models(store)
         mark_stale(conn, [model.id])
@@ -111,7 +111,7 @@ def test_screenshot_of_a_trained_project(qtbot, view, trainable, tmp_path: Path)
     from scrubdesk.models.triage.settings import TriageSettings
     from scrubdesk.models.triage.training_job import run_training
 
-    run_training(trainable, TriageSettings(cv_folds=2))
+    run_training(trainable, TriageSettings(cv_folds=2, features="tfidf"), accept_membership_risk=True)
     view.set_project(trainable)
     view.show()
     image = view.grab()

@@ -74,7 +74,13 @@ def build_project(path: Path, *, train: bool) -> Built:
         from scrubdesk.models.triage.settings import TriageSettings
         from scrubdesk.models.triage.training_job import run_training
 
-        summary = run_training(project, TriageSettings(cv_folds=3), cost_report=True, epsilons=(1.0, 100.0))
+        summary = run_training(
+            project,
+            TriageSettings(cv_folds=3, features="tfidf"),
+            cost_report=True,
+            epsilons=(1.0, 100.0),
+            accept_membership_risk=True,
+        )
     return Built(project, summary, count)
 
 
