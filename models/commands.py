@@ -112,6 +112,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_models_list)
 
+    model = sub.add_parser("model", help="one trained model: export it as a package").add_subparsers(
+        dest="model_command", required=True
+    )
+    p = model.add_parser(
+        "export", help="write a model package (clear, audited, admin) for `scrubdesk classify`, after a scan"
+    )
+    p.add_argument("dir", type=Path, help="project directory")
+    p.add_argument("output", type=Path, metavar="OUT.zip")
+    p.add_argument("--model-id", type=int, help="default: the latest current model")
+    p.add_argument("--config", type=Path, help="the recogniser configuration the project analysed with")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_model_export)
+
+    p = sub.add_parser(
+        "classify", help="label incoming mail with an exported model package (no project needed)"
+    )
+    p.add_argument("model", type=Path, metavar="MODEL.zip", help="from `scrubdesk model export`")
+    p.add_argument("input", type=Path, metavar="IN", help=".jsonl, .eml or .mbox")
+    p.add_argument(
+        "output", type=Path, metavar="OUT.jsonl", help="id, label, confidence, needs_human; - for stdout"
+    )
+    p.add_argument("--routing", type=Path, metavar="ROUTES.csv", help="label,destination rows")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="confidence below which needs_human is true (default 0.5)",
+    )
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_classify)
+
     p = sub.add_parser("predict", help="suggest labels (with confidence) for unlabelled messages")
     p.add_argument("dir", type=Path, help="project directory")
     add_json_flag(p)
@@ -464,3 +495,41 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         control=out.job_control(),
     )
     return {"ok": True, **evaluation_summary(evaluation)}
+
+
+def cmd_model_export(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    import yaml
+
+    from scrubdesk.core.project import Project
+    from scrubdesk.models.triage.model_export import export_model
+
+    overlay = None
+    if args.config is not None:
+        try:
+            overlay = yaml.safe_load(args.config.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(
+                f"cannot read recogniser configuration {args.config}: {type(exc).__name__}"
+            ) from None
+    exported = export_model(Project.open(args.dir), args.output, args.model_id, overlay)
+    out.info(f"model {exported.model_id} exported to {exported.path} (sha256 {exported.sha256[:16]}...)")
+    return {"ok": True, **exported.as_dict()}
+
+
+def cmd_classify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.models.triage.classify import classify_file
+
+    sink = _open_out(args.output)
+    try:
+        summary = classify_file(
+            args.model,
+            args.input,
+            sink,
+            routing=args.routing,
+            threshold=args.threshold,
+            control=out.job_control(),
+        )
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    return {"ok": summary.errors == 0, **summary.as_dict()}
