@@ -56,9 +56,12 @@ def main() -> int:
             parts = [model.query(texts[i : i + args.batch]) for i in range(0, len(texts), args.batch)]
             seconds = time.perf_counter() - started
             np.save(target, np.vstack(parts).astype(np.float32))
-            summary[f"{name}-{split}"] = {"n": len(texts), "seconds": round(seconds, 1),
-                                          "texts_per_s": round(len(texts) / seconds, 1),
-                                          "load": os.getloadavg()[0]}
+            summary[f"{name}-{split}"] = {
+                "n": len(texts),
+                "seconds": round(seconds, 1),
+                "texts_per_s": round(len(texts) / seconds, 1),
+                "load": os.getloadavg()[0],
+            }
             print(json.dumps(summary[f"{name}-{split}"] | {"set": f"{name}-{split}"}), flush=True)
     (OUT / "embed_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0

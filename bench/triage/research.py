@@ -27,16 +27,16 @@ from pathlib import Path
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-import numpy as np
-import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import StratifiedKFold  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
 
-from scrubdesk.models.privacy.membership import membership_audit
-from scrubdesk.models.triage.classifier import fit_temperature
-from scrubdesk.models.triage.features import TokenCounts
-from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.privacy.membership import membership_audit  # noqa: E402
+from scrubdesk.models.triage.classifier import fit_temperature  # noqa: E402
+from scrubdesk.models.triage.features import TokenCounts  # noqa: E402
+from scrubdesk.models.triage.settings import TriageSettings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
@@ -84,39 +84,39 @@ class Features:
         )
 
 
-def head(variant: str, C: float, seed: int):
+def head(variant: str, c: float, seed: int):
     if variant.endswith("-mlp"):
         from sklearn.neural_network import MLPClassifier
 
-        return MLPClassifier((512,), alpha=1.0 / C, max_iter=200, early_stopping=True, random_state=seed)
+        return MLPClassifier((512,), alpha=1.0 / c, max_iter=200, early_stopping=True, random_state=seed)
     if variant.endswith("-rbf"):
         from sklearn.kernel_approximation import Nystroem
         from sklearn.pipeline import make_pipeline
 
         return make_pipeline(
-            Nystroem(gamma=1.0, n_components=2000, random_state=seed), LogisticRegression(C=C, max_iter=2000)
+            Nystroem(gamma=1.0, n_components=2000, random_state=seed), LogisticRegression(C=c, max_iter=2000)
         )
     if variant.endswith("-lr"):
-        return LogisticRegression(C=C, max_iter=2000)
-    return LinearSVC(C=C, class_weight="balanced", random_state=seed)
+        return LogisticRegression(C=c, max_iter=2000)
+    return LinearSVC(C=c, class_weight="balanced", random_state=seed)
 
 
-def logits(model, X) -> np.ndarray:
+def logits(model, x) -> np.ndarray:
     if hasattr(model, "decision_function"):
-        return model.decision_function(X)
-    return np.log(np.clip(model.predict_proba(X), 1e-300, 1.0))
+        return model.decision_function(x)
+    return np.log(np.clip(model.predict_proba(x), 1e-300, 1.0))
 
 
-def mia(features: Features, rows: np.ndarray, y: np.ndarray, variant: str, C: float, folds: int):
+def mia(features: Features, rows: np.ndarray, y: np.ndarray, variant: str, c: float, *, folds: int):
     classes = np.array(sorted(set(y.tolist())), dtype=object)
     oof = np.zeros((len(rows), len(classes)))
     parts = []
     cv = StratifiedKFold(folds, shuffle=True, random_state=0)
     for tr, te in cv.split(np.zeros(len(rows)), y):
-        Xa, Xb = features.split(rows[tr], rows[te])
-        model = head(variant, C, 0).fit(Xa, y[tr])
-        oof[te] = logits(model, Xb)
-        parts.append((tr, te, logits(model, Xa)))
+        xa, xb = features.split(rows[tr], rows[te])
+        model = head(variant, c, 0).fit(xa, y[tr])
+        oof[te] = logits(model, xb)
+        parts.append((tr, te, logits(model, xa)))
     t = fit_temperature(oof, y, classes)
     splits = [(z / t, y[tr], oof[te] / t, y[te]) for tr, te, z in parts]
     audit = membership_audit(splits, classes)
@@ -169,8 +169,8 @@ def main() -> int:
                     for c in sorted(set(y_tr.tolist()))
                 ]
             )
-            Xa, Xb = features.split(rows, test_rows)
-            accs.append(float(np.mean(head(a.variant, a.C, seed).fit(Xa, y_tr[rows]).predict(Xb) == y_te)))
+            xa, xb = features.split(rows, test_rows)
+            accs.append(float(np.mean(head(a.variant, a.C, seed).fit(xa, y_tr[rows]).predict(xb) == y_te)))
         result |= {
             "per_class": a.per_class,
             "test_accuracy": round(float(np.mean(accs)), 4),
@@ -179,12 +179,12 @@ def main() -> int:
     else:
         rows = np.arange(n_tr)
         t0 = time.perf_counter()
-        Xa, Xb = features.split(rows, test_rows)
-        model = head(a.variant, a.C, 0).fit(Xa, y_tr)
+        xa, xb = features.split(rows, test_rows)
+        model = head(a.variant, a.C, 0).fit(xa, y_tr)
         result["fit_seconds"] = round(time.perf_counter() - t0, 2)
-        result["test_accuracy"] = round(float(np.mean(model.predict(Xb) == y_te)), 4)
+        result["test_accuracy"] = round(float(np.mean(model.predict(xb) == y_te)), 4)
         if not a.no_mia:
-            audit, cv_acc, t = mia(features, rows, y_tr, a.variant, a.C, a.folds)
+            audit, cv_acc, t = mia(features, rows, y_tr, a.variant, a.C, folds=a.folds)
             result |= {
                 "cv_accuracy": round(cv_acc, 4),
                 "mia_auc": round(audit.auc, 4),

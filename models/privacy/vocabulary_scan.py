@@ -37,6 +37,8 @@ class ScanFinding:
     def describe(self) -> str:
         """What and where, in words, with how to resolve it (never quotes a vocabulary term)."""
         what = _KIND_WORDS.get(self.kind, f"contains a {self.kind}-shaped string")
+        if self.location == "class label" and self.label is None:
+            return f"a class label ({self.where}) {what}: rename that label (`scrubdesk labels rename`)"
         if self.location == "class label":
             return (
                 f"class label {self.label!r} {what}. Resolve it: rename the label (`scrubdesk labels "
@@ -167,5 +169,7 @@ def scan_object(obj: Any, pii: set[str], identifiers: frozenset[str] | set[str] 
             if text in labels_seen:  # the same label stored twice (model and wrapper) is one finding
                 continue
             labels_seen.add(text)
-        findings.append(ScanFinding(where, problem, location, text if location == "class label" else None))
+        # a label is named (the admin's own word) unless it is PII-shaped itself: then it may be personal
+        named = location == "class label" and problem in (PII_STRING, SUBJECT_IDENTIFIER)
+        findings.append(ScanFinding(where, problem, location, text if named else None))
     return ScanReport(count, tuple(findings))

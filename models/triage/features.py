@@ -119,6 +119,8 @@ class TokenCounts:
         kept = self.kept_columns(train_rows)
         train_parts, other_parts = [], []
         for block in BLOCKS:
+            if not len(kept[block]):  # e.g. no word in k senders' messages, only character n-grams
+                continue
             X = self.matrices[block][:, kept[block]]
             weigh = TfidfTransformer(sublinear_tf=True).fit(X[train_rows])
             train_parts.append(weigh.transform(X[train_rows]))
@@ -140,5 +142,6 @@ def build_features(vocabulary: Vocabulary, settings: TriageSettings) -> FeatureU
                 ),
             )
             for block in BLOCKS
+            if getattr(vocabulary, block)  # an empty vocabulary cannot be fitted: that block is left out
         ]
     )

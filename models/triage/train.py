@@ -94,7 +94,8 @@ def make_classifier(plan: Plan, n_features: int) -> Any:
     s = plan.settings
     if plan.dp:
         return DPLogisticRegression(epsilon=s.dp_epsilon, delta=s.dp_delta, lam=s.dp_lambda, seed=None)
-    dims = None if plan.latent_dims is None else max(1, min(plan.latent_dims, n_features - 1))
+    # TruncatedSVD needs at least 2 features and fewer dimensions than features: tiny vocabularies stay sparse
+    dims = None if plan.latent_dims is None or n_features < 3 else min(plan.latent_dims, n_features - 1)
     return make_estimator(dims, s.C, plan.temperature, s.seed)
 
 

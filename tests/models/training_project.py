@@ -87,3 +87,59 @@ def build_project(path: Path, *, train: bool) -> Built:
 def settings_json(project: Project) -> dict:
     with project.store() as store:
         return json.loads(store.scalar("SELECT settings FROM models ORDER BY id DESC LIMIT 1"))
+
+
+# --- release 2: short messages with known senders ---------------------------------------------------------
+
+INTENT_LINES = {
+    "refund": ["I would like my money back for the order", "please refund the payment for my purchase"],
+    "address": [
+        "I moved house, please update my postal address",
+        "change the delivery address on my account",
+    ],
+    "cancel": ["please cancel my subscription today", "I want to close my account and stop the plan"],
+}
+FILLER = ["Thanks a lot.", "Kind regards.", "It is urgent.", "Many thanks in advance.", "Cheers.", ""]
+
+
+def insert_from(conn, ids, key: str, body: str, label: str, name: str, address: str) -> int:
+    """A message with a known sender: its headers and its keyed subject (role from)."""
+    cur = conn.execute(
+        "INSERT INTO messages (msg_key, source_location, from_name, from_addr, subject, body, body_kind, "
+        "label, label_source, size_bytes, imported_at) VALUES (?, 'test', ?, ?, '', ?, 'plain', ?, 'import', "
+        "?, 'now')",
+        (key, name, address, body, label, len(body)),
+    )
+    mid = int(cur.lastrowid)
+    conn.execute(
+        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, 'now')",
+        (mid, f"fp{mid}"),
+    )
+    conn.execute(
+        "INSERT INTO message_subjects (message_id, subject_key, role) VALUES (?, ?, 'from')",
+        (mid, ids.subject_id(address)),
+    )
+    return mid
+
+
+def fill_senders(project: Project, per_label: int = 12, seed: int = 5) -> list[int]:
+    """``per_label`` short messages per intent, each from a different sender. Returns the message IDs."""
+    import random
+
+    rng = random.Random(seed)
+    made = []
+    with project.store() as store, store.transaction() as conn:
+        for label, lines in INTENT_LINES.items():
+            for i in range(per_label):
+                body = f"Hello, {rng.choice(lines)}. {rng.choice(FILLER)}"
+                made.append(
+                    insert_from(
+                        conn, project.ids, f"{label}{i}", body, label, "", f"c{label}{i}@mail.example"
+                    )
+                )
+    return made
+
+
+def add_span(project: Project, message_id: int, start: int, end: int, label: str, status: str) -> None:
+    with project.store() as store, store.transaction() as conn:
+        _span(conn, message_id, "body", start, end, label, status)
