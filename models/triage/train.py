@@ -175,21 +175,23 @@ def choose_embedding_c(
     vectors: np.ndarray, labels: np.ndarray, plan: Plan, step: Step | None = None
 ) -> CrossValidation:
     """A fixed C, or (``embedding_c=None``) the largest C of EMBEDDING_CS whose membership AUC meets the
-    gate: less regularisation fits better but lets members stand out. When none meets it, the last tried
-    (the most regularised) is kept and the gate decides."""
+    gate: less regularisation fits better but lets members stand out. When none meets it (small sets), the
+    most accurate is kept and the gate refuses it unless the risk is accepted."""
     fixed = plan.settings.embedding_c
     if fixed is not None:
         return cross_validate_vectors(vectors, labels, replace(plan, embedding_c=fixed), step)
     trials: list[tuple[float, float, float]] = []
-    cv = None
+    tried: list[CrossValidation] = []
     for c in EMBEDDING_CS:
         cv = cross_validate_vectors(
             vectors, labels, replace(plan, embedding_c=c), step if not trials else None
         )
         trials.append((c, cv.metrics.accuracy, cv.membership.auc))
+        tried.append(cv)
         if cv.membership.auc <= plan.settings.max_membership_auc:
             break
-    assert cv is not None
+    else:
+        cv = max(tried, key=lambda t: t.metrics.accuracy)
     return replace(cv, plan=replace(cv.plan, c_trials=tuple(trials)))
 
 

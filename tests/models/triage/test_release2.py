@@ -291,3 +291,19 @@ def test_models_after_erasure_retrain_replaces_the_model(project):
         assert latest_model(store).id == result.retrained_model_id
     assert not (project.path / first.model_path).exists()
     assert np.isfinite(result.files_removed)
+
+
+def test_verify_erasure_file_scan_reads_inside_sealed_models(tmp_path):
+    from scrubdesk.core.model_files import seal
+    from scrubdesk.core.trace_scan import Needles, scan_file
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("schema.json", json.dumps({"vocabulary": [SUBJECT_ADDRESS] * 3}))
+    key = bytes(range(32))
+    path = tmp_path / "models" / "triage-x.sealed"
+    seal(buffer.getvalue(), path, key)
+    needles = Needles([SUBJECT_ADDRESS])
+    assert SUBJECT_ADDRESS.encode() not in path.read_bytes()
+    assert scan_file(path, needles, key).hits >= 3
+    assert scan_file(path, needles).unreadable  # without the key nothing is claimed clean
