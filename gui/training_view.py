@@ -426,7 +426,7 @@ class TrainingView(QWidget):
         if summary.cancelled:
             self.status.setText("Training cancelled: nothing was saved.")
         elif not summary.saved:
-            self.status.setText("The model was NOT saved: the vocabulary scan found personal data in it.")
+            self.status.setText(f"The model was NOT saved: {summary.explanation}")
         else:
             self.status.setText(
                 f"Model #{summary.model_id} saved: accuracy {_fmt(summary.metrics.get('accuracy'))}, "
