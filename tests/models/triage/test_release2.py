@@ -307,3 +307,53 @@ def test_verify_erasure_file_scan_reads_inside_sealed_models(tmp_path):
     assert SUBJECT_ADDRESS.encode() not in path.read_bytes()
     assert scan_file(path, needles, key).hits >= 3
     assert scan_file(path, needles).unreadable  # without the key nothing is claimed clean
+
+
+OFFLINE_RUN = """
+import sys
+attempts = []
+
+def hook(event, args):
+    if event in ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request"):
+        attempts.append(event)
+        raise OSError("network blocked by test: " + event)
+
+sys.addaudithook(hook)
+from pathlib import Path
+from scrubdesk.core.keys import KeyVault
+from scrubdesk.core.project import Project
+from scrubdesk.core.review import approve_all
+from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.triage.training_job import run_training
+from tests.conftest import MemoryKeyring
+from tests.models.training_project import fill_senders
+
+project = Project.create(Path(sys.argv[1]) / "proj", vault=KeyVault(MemoryKeyring()))
+fill_senders(project, per_label=6)
+approve_all(project)
+s = run_training(project, TriageSettings(cv_folds=2, features="e5"), accept_membership_risk=True)
+assert s.saved and s.model["features"] == "e5", s.as_dict()
+assert not attempts, attempts
+print("offline-ok", s.embedding["embedded"])
+"""
+
+
+@needs_e5
+def test_e5_training_runs_with_the_network_blocked(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    cmd = [sys.executable, "-c", OFFLINE_RUN, str(tmp_path)]
+    probe = (
+        subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
+        if shutil.which("unshare")
+        else None
+    )
+    if probe is not None and probe.returncode == 0:
+        cmd = ["unshare", "-rn", *cmd]  # no network interface at all, as well as the audit hook
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "offline-ok 18" in result.stdout
