@@ -2,7 +2,7 @@
 
     python bench/triage/research.py --set banking77 --variant e5-lr --C 2 [--per-class 10] [--no-mia]
 
-Variants: tfidf-svm (release 1: word 1-2 + char_wb 2-5, k=5 messages, LinearSVC C=0.5), e5-lr, e5-svm,
+Variants: e5s-lr (e5, standardised, then LR), tfidf-svm (release 1: word 1-2 + char_wb 2-5, k=5 messages, LinearSVC C=0.5), e5-lr, e5-svm,
 wl-lr (WordLlama 256), e5wl-lr (both, concatenated), fuse-svm / fuse-lr (TF-IDF + e5, the e5 block
 weighted by --e5-weight). Needs the e5 embeddings from ``embed_sets.py`` (bench/out/triage-embeddings).
 
@@ -96,6 +96,15 @@ def head(variant: str, c: float, seed: int):
         return make_pipeline(
             Nystroem(gamma=1.0, n_components=2000, random_state=seed), LogisticRegression(C=c, max_iter=2000)
         )
+    if variant.endswith("-ridge"):
+        from sklearn.linear_model import RidgeClassifier
+
+        return RidgeClassifier(alpha=1.0 / c)
+    if variant.startswith("e5s-"):  # standardised dimensions: better conditioned, fewer solver iterations
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
     if variant.endswith("-lr"):
         return LogisticRegression(C=c, max_iter=2000)
     return LinearSVC(C=c, class_weight="balanced", random_state=seed)

@@ -45,7 +45,6 @@ from scrubdesk.models.triage.train import (
     choose_embedding_c,
     cross_validate,
     fit_final,
-    fit_final_vectors,
     plan_for,
 )
 from scrubdesk.models.triage.vectors import message_vectors
@@ -192,7 +191,7 @@ def run_training(
             plan = Plan(settings, None, features="e5", embedder=embedding["embedder"])
             cv = choose_embedding_c(vectors, labels, plan, step)
             step("fitting the final model")
-            model = fit_final_vectors(vectors, labels, cv.plan)
+            model = cv.final  # fitted on every message alongside the folds
             vocabulary_size: dict[str, int] = {}
             terms_refused = 0
         else:
