@@ -2,9 +2,10 @@
 
     python bench/triage/research.py --set banking77 --variant e5-lr --C 2 [--per-class 10] [--no-mia]
 
-Variants: e5s-lr (e5, standardised, then LR), tfidf-svm (release 1: word 1-2 + char_wb 2-5, k=5 messages, LinearSVC C=0.5), e5-lr, e5-svm,
-wl-lr (WordLlama 256), e5wl-lr (both, concatenated), fuse-svm / fuse-lr (TF-IDF + e5, the e5 block
-weighted by --e5-weight). Needs the e5 embeddings from ``embed_sets.py`` (bench/out/triage-embeddings).
+Variants: tfidf-svm (release 1: word 1-2 + char_wb 2-5, k=5 messages, LinearSVC C=0.5), e5-lr,
+e5s-lr (standardised first), e5-svm, e5-ridge, e5-rbf (Nystroem + LR), e5-mlp, wl-lr (WordLlama 256),
+e5wl-lr (both, concatenated), e5qp-lr (query + passage views), fuse-svm / fuse-lr (TF-IDF + e5, the e5
+block weighted by --e5-weight). Needs the e5 embeddings from ``embed_sets.py`` (bench/out/triage-embeddings).
 
 Accuracy: fit on the whole train split, score the test split (raw public text; the product trains on
 scrubbed text, measured through the CLI in banking77.py). Membership inference: the product's audit (worst
