@@ -176,6 +176,7 @@ _COUNTS = {
     "review_comments": "SELECT count(*) FROM reviews WHERE comment IS NOT NULL",
     "subject_links": "SELECT count(*) FROM message_subjects",
     "quarantine_details": "SELECT count(*) FROM quarantine WHERE location != '' OR detail != ''",
+    "embeddings": "SELECT count(*) FROM embeddings",  # the triage model's vectors of the texts (schema 7)
 }
 _PURGE = (
     "UPDATE messages SET body = '', subject = NULL, from_name = NULL, from_addr = NULL, to_addrs = '[]', "
@@ -186,6 +187,7 @@ _PURGE = (
     "UPDATE reviews SET comment = NULL WHERE comment IS NOT NULL",
     "DELETE FROM message_subjects",
     "UPDATE quarantine SET location = '', detail = '' WHERE location != '' OR detail != ''",
+    "DELETE FROM embeddings",
 )
 
 

@@ -357,3 +357,16 @@ def test_e5_training_runs_with_the_network_blocked(tmp_path):
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "offline-ok 18" in result.stdout
+
+
+def test_retention_purge_removes_every_cached_embedding(project):
+    from scrubdesk.core.embedding_cache import store_vectors
+    from scrubdesk.core.retention import purge
+
+    ids = fill_senders(project, per_label=2)
+    with project.store() as store, store.transaction() as conn:
+        store_vectors(conn, "test-embedder", [(m, "d", np.ones(4, dtype=np.float32)) for m in ids])
+    summary = purge(project)
+    assert summary.counts["embeddings"] == len(ids)
+    with project.store() as store:
+        assert count_embeddings(store) == 0
