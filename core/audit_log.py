@@ -24,14 +24,11 @@ is keyed and holds no personal data) to keep somewhere else (the DPO's records, 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,24 +36,28 @@ from typing import Any
 
 from sqlcipher3.dbapi2 import OperationalError
 
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import audit as audit_rows
+from scrubdesk.core.db import maintenance
+from scrubdesk.core.db import roles as role_rows
 from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
+from scrubdesk.core.files import write_text_atomic
+from scrubdesk.core.identity import current_account
 from scrubdesk.core.store import DatabaseError, IntegrityError, Store
 
 log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
+NO_ROLE = "none"  # logged for work by someone without a role (only where no role is needed)
 ANCHOR_FILE = "audit.head"
 ANCHOR_FORMAT = "scrubdesk-audit-head"
 ANCHOR_CREATED = "audit.anchor_created"
 ANCHOR_HOOK = "audit-anchor"
-_ENTRY_COLUMNS = "seq, at, os_user, role, action, objects, details, prev_mac, mac"
 
 
 def current_os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
+    """The name of this process's OS account (see :mod:`scrubdesk.core.identity`: never the environment)."""
+    return current_account().name
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:
@@ -81,6 +82,7 @@ class AuditEntry:
     objects: tuple[str, ...]
     details: dict[str, Any]
     mac: str
+    os_uid: str | None = None  # the numeric user ID (entries from before schema 7 have none)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "objects": list(self.objects)}
@@ -170,14 +172,14 @@ class AuditLog:
         *,
         objects: list[str] | None = None,
         details: dict[str, Any] | None = None,
-        role: str = "admin",
+        role: str | None = None,
         at: str | None = None,
     ) -> int:
         """Append one entry. Call inside the transaction that does the audited work when there is one;
-        the anchor file is rewritten after that transaction commits."""
-        from scrubdesk.core.project import utc_now
-
+        the anchor file is rewritten after that transaction commits. ``role``: the role the work was
+        checked against; by default the current user's role in the project, or ``none``."""
         at = at or utc_now()
+        role = role or role_rows.role_of(self._store, current_account().name) or NO_ROLE
         head = self._head()
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         if head and not self._store.has_after_commit(ANCHOR_HOOK) and not self.anchor_path.exists():
@@ -200,28 +202,25 @@ class AuditLog:
         objects: list[str] | None = None,
         details: dict[str, Any] | None = None,
     ) -> str:
+        account = current_account()
         fields = {
             "at": at,
-            "os_user": current_os_user(),
+            "os_user": account.name,
             "role": role,
             "action": action,
             "objects": json.dumps(objects or []),
             "details": json.dumps(details or {}, sort_keys=True),
         }
-        mac = self._mac(prev, {"seq": seq, **fields})
-        self._store.execute(
-            "INSERT INTO audit_log (seq, at, os_user, role, action, objects, details, prev_mac, mac) "
-            "VALUES (:seq, :at, :os_user, :role, :action, :objects, :details, :prev, :mac)",
-            {"seq": seq, **fields, "prev": prev, "mac": mac},
-        )
+        mac = self._mac(prev, {"seq": seq, **fields, "os_uid": account.uid})
+        row = audit_rows.AuditRow(seq=seq, **fields, os_uid=account.uid, prev_mac=prev, mac=mac)
+        audit_rows.insert(self._store, row)
         return mac
 
     def _head(self) -> tuple[int, str] | None:
-        row = self._store.execute("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return audit_rows.head(self._store)
 
     def _mac_at(self, seq: int) -> str | None:
-        return self._store.scalar("SELECT mac FROM audit_log WHERE seq = ?", (seq,))
+        return audit_rows.mac_at(self._store, seq)
 
     # --- the anchor ------------------------------------------------------------------------------------
 
@@ -246,8 +245,6 @@ class AuditLog:
         return _Anchor("ok", seq, entry_mac)
 
     def _write_anchor(self, seq: int, entry_mac: str) -> None:
-        from scrubdesk.core.project import utc_now
-
         data = {
             "format": ANCHOR_FORMAT,
             "seq": seq,
@@ -283,8 +280,8 @@ class AuditLog:
         walk = _Walk()
         prev = GENESIS
         expected_seq = 1
-        rows = self._store.execute(f"SELECT {_ENTRY_COLUMNS} FROM audit_log ORDER BY seq")
-        for seq, at, os_user, role, action, objects, details, prev_mac, mac in rows:
+        for row in audit_rows.all_rows(self._store):
+            seq, prev_mac, mac = row.seq, row.prev_mac, row.mac
             walk.entries += 1
             walk.last_seq, walk.last_mac = seq, mac
             if seq != expected_seq:
@@ -295,13 +292,15 @@ class AuditLog:
                 )
             fields = {
                 "seq": seq,
-                "at": at,
-                "os_user": os_user,
-                "role": role,
-                "action": action,
-                "objects": objects,
-                "details": details,
+                "at": row.at,
+                "os_user": row.os_user,
+                "role": row.role,
+                "action": row.action,
+                "objects": row.objects,
+                "details": row.details,
             }
+            if row.os_uid is not None:  # entries written before schema 7 have none, and their MAC lacks it
+                fields["os_uid"] = row.os_uid
             if not hmac.compare_digest(self._mac(prev_mac, fields), mac):
                 walk.problems.append(AuditProblem(seq, "entry content does not match its MAC"))
                 walk.bad_macs += 1
@@ -358,6 +357,7 @@ class AuditLog:
                     f"entry {anchor.seq} is not the one the anchor recorded: the log was rewritten",
                 )
             )
+        problems.extend(AuditProblem(0, p) for p in roles_disagreeing_with_log(self._store))
         reanchored = False
         if anchor.state == "ok" and anchor.seq < walk.last_seq and not problems:
             notes.append(
@@ -396,7 +396,42 @@ class AuditLog:
         return list(self.check().problems)
 
     def count(self) -> int:
-        return int(self._store.scalar("SELECT count(*) FROM audit_log"))
+        return audit_rows.count_entries(self._store)
+
+
+# --- the roles table, replayed from the log ------------------------------------------------------------
+
+
+def roles_from_log(store: Store) -> dict[str, str]:
+    """Who holds which role according to the audit log: the creator is admin, then every grant and revoke
+    in order. The chain's MACs make these entries unforgeable without the key."""
+    holders: dict[str, str] = {}
+    for action, os_user, details_text in audit_rows.role_events(store):
+        details = _json_or(details_text, {})
+        if action == "project_created":
+            holders[os_user] = str(details.get("creator_role", "admin"))
+        elif action == "role_grant" and isinstance(details.get("os_user"), str):
+            holders[details["os_user"]] = str(details.get("role"))
+        elif action == "role_revoke" and isinstance(details.get("os_user"), str):
+            holders.pop(details["os_user"], None)
+    return holders
+
+
+def roles_disagreeing_with_log(store: Store) -> list[str]:
+    """How the roles table differs from the roles the audit log granted: an edit of the table that went
+    around Scrubdesk (e.g. with SQL) shows here. Names the users and roles, which are not personal data of
+    data subjects."""
+    logged = roles_from_log(store)
+    table = {g.os_user: g.role for g in role_rows.list_roles(store)}
+    problems = []
+    for user in sorted(set(logged) | set(table)):
+        if logged.get(user) != table.get(user):
+            has = f"has role {table[user]!r}" if user in table else "has no role"
+            says = f"role {logged[user]!r}" if user in logged else "no role"
+            problems.append(
+                f"roles table edited outside Scrubdesk: {user!r} {has}, the audit log grants {says}"
+            )
+    return problems
 
 
 # --- reading, for the CLI and the GUI's audit viewer -------------------------------------------------------
@@ -406,37 +441,33 @@ def audit_entries(
     store: Store, *, offset: int = 0, limit: int = 200, action: str | None = None, newest_first: bool = True
 ) -> list[AuditEntry]:
     """A page of entries (newest first by default), optionally only those with ``action``."""
-    where, params = ("WHERE action = ?", [action]) if action else ("", [])
-    order = "DESC" if newest_first else "ASC"
-    sql = f"SELECT {_ENTRY_COLUMNS} FROM audit_log {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
     with store_damage_guard(store):
-        rows = store.execute(sql, [*params, max(limit, 0), max(offset, 0)]).fetchall()
+        rows = audit_rows.page(store, offset=offset, limit=limit, action=action, newest_first=newest_first)
     return [
         AuditEntry(
-            seq=seq,
-            at=at,
-            os_user=os_user,
-            role=role,
-            action=act,
-            objects=tuple(_json_or(objects, [])),
-            details=_json_or(details, {}),
-            mac=mac,
+            seq=row.seq,
+            at=row.at,
+            os_user=row.os_user,
+            role=row.role,
+            action=row.action,
+            objects=tuple(_json_or(row.objects, [])),
+            details=_json_or(row.details, {}),
+            mac=row.mac,
+            os_uid=row.os_uid,
         )
-        for seq, at, os_user, role, act, objects, details, _prev, mac in rows
+        for row in rows
     ]
 
 
 def count_entries(store: Store, action: str | None = None) -> int:
     with store_damage_guard(store):
-        if action:
-            return int(store.scalar("SELECT count(*) FROM audit_log WHERE action = ?", (action,)))
-        return int(store.scalar("SELECT count(*) FROM audit_log"))
+        return audit_rows.count_entries(store, action)
 
 
 def audit_actions(store: Store) -> list[str]:
     """The distinct actions in the log, for a filter list."""
     with store_damage_guard(store):
-        return [str(r[0]) for r in store.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+        return audit_rows.actions(store)
 
 
 def _json_or(text: str, default: Any) -> Any:
@@ -467,8 +498,8 @@ def store_damage_guard(store: Store) -> Iterator[None]:
 def damaged_store_error(store: Store) -> StoreDamagedError:
     pages: list[int] = []
     with contextlib.suppress(DatabaseError):
-        for (line,) in store.execute("PRAGMA cipher_integrity_check"):
-            pages.extend(int(m) for m in _PAGE.findall(str(line)))
+        for line in maintenance.integrity_problems(store):
+            pages.extend(int(m) for m in _PAGE.findall(line))
     where = (
         f"{len(pages)} page(s) fail their integrity check (page {', '.join(map(str, pages[:5]))}"
         + (", ..." if len(pages) > 5 else "")
@@ -480,23 +511,3 @@ def damaged_store_error(store: Store) -> StoreDamagedError:
         f"the encrypted store {store.path} is damaged: {where}. It was altered or corrupted on disk; restore "
         "it from a backup. Nothing was changed."
     )
-
-
-def write_text_atomic(file: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``file``, fsync it, and rename it over ``file``."""
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; not possible on Windows)
-        dir_fd = os.open(file.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

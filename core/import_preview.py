@@ -16,7 +16,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrubdesk.core.db import imports
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.importer import message_key
 from scrubdesk.core.ingest import readers
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceItem, SourceProgress
 from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, csv_columns, json_columns
@@ -160,24 +162,14 @@ def _open(path: Path, options: ImportOptions) -> tuple[str | None, Iterator[Sour
 
 
 def _known_keys(project: Project, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+    """Keys already in the project; an erased message's key is remembered: the import skips it too."""
     with project.store() as store:  # this thread's own connection
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            # An erased message's key is remembered: the import skips it like a duplicate.
-            sql = (
-                f"SELECT msg_key FROM messages WHERE msg_key IN ({marks}) "
-                f"UNION SELECT msg_key FROM erased_messages WHERE msg_key IN ({marks})"
-            )
-            found.update(r[0] for r in store.execute(sql, [*chunk, *chunk]))
-    return found
+        return imports.known_keys(store, keys)
 
 
 def _mark_duplicates(project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None]) -> None:
     """Set ``duplicate`` on the messages whose keyed ID is already in the project. A CSV/JSON row without an
     ID column is keyed on its whole file's digest, which the preview does not read: it stays None."""
-    from scrubdesk.core.importer import message_key
 
     keys: dict[int, str] = {}
     for n, item in enumerate(parsed):

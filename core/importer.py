@@ -9,6 +9,8 @@ duplicate, never stored twice. Items that cannot be imported are quarantined wit
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -20,13 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import imports
+from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
 from scrubdesk.core.jobs import JobCancelled, JobControl
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
+from scrubdesk.core.roles import ROLES, require_role
 from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -81,7 +87,6 @@ class ImportSummary:
 
 
 def _file_digest(ids: KeyedIds, path: Path) -> str:
-    import hashlib
 
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -115,11 +120,15 @@ def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None) -> str:
 class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
-    def __init__(self, store: Store, ids: KeyedIds, summary: ImportSummary) -> None:
+    def __init__(
+        self, store: Store, ids: KeyedIds, summary: ImportSummary, audit: AuditLog, role: str
+    ) -> None:
         self.store = store
         self.ids = ids
         self.summary = summary
-        self.erased = {str(r[0]) for r in store.execute("SELECT msg_key FROM erased_messages")}
+        self.erased = erased_keys(store)
+        self._audit = audit
+        self._role = role
 
     def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
         return message_key(self.ids, item, source_digest)
@@ -127,26 +136,34 @@ class _BatchWriter:
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
         subjects: list[tuple[int, str, str]] = []
-        with self.store.transaction() as conn:
-            for item in batch:
-                if isinstance(item, Quarantined):
-                    self._quarantine(conn, item, source_id, now)
-                else:
-                    self._message(conn, item, source_id, digest, now, subjects=subjects)
-            conn.executemany(
-                "INSERT OR IGNORE INTO message_subjects (message_id, subject_key, role) VALUES (?, ?, ?)",
-                subjects,
-            )
+        before = dataclasses.replace(self.summary, quarantined=Counter(self.summary.quarantined))
+        try:
+            with self.store.transaction() as conn:
+                for item in batch:
+                    if isinstance(item, Quarantined):
+                        self._quarantine(conn, item, source_id, now)
+                    else:
+                        self._message(conn, item, source_id, digest, now, subjects=subjects)
+                imports.link_subjects(conn, subjects)
+                # In the batch's own transaction: whatever is committed is audited, even if a later batch
+                # fails (a full disk) or the process is killed.
+                counts = _batch_counts(before, self.summary)
+                if counts["imported"] or counts["quarantined_new"]:  # a batch that stored nothing needs none
+                    self._audit.append("import.batch", details=counts, role=self._role)
+        except BaseException:
+            self.summary.__dict__.update(before.__dict__)  # the rolled-back batch counts for nothing
+            raise
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
         key = self.ids.digest("quarantine", item.location.encode() + b"\x00" + item.fingerprint)
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO quarantine (item_key, source_id, location, reason, detail, size_bytes, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, source_id, item.location, str(item.reason), item.detail, item.size_bytes, now),
+        new = imports.quarantine(
+            conn,
+            imports.QuarantineItem(
+                key, source_id, item.location, str(item.reason), item.detail, item.size_bytes, now
+            ),
         )
         self.summary.quarantined[str(item.reason)] += 1
-        self.summary.quarantined_new += cur.rowcount
+        self.summary.quarantined_new += int(new)
 
     def _message(
         self,
@@ -162,28 +179,36 @@ class _BatchWriter:
         if key in self.erased:
             self.summary.erased_skipped += 1
             return
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO messages (msg_key, source_id, source_location, sent_at, from_name, "
-            "from_addr, to_addrs, cc_addrs, subject, body, body_kind, attachment_count, attachment_types, "
-            "flags, label, label_source, size_bytes, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key, source_id, m.location, m.sent_at, m.from_name, m.from_addr,
-                _json_list(m.to_addrs), _json_list(m.cc_addrs), m.subject, m.body, m.body_kind,
-                m.attachment_count, _json_list(m.attachment_types), _json_list(m.flags),
-                m.label, "import" if m.label else None, m.size_bytes, now,
+        message_id = imports.insert_message(
+            conn,
+            imports.NewMessage(
+                msg_key=key, source_id=source_id, source_location=m.location, sent_at=m.sent_at,
+                from_name=m.from_name, from_addr=m.from_addr, to_addrs=_json_list(m.to_addrs),
+                cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body, body_kind=m.body_kind,
+                attachment_count=m.attachment_count, attachment_types=_json_list(m.attachment_types),
+                flags=_json_list(m.flags), label=m.label, label_source="import" if m.label else None,
+                size_bytes=m.size_bytes, imported_at=now,
             ),
         )  # fmt: skip
-        if cur.rowcount == 0:
+        if message_id is None:
             self.summary.duplicates += 1
             return
         self.summary.imported += 1
-        message_id = cur.lastrowid
         subject_id = self.ids.subject_id
         if m.from_addr:
             subjects.append((message_id, subject_id(m.from_addr), "from"))
         subjects.extend((message_id, subject_id(a), "to") for a in m.to_addrs)
         subjects.extend((message_id, subject_id(a), "cc") for a in m.cc_addrs)
+
+
+def _batch_counts(before: ImportSummary, after: ImportSummary) -> dict[str, int]:
+    return {
+        "imported": after.imported - before.imported,
+        "duplicates": after.duplicates - before.duplicates,
+        "erased_skipped": after.erased_skipped - before.erased_skipped,
+        "quarantined": after.quarantined_total - before.quarantined_total,
+        "quarantined_new": after.quarantined_new - before.quarantined_new,
+    }
 
 
 def _json_list(values: Sequence[str]) -> str:
@@ -226,7 +251,9 @@ def run_import(
     done_before = 0
     progress = SourceProgress()
     with project.store() as store:
-        writer = _BatchWriter(store, project.ids, summary)
+        role = require_role(store, ROLES, "importing mail")
+        audit = AuditLog(store, project.keys.id_key)
+        writer = _BatchWriter(store, project.ids, summary, audit, role)
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
@@ -259,7 +286,7 @@ def run_import(
             summary.bytes_read = done_before + progress.done_bytes
         summary.seconds = time.perf_counter() - started
         with store.transaction():
-            AuditLog(store, project.keys.id_key).append("import", details=summary.as_dict())
+            audit.append("import", details=summary.as_dict(), role=role)
     log.info(
         "import finished: %s", {k: v for k, v in summary.as_dict().items() if k != "quarantined_by_reason"}
     )
@@ -282,9 +309,4 @@ def _register_source(store: Store, path: Path, fmt: str) -> int:
     location = str(path.absolute())
     now = utc_now()
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO sources (location, format, first_imported_at, last_imported_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(location) DO UPDATE SET last_imported_at = excluded.last_imported_at",
-            (location, fmt, now, now),
-        )
-        return int(conn.execute("SELECT id FROM sources WHERE location = ?", (location,)).fetchone()[0])
+        return imports.register_source(conn, location, fmt, now)

@@ -14,11 +14,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.db import exports as export_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.export import (
     check_target,
@@ -35,6 +34,9 @@ from scrubdesk.core.leak_guard import LABEL, MSG_KEY, MSG_KEY_RE
 from scrubdesk.core.model_lineage import msg_list_digest
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ def default_out(export: Path) -> Path:
 
 def _wanted(frame: pd.DataFrame) -> tuple[dict[str, Any], int]:
     """msg_key -> label for every valid ID (first occurrence wins), and how many rows were not IDs."""
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     wanted: dict[str, Any] = {}
     invalid = 0
     for key, label in zip(frame[MSG_KEY].tolist(), frame[LABEL].tolist(), strict=True):
@@ -101,6 +105,8 @@ def run_relink(
 ) -> RelinkSummary:
     """Locate every exported ID in ``sources`` and write ``msg_key,label,location`` to ``out`` (default:
     next to the export, ``<stem>.relinked.csv``). Admin or reviewer; audited as ``relink``."""
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     options = options or ImportOptions()
     control = control or JobControl()
     export = Path(export)
@@ -118,10 +124,7 @@ def run_relink(
     with project.store() as store:
         role = require_role(store, REVIEWER_ROLES, "relink")
         sha256 = file_sha256(export)
-        row = store.execute(
-            "SELECT id FROM exports WHERE file_sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,)
-        ).fetchone()
-        export_id = None if row is None else int(row[0])
+        export_id = export_rows.latest_with_sha256(store, sha256)
         for n, (path, source_fmt) in enumerate(resolved):
             digest = source_digest(ids, path, source_fmt)
             source_options = ImportOptions(**{**options.__dict__, "format": source_fmt})

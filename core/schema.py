@@ -198,10 +198,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE models ADD COLUMN stale_reason TEXT
     """,
-    # 7: the triage model's embedding of each message's approved, scrubbed text (issue 16), so retraining
+    # 7: the numeric OS user ID beside the account name in every audit entry (NULL in entries written
+    # before; the entry MAC covers it when present)
+    """
+    ALTER TABLE audit_log ADD COLUMN os_uid TEXT
+    """,
+    # 8: the triage model's embedding of each message's approved, scrubbed text (issue 16), so retraining
     # embeds nothing twice. text_digest is a keyed digest of the scrubbed text it was computed from: a
     # changed text (policy, review) no longer matches and is embedded again. Removed with the message
-    # (erasure deletes it, cascade) and by a retention purge (core.embedding_cache.delete_embeddings).
+    # (erasure deletes it, cascade) and by a retention purge (core.db.maintenance.purge_content).
     """
     CREATE TABLE embeddings (
         message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,

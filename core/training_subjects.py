@@ -1,4 +1,4 @@
-"""Who wrote each training message, and each data subject's own identifiers (issue 16), read from the store.
+"""Who wrote each training message, and each data subject's own identifiers (issue 16).
 
 Two facts the triage model's privacy rules need and the detector's spans do not give:
 
@@ -9,8 +9,8 @@ Two facts the triage model's privacy rules need and the detector's spans do not 
   pieces, display-name words): strings a model must never hold even when the analyser missed them in
   the body.
 
-Held in memory only for the duration of a training run. All SQL of this module is here, grouped, for the
-lead's gateway move.
+Held in memory only for the duration of a training run. Rows come from
+:mod:`scrubdesk.core.db.training_subjects`.
 """
 
 from __future__ import annotations
@@ -19,44 +19,31 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-from scrubdesk.core.store import Store
+from scrubdesk.core.db import training_subjects as rows
+from scrubdesk.core.db.rows import Connection
 
-_CHUNK = 500
 _PIECES = re.compile(r"[^\W_]+", re.UNICODE)  # letters/digits runs: "jo.smith_84" -> jo, smith, 84
 MIN_PIECE = 3  # shorter pieces ("jo", "uk") are too common to mean a person; the whole value still counts
 
 
-def sender_keys(store: Store, message_ids: Sequence[int]) -> list[str]:
+def sender_keys(conn: Connection, message_ids: Sequence[int]) -> list[str]:
     """One sender key per message, in order: its ``from`` subject, else a key of the message itself."""
-    found: dict[int, str] = {}
-    ids = list(message_ids)
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = store.execute(
-            f"SELECT message_id, min(subject_key) FROM message_subjects WHERE role = 'from' "
-            f"AND message_id IN ({marks}) GROUP BY message_id",
-            chunk,
-        )
-        found.update((int(mid), str(key)) for mid, key in rows)
-    return [found.get(mid, f"message:{mid}") for mid in ids]
+    found = rows.sender_keys(conn, message_ids)
+    return [found.get(mid, f"message:{mid}") for mid in message_ids]
 
 
-def subject_identifiers(store: Store, message_ids: Sequence[int]) -> set[str]:
+def subject_identifiers(conn: Connection, message_ids: Sequence[int]) -> set[str]:
     """Normalised identifiers of every person in these messages' headers (sender and recipients)."""
     found: set[str] = set()
-    ids = list(message_ids)
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = store.execute(
-            f"SELECT coalesce(from_name, ''), coalesce(from_addr, ''), to_addrs, cc_addrs FROM messages "
-            f"WHERE id IN ({marks})",
-            chunk,
-        )
-        for name, address, to_addrs, cc_addrs in rows:
-            found |= identifiers_of(name, [address, *_addresses(to_addrs), *_addresses(cc_addrs)])
+    for name, address, to_addrs, cc_addrs in rows.header_people(conn, message_ids):
+        found |= identifiers_of(name, [address, *_addresses(to_addrs), *_addresses(cc_addrs)])
     return found
+
+
+def analyzer_versions(conn: Connection, message_ids: Sequence[int]) -> dict[str, int]:
+    """Messages per analyser version; the triage model records the most common, and `scrubdesk classify`
+    scrubs new mail with exactly that one."""
+    return rows.analyzer_versions(conn, message_ids)
 
 
 def identifiers_of(name: str, addresses: Iterable[str]) -> set[str]:
@@ -85,21 +72,3 @@ def _addresses(value: str | None) -> list[str]:
     except ValueError:
         return []
     return [a for a in parsed if isinstance(a, str)] if isinstance(parsed, list) else []
-
-
-def analyzer_versions(store: Store, message_ids: Sequence[int]) -> dict[str, int]:
-    """How many of these messages each analyser version analysed (from their spans; people's own spans,
-    ``manual``, left out). The triage model records the most common: `scrubdesk classify` scrubs with it."""
-    counts: dict[str, int] = {}
-    ids = list(message_ids)
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = store.execute(
-            f"SELECT analyzer_version, count(DISTINCT message_id) FROM spans WHERE message_id IN ({marks}) "
-            "AND analyzer_version != 'manual' GROUP BY analyzer_version",
-            chunk,
-        )
-        for version, n in rows:
-            counts[str(version)] = counts.get(str(version), 0) + int(n)
-    return counts

@@ -48,11 +48,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import messages
-from scrubdesk.core.messages import ALL, MessageFilter, MessageRow
+from scrubdesk.core import scrubbing
+from scrubdesk.core.db import messages
+from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
+from scrubdesk.core.labels import list_labels
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
-from scrubdesk.core.scrubbing import redaction_policy
+from scrubdesk.core.redaction_policy import redaction_policy
+from scrubdesk.core.scrubbing import project_redactor
 from scrubdesk.core.store import Store
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -69,7 +72,7 @@ SCRUBBED_CACHE = 4096  # scrubbed subjects kept (a few screens' worth, many time
 class Column:
     key: str
     title: str
-    sort_key: str | None  # a key of scrubdesk.core.messages.SORT_COLUMNS, or None if not sortable
+    sort_key: str | None  # a key of scrubdesk.core.db.messages.SORT_COLUMNS, or None if not sortable
     width: int
     tooltip: str
 
@@ -257,7 +260,7 @@ class MessageTableModel(QAbstractTableModel):
     def _scrubbed_subject(self, row: MessageRow) -> str:
         text = self._scrubbed.get(row.id)
         if text is None:
-            text = messages.scrubbed_subject(self._redactor, row)
+            text = scrubbing.scrubbed_subject(self._redactor, row)
             self._scrubbed[row.id] = text
             if len(self._scrubbed) > SCRUBBED_CACHE:
                 self._scrubbed.popitem(last=False)
@@ -622,7 +625,6 @@ class MessageListPanel(QWidget):
 
     def fill_choices(self, store: Store | None, label_set: list[str] | None = None) -> None:
         """(Re)fill the filter menus from the project: its labels and the PII types found."""
-        from scrubdesk.core.labels import list_labels
 
         current = self.model.message_filter
         labels = label_set if label_set is not None else (list_labels(store) if store is not None else [])
@@ -704,10 +706,8 @@ class MessageListPanel(QWidget):
         project = self.project
 
         def job(control: Any) -> list[int]:
-            from scrubdesk.core.scrubbing import project_redactor
-
             with project.store() as store:  # this worker thread's own connection
-                return messages.search_scrubbed(store, project_redactor(project, store), query, control)
+                return scrubbing.search_scrubbed(store, project_redactor(project, store), query, control)
 
         task = self.runner.run(job, name="search")
         task.progressed.connect(self._search_progress)

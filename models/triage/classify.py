@@ -29,6 +29,9 @@ from scrubdesk.core.ingest.records import ALL_FIELDS, ParsedMessage
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
 from scrubdesk.core.scrubbing import join_fields
+from scrubdesk.models.pii.analyzer import AnalysisInput
+from scrubdesk.models.pii.config import load_config
+from scrubdesk.models.pii.engine import build_analyzer
 from scrubdesk.models.triage.package import ModelPackage, load_package
 
 DEFAULT_THRESHOLD = 0.5
@@ -164,8 +167,6 @@ def classify_file(
     analyzer: Any = None,
 ) -> ClassifySummary:
     """``analyzer``: a prebuilt analyser (tests); by default built from the package's configuration."""
-    from scrubdesk.models.pii.analyzer import AnalysisInput
-
     control = control or JobControl()
     if not 0.0 <= threshold <= 1.0:
         raise InputError("the needs-human threshold must be between 0 and 1")
@@ -173,9 +174,6 @@ def classify_file(
     model = package.model
     table = read_routing(routing, {str(c) for c in model.classes_}) if routing else None
     if analyzer is None:
-        from scrubdesk.models.pii.config import load_config
-        from scrubdesk.models.pii.engine import build_analyzer
-
         analyzer = build_analyzer(load_config(overrides=package.scrubbing.get("config_overlay") or None))
     check_analyser(package, analyzer.version)
     # No project key here: a random key keeps keyed operators consistent within this run only.

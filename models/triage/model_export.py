@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.db.trained_models import latest_model, model_by_id, model_member_ids
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.model_lineage import latest_model, model_by_id, model_member_ids
 from scrubdesk.core.project import Project
+from scrubdesk.core.redaction_policy import redaction_policy
 from scrubdesk.core.roles import require_role
-from scrubdesk.core.scrubbing import pii_strings, redaction_policy
+from scrubdesk.core.scrubbing import pii_strings
 from scrubdesk.core.training_subjects import subject_identifiers
 from scrubdesk.models.privacy.vocabulary_scan import scan_object
 from scrubdesk.models.triage.package import write_package

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.errors import InputError
+from scrubdesk.models.triage.persistence import load_bytes
 
 FORMAT = "scrubdesk-triage-package/1"
 FILES = ("model.skops", "card.json", "scrubbing.json")
@@ -70,8 +71,6 @@ def write_package(path: Path, model_bytes: bytes, card: dict[str, Any], scrubbin
 
 
 def load_package(path: Path) -> ModelPackage:
-    from scrubdesk.models.triage.persistence import load_bytes
-
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from scrubdesk.core.embedding_cache import cached_vectors, store_vectors, text_digest
+from scrubdesk.core.db.embeddings import cached_vectors, store_vectors, text_digest
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.scrubbing import ScrubbedMessage

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
-from scrubdesk.core.embedding_cache import count_embeddings, delete_embeddings, delete_purged_embeddings
+from scrubdesk.core.db.embeddings import count_embeddings, delete_embeddings, delete_purged_embeddings
+from scrubdesk.core.db.trained_models import latest_model
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.model_files import SealedModelError, is_sealed, open_sealed
-from scrubdesk.core.model_lineage import latest_model
 from scrubdesk.core.review import approve_all
 from scrubdesk.core.scrubbing import training_messages
 from scrubdesk.models.privacy.vocabulary_scan import PII_STRING, SUBJECT_IDENTIFIER, scan_object
@@ -360,7 +360,7 @@ def test_e5_training_runs_with_the_network_blocked(tmp_path):
 
 
 def test_retention_purge_removes_every_cached_embedding(project):
-    from scrubdesk.core.embedding_cache import store_vectors
+    from scrubdesk.core.db.embeddings import store_vectors
     from scrubdesk.core.retention import purge
 
     ids = fill_senders(project, per_label=2)

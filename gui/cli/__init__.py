@@ -9,13 +9,14 @@ import multiprocessing
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
-from scrubdesk.core import commands as core_commands
-from scrubdesk.core import erasure_commands, export_commands, governance_commands, label_commands
-from scrubdesk.core.cli_support import Output
+from scrubdesk.core import cli as core_cli
+from scrubdesk.core.cli.support import Output
 from scrubdesk.core.errors import ScrubdeskError
-from scrubdesk.gui import commands as gui_commands
-from scrubdesk.models import commands as models_commands
+from scrubdesk.core.store import explain
+from scrubdesk.gui.cli import app, selftest
+from scrubdesk.models import cli as models_cli
 
 EXIT_ERROR = 2
 EXIT_CANCELLED = 130
@@ -31,27 +32,48 @@ def _version() -> str:
         return "unknown"
 
 
+class UsageError(Exception):
+    """A command line argparse cannot parse (its message names the argument, as argparse words it)."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error is raised, so that --json still ends with its JSON line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", self.format_usage())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scrubdesk",
         description="Build email-triage models from customer email; the raw text never leaves this machine.",
     )
     parser.add_argument("--version", action="version", version=f"scrubdesk {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    core_commands.register(sub)
-    label_commands.register(sub)
-    export_commands.register(sub)
-    erasure_commands.register(sub)
-    governance_commands.register(sub)
-    models_commands.register(sub)
-    gui_commands.register(sub)
+    core_cli.register(sub)
+    models_cli.register(sub)
+    app.register(sub)
+    selftest.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the import job's parser process, in a frozen (PyInstaller) build
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(exc.usage.rstrip(), file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        if "--json" in argv:
+            Output(json_mode=True).summary({"ok": False, "error": str(exc), "error_type": "UsageError"})
+        return EXIT_ERROR
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -59,7 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     out = Output(json_mode=getattr(args, "json", False))
     try:
-        summary = args.handler(args, out)
+        try:
+            summary = args.handler(args, out)
+        except Exception as exc:
+            known = explain(exc, getattr(args, "dir", None))
+            if known is None or known is exc:
+                raise
+            raise known from exc
     except ScrubdeskError as exc:
         out.end_progress()
         print(f"error: {exc}", file=sys.stderr)

@@ -1,24 +1,22 @@
-"""The embedding cache: one vector per message's approved, scrubbed text and embedder (schema 7).
+"""The embedding cache: one vector per message's approved, scrubbed text and embedder (schema 8).
 
 Embedding is the slow step of training (tens of texts per second on two cores); the cache makes a retrain
 cost seconds. A vector is derived from the message's text, so it is personal data: it lives only in the
 encrypted store, goes with the message on erasure (``ON DELETE CASCADE``; :func:`delete_embeddings` for
-callers that delete explicitly) and on a retention purge (:func:`delete_embeddings`).
+callers that delete explicitly) and on a retention purge
+(:func:`scrubdesk.core.db.maintenance.purge_content`).
 
-All SQL of the cache is here (the lead's gateway move can take it as one module).
+The gateway of the ``embeddings`` table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 
+from scrubdesk.core.db.rows import Connection, chunks, count, marks
 from scrubdesk.core.ids import KeyedIds
-from scrubdesk.core.store import Store
-
-_CHUNK = 500
 
 
 def text_digest(ids: KeyedIds, text: str) -> str:
@@ -26,17 +24,16 @@ def text_digest(ids: KeyedIds, text: str) -> str:
     return ids.digest("embedding-text", text.encode("utf-8"))
 
 
-def cached_vectors(store: Store, embedder: str, wanted: Sequence[tuple[int, str]]) -> dict[int, np.ndarray]:
+def cached_vectors(
+    conn: Connection, embedder: str, wanted: Sequence[tuple[int, str]]
+) -> dict[int, np.ndarray]:
     """Cached vectors of ``(message_id, text_digest)`` pairs whose digest still matches."""
     digests = dict(wanted)
     found: dict[int, np.ndarray] = {}
-    ids = list(digests)
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = store.execute(
+    for chunk in chunks(list(digests)):
+        rows = conn.execute(
             f"SELECT message_id, text_digest, vector FROM embeddings WHERE embedder = ? "
-            f"AND message_id IN ({marks})",
+            f"AND message_id IN ({marks(len(chunk))})",
             (embedder, *chunk),
         )
         for mid, digest, blob in rows:
@@ -45,7 +42,7 @@ def cached_vectors(store: Store, embedder: str, wanted: Sequence[tuple[int, str]
     return found
 
 
-def store_vectors(conn: Any, embedder: str, rows: Iterable[tuple[int, str, np.ndarray]]) -> int:
+def store_vectors(conn: Connection, embedder: str, rows: Iterable[tuple[int, str, np.ndarray]]) -> int:
     """Insert or replace ``(message_id, text_digest, vector)`` rows; call inside a transaction."""
     values = [(mid, embedder, digest, np.asarray(v, dtype="<f4").tobytes()) for mid, digest, v in rows]
     conn.executemany(
@@ -57,25 +54,20 @@ def store_vectors(conn: Any, embedder: str, rows: Iterable[tuple[int, str, np.nd
     return len(values)
 
 
-def delete_embeddings(conn: Any, message_ids: Iterable[int]) -> int:
+def delete_embeddings(conn: Connection, message_ids: Iterable[int]) -> int:
     """Remove every cached vector of these messages (erasure, purge); call inside a transaction."""
-    ids = list(message_ids)
     removed = 0
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        removed += conn.execute(f"DELETE FROM embeddings WHERE message_id IN ({marks})", chunk).rowcount
+    for chunk in chunks(list(message_ids)):
+        sql = f"DELETE FROM embeddings WHERE message_id IN ({marks(len(chunk))})"
+        removed += conn.execute(sql, chunk).rowcount
     return removed
 
 
-def delete_purged_embeddings(conn: Any) -> int:
+def delete_purged_embeddings(conn: Connection) -> int:
     """Remove the vectors of every purged message (a purge keeps the row but not its text)."""
-    return int(
-        conn.execute(
-            "DELETE FROM embeddings WHERE message_id IN (SELECT id FROM messages WHERE purged_at IS NOT NULL)"
-        ).rowcount
-    )
+    sql = "DELETE FROM embeddings WHERE message_id IN (SELECT id FROM messages WHERE purged_at IS NOT NULL)"
+    return int(conn.execute(sql).rowcount)
 
 
-def count_embeddings(store: Store) -> int:
-    return int(store.scalar("SELECT count(*) FROM embeddings"))
+def count_embeddings(conn: Connection) -> int:
+    return count(conn, "SELECT count(*) FROM embeddings")
