@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.files import write_bytes_atomic
 
 MAGIC = b"SCRUBDESK-MODEL-1\n"
 SEALED_SUFFIX = ".sealed"
@@ -42,14 +41,7 @@ def seal(data: bytes, path: Path, db_key: bytes) -> None:
     nonce = secrets.token_bytes(_NONCE)
     sealed = MAGIC + nonce + AESGCM(model_file_key(db_key)).encrypt(nonce, data, _aad(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(sealed)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, sealed)  # owner-only temporary beside it, fsync, rename
 
 
 def open_sealed(path: Path, db_key: bytes) -> bytes:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.files import write_bytes_atomic
 from scrubdesk.models.triage.persistence import load_bytes
 
 FORMAT = "scrubdesk-triage-package/1"
@@ -59,13 +60,10 @@ def write_package(path: Path, model_bytes: bytes, card: dict[str, Any], scrubbin
             archive.writestr(name, data)
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
     data = buffer.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, data)  # owner-only, durable
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {path}: {type(exc).__name__}") from None
     return hashlib.sha256(data).hexdigest()
 
