@@ -370,3 +370,25 @@ def test_retention_purge_removes_every_cached_embedding(project):
     assert summary.counts["embeddings"] == len(ids)
     with project.store() as store:
         assert count_embeddings(store) == 0
+
+
+def test_classify_reads_eml_and_mbox(tmp_path):
+    from scrubdesk.models.triage.classify import read_incoming
+
+    eml = (
+        "From: Ann Other <ann@mail.example>\nTo: support@shop.example\nSubject: Refund\n"
+        "Message-ID: <m1@mail.example>\n\nPlease refund my order.\n"
+    )
+    (tmp_path / "one.eml").write_text(eml)
+    (tmp_path / "many.mbox").write_text(
+        "From ann@mail.example Mon Jan  1 00:00:00 2024\n" + eml + "\n"
+        "From bob@mail.example Mon Jan  1 00:00:00 2024\n" + eml.replace("m1@", "m2@") + "\n"
+    )
+    [one] = list(read_incoming(tmp_path / "one.eml"))
+    assert one.error is None and one.subject == "Refund" and "refund my order" in one.body
+    assert one.headers == {"From": "Ann Other <ann@mail.example>", "To": ["support@shop.example"], "Cc": []}
+    many = list(read_incoming(tmp_path / "many.mbox"))
+    assert [m.id for m in many] == ["<m1@mail.example>", "<m2@mail.example>"]  # the Message-ID header
+    (tmp_path / "x.txt").write_text("hello")
+    with pytest.raises(InputError, match=r"\.jsonl, \.eml or \.mbox"):
+        list(read_incoming(tmp_path / "x.txt"))
