@@ -37,6 +37,7 @@ def test_training_runs_in_a_worker_and_the_event_loop_keeps_turning(qtbot, view,
     view.set_project(trainable)
     assert view.history.rowCount() == 0 and view.train_button.isEnabled()
     view.folds_spin.setValue(3)
+    view.accept_risk_check.setChecked(True)  # 240 synthetic emails are above the membership gate
 
     ticks: list[float] = []
     timer = QTimer()
