@@ -19,7 +19,8 @@ from scrubdesk.core.spans import Span, resolve_overlaps
 from scrubdesk.models.pii.chunking import chunks
 from scrubdesk.models.pii.config import PiiConfig
 from scrubdesk.models.pii.entities import PERSON
-from scrubdesk.models.pii.name_lexicon import load_lexicon
+from scrubdesk.models.pii.gazetteer import gazetteer_digest
+from scrubdesk.models.pii.name_lexicon import NAMES_RESOURCE, load_lexicon, resource_digest
 from scrubdesk.models.pii.propagation import RECOGNIZER as PROPAGATION
 from scrubdesk.models.pii.propagation import propagate_names
 from scrubdesk.models.pii.recognizers.header_names import HeaderNameRecognizer, people_from_headers
@@ -28,7 +29,7 @@ from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 log = logging.getLogger(__name__)
 
 ANALYZER_NAME = "scrubdesk-pii"
-ANALYZER_RELEASE = "3"  # bump when recogniser code changes what it finds
+ANALYZER_RELEASE = "4"  # bump when recogniser code changes what it finds
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,10 @@ class PiiAnalyzer:
     def __init__(self, config: PiiConfig, engine: AnalyzerEngine, model_version: str) -> None:
         self.config = config
         self.engine = engine
+        # The frozen word lists' digests: a new name list or gazetteer re-analyses what it changes.
+        lists = f"{resource_digest(NAMES_RESOURCE)[:8]}{gazetteer_digest()[:8]}"
         self.version = (
-            f"{ANALYZER_NAME}/{ANALYZER_RELEASE}+{config.model}-{model_version}+{config.fingerprint}"
+            f"{ANALYZER_NAME}/{ANALYZER_RELEASE}+{config.model}-{model_version}+{config.fingerprint}+{lists}"
         )
         self._allow = [
             regex.compile(r"(?<!\w)" + regex.escape(a) + r"(?!\w)", regex.IGNORECASE)
