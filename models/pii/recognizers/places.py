@@ -112,6 +112,9 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
                 continue
             found = self._longest(text, tokens, i, capitalised)
             if found is None:
+                prefixed = _PREFIXED_PLACE.match(text, start) if capitalised else None
+                if prefixed and prefixed.group("name").split()[-1].lower() not in _NOT_AFTER:
+                    results.append(self._result(start, prefixed.end(), self.SCORE_MINOR))
                 i += 1
                 continue
             last, place = found
@@ -129,6 +132,11 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
     ) -> tuple[int, Place] | None:
         start = tokens[i][0]
         best = None
+        hyphen = text.find("-", start, tokens[i][1])
+        if hyphen != -1 and capitalised:  # 'Hartford-One Financial Plaza'
+            place = self.gazetteer.get(text[start:hyphen])
+            if place is not None and place.major:
+                best = (i, place)
         for j in range(i, min(i + self.gazetteer.max_words, len(tokens))):
             if j > i and text[tokens[j - 1][1] : tokens[j][0]] not in (" ", "-"):
                 break
@@ -185,8 +193,9 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
             score = self.SCORE_AMBIGUOUS
         elif place.major:
             score = self.SCORE_MAJOR
-        elif single and opening:
-            return None if not cue else self.SCORE_MINOR  # 'Goes along ...': a word opening a sentence
+        elif single and opening and not (after[:1].isupper() and gap_after == " "):
+            # 'Goes along ...': a word opening a sentence (a heading, 'Gallup Compressor Station', is fine)
+            return None if not cue else self.SCORE_MINOR
         else:
             score = self.SCORE_MINOR
         if cue:
@@ -206,7 +215,14 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
         )
 
 
-_HOUSE_NUMBER = regex.compile(r"(?<![\d.,:/-])\d{1,5}[A-Za-z]?,?[ \t]+$")
+# A house number right before the name: '158 Chapel Hill' is a street. Not a year after a date ('March
+# 31, 1999 Bloomfield').
+# Words that begin place names the gazetteer may not hold: 'Mont Belvieu', 'Fort Stockton', 'Lake Jackson'.
+_PREFIXED_PLACE = regex.compile(
+    r"(?P<name>(?:Mount|Mont|Mt\.|Fort|Ft\.|Port|Lake|Cape|Isle|Puerto|Porto|Bad|Sankt|São|Cerro|Monte|"
+    r"Ciudad|Rio|Rancho)[ \t]+\p{Lu}[\p{Ll}'’]+(?:[ \t]+\p{Lu}[\p{Ll}'’]+)?)(?![\w'’-])"
+)
+_HOUSE_NUMBER = regex.compile(r"(?<![\d.,:/-])(?<!,[ \t])\d{1,5}[A-Za-z]?,?[ \t]+$")
 CALENDAR_WORDS = frozenset(
     {
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

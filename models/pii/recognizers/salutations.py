@@ -35,7 +35,7 @@ _INITIALS_LINE = regex.compile(
 # Sign-off words that are also given names ('Love,').
 _SIGNOFF_WORDS = frozenset({"love", "best", "cheers", "thanks", "regards", "ta", "sincerely", "yours"})
 # Capitals that are abbreviations, not initials, when they stand alone on a line.
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = frozenset(
     {
         "OK", "FYI", "PS", "PPS", "NB", "RE", "FW", "FWD", "CC", "BCC", "LOL", "THX", "TIA", "BTW", "IMO",
         "AM", "PM", "TBD", "TBA", "ETA", "NA", "USA", "UK", "US", "EU", "CEO", "CFO", "CTO", "COO", "VP",
@@ -108,7 +108,7 @@ class SalutationNameRecognizer(EntityRecognizer):
         for m in _INITIALS_LINE.finditer(text):
             initials = m.group("init")
             letters = initials.replace(".", "")
-            if letters in _ABBREVIATIONS or self.lexicon.is_word(letters):
+            if letters in ABBREVIATIONS or self.lexicon.is_word(letters):
                 continue
             found.append(m.span("init"))
             seen.add(initials)
