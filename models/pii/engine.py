@@ -17,7 +17,7 @@ from presidio_analyzer.nlp_engine import NlpEngineProvider
 from scrubdesk.models.pii import offline  # noqa: F401 - must come before presidio
 from scrubdesk.models.pii.analyzer import PiiAnalyzer
 from scrubdesk.models.pii.config import PiiConfig, load_config
-from scrubdesk.models.pii.context import IndexedContextEnhancer
+from scrubdesk.models.pii.context import GroupedContextEngine, IndexedContextEnhancer
 from scrubdesk.models.pii.nlp import (
     OfflineSpacyNlpEngine,
     SegmentedSpacyNlpEngine,
@@ -50,7 +50,7 @@ def build_analyzer(config: PiiConfig, mode: str = "segmented") -> PiiAnalyzer:
     """A new analyser. ``mode`` 'segmented' is the fast engine; 'full' runs the whole spaCy pipeline on
     every text (the plain-Presidio way, kept for comparison)."""
     nlp_engine = build_nlp_engine(config, mode)
-    engine = AnalyzerEngine(
+    engine = GroupedContextEngine(
         registry=build_registry(config),
         nlp_engine=nlp_engine,
         supported_languages=[config.language],

@@ -39,6 +39,7 @@ class Gazetteer:
     def __init__(self, rows: list[tuple[str, str, int]]) -> None:
         self._exact: dict[str, Place] = {}
         self._lower: dict[str, Place] = {}
+        self.first_words: set[str] = set()  # the first word of every name, lower case
         self.max_words = 1
         rank = {kind: i for i, kind in enumerate(KINDS)}
         for name, kind, population in rows:
@@ -47,7 +48,10 @@ class Gazetteer:
                 old = table.get(key)
                 if old is None or (rank[kind], -population) < (rank[old.kind], -old.population):
                     table[key] = place
-            self.max_words = max(self.max_words, len(name.split()))
+            words = name.split()
+            self.max_words = max(self.max_words, len(words))
+            self.first_words.add(words[0].lower())
+            self.first_words.add(words[0].split("-")[0].lower())
 
     def __repr__(self) -> str:
         return f"Gazetteer(names={len(self._exact)})"

@@ -19,6 +19,7 @@ an error, never a ``spacy download`` (Presidio's own engine downloads silently w
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ from spacy.util import filter_spans
 
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.models.pii.context import keyword_parts
+from scrubdesk.models.pii.recognizers.header_grammar import FIELD_LABEL, FIELD_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +190,10 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         self, nlp: Any, texts: list[str], language: str, n_process: int
     ) -> Iterator[tuple[str, NlpArtifacts]]:
         docs = [nlp.make_doc(t) for t in texts]
-        segments = [list(ner_segments(doc)) for doc in docs]
+        segments = [
+            _without_header_lines(text, list(ner_segments(doc)))
+            for text, doc in zip(texts, docs, strict=True)
+        ]
         wanted: dict[str, None] = {}
         # Slice the input strings, never ``doc.text``: that property rebuilds the text token by token.
         for text, segs in zip(texts, segments, strict=True):
@@ -256,6 +261,33 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
             )
             self._keywords[lemma] = parts
         return parts
+
+
+# Header lines other than the subject hold addresses, dates and display names: the header grammar reads
+# them (recognizers/header_names.py), and NER only mislabels the surnames of recipient lists as places.
+_NO_NER_FIELDS = FIELD_NAMES - {"subject", "thread-topic", "keywords", "comments"}
+
+
+def _without_header_lines(text: str, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The segments that do not lie on a header line (other than the subject)."""
+    if not segments or ":" not in text:
+        return segments
+    lines = []
+    for m in FIELD_LABEL.finditer(text):
+        label = m.group("label").lower()
+        if label in _NO_NER_FIELDS or label.startswith("x-"):
+            end = text.find("\n", m.end())
+            lines.append((m.start(), len(text) if end == -1 else end))
+    if not lines:
+        return segments
+    starts = [a for a, _ in lines]
+    kept = []
+    for start, end in segments:
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= lines[i][1]:
+            continue
+        kept.append((start, end))
+    return kept
 
 
 def _candidate(word: str) -> bool:

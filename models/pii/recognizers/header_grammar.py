@@ -13,6 +13,7 @@ Pure functions on strings; the recognisers that use them are in :mod:`header_nam
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -94,8 +95,10 @@ class Mailbox:
     surname_first: bool  # 'Allen, Phillip K.'
 
 
-def display_names(value: str, words: NameWords) -> list[Mailbox]:
-    """The people's display names of a header value, in order. Organisations are left out."""
+@functools.lru_cache(maxsize=4096)
+def display_names(value: str, words: NameWords) -> tuple[Mailbox, ...]:
+    """The people's display names of a header value, in order. Organisations are left out. Memoised:
+    quoted replies repeat the same header lines (held in memory only, like the text itself)."""
     masked = _NOT_DISPLAY.sub(lambda m: " " * len(m.group()), value)
     separator = ";" if ";" in masked else ","
     found: list[Mailbox] = []
@@ -106,7 +109,7 @@ def display_names(value: str, words: NameWords) -> list[Mailbox]:
             mailbox = _mailbox(part, start + part_start, words, allow_comma=separator == ";")
             if mailbox is not None:
                 found.append(mailbox)
-    return found
+    return tuple(found)
 
 
 def _split_and(piece: str) -> Iterator[tuple[int, str]]:

@@ -107,7 +107,12 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
         while i < len(tokens):
             start = tokens[i][0]
             capitalised = bool(_CAPITALISED.match(text, start))
-            if not capitalised and not text[start].islower():
+            first = text[start : tokens[i][1]].rstrip(".").lower()
+            if (not capitalised and not text[start].islower()) or (
+                first not in self.gazetteer.first_words
+                and first.split("-")[0] not in self.gazetteer.first_words
+                and not (capitalised and first in _PREFIX_WORDS)
+            ):
                 i += 1
                 continue
             found = self._longest(text, tokens, i, capitalised)
@@ -222,6 +227,10 @@ _PREFIXED_PLACE = regex.compile(
     r"(?P<name>(?:Mount|Mont|Mt\.|Fort|Ft\.|Port|Lake|Cape|Isle|Puerto|Porto|Bad|Sankt|São|Cerro|Monte|"
     r"Ciudad|Rio|Rancho)[ \t]+\p{Lu}[\p{Ll}'’]+(?:[ \t]+\p{Lu}[\p{Ll}'’]+)?)(?![\w'’-])"
 )
+_PREFIX_WORDS = frozenset(
+    {"mount", "mont", "mt.", "fort", "ft.", "port", "lake", "cape", "isle", "puerto", "porto", "bad", "sankt",
+     "são", "cerro", "monte", "ciudad", "rio", "rancho"}
+)  # fmt: skip
 _HOUSE_NUMBER = regex.compile(r"(?<![\d.,:/-])(?<!,[ \t])\d{1,5}[A-Za-z]?,?[ \t]+$")
 CALENDAR_WORDS = frozenset(
     {
