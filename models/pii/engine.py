@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -18,6 +19,8 @@ from scrubdesk.models.pii import offline  # noqa: F401 - must come before presid
 from scrubdesk.models.pii.analyzer import PiiAnalyzer
 from scrubdesk.models.pii.config import PiiConfig, load_config
 from scrubdesk.models.pii.context import GroupedContextEngine, IndexedContextEnhancer
+from scrubdesk.models.pii.gazetteer import load_gazetteer
+from scrubdesk.models.pii.name_lexicon import NameLexicon, load_lexicon
 from scrubdesk.models.pii.nlp import (
     OfflineSpacyNlpEngine,
     SegmentedSpacyNlpEngine,
@@ -57,9 +60,26 @@ def build_analyzer(config: PiiConfig, mode: str = "segmented") -> PiiAnalyzer:
         default_score_threshold=config.score_threshold,
         context_aware_enhancer=IndexedContextEnhancer(),
     )
+    if isinstance(nlp_engine, SegmentedSpacyNlpEngine):
+        nlp_engine.explained = explained_words(load_lexicon(config.model, config.ambiguous_names))
     model_version = nlp_engine.get_nlp(config.language).meta.get("version", "unknown")
     log.info("PII analyser ready: %d recognisers, mode %s", len(engine.registry.recognizers), mode)
     return PiiAnalyzer(config, engine, model_version)
+
+
+def explained_words(lexicon: NameLexicon) -> Callable[[str], bool]:
+    """Capitalised words that need no NER to be judged: ordinary English words, known given names and
+    surnames that are no nouns (the lexicon recogniser finds them), and gazetteer places (the gazetteer
+    recogniser finds them)."""
+    gazetteer = load_gazetteer()
+
+    def explained(word: str) -> bool:
+        if lexicon.is_given(word) or lexicon.is_surname(word):
+            return False
+        place = gazetteer.get(word)
+        return lexicon.is_word(word) or (place is not None and place.major)
+
+    return explained
 
 
 @functools.lru_cache(maxsize=4)

@@ -21,13 +21,13 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from spacy.attrs import IDX, LENGTH, LOWER
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LENGTH, LOWER, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -155,6 +155,8 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
                 raise PipelineMissingError("the spaCy pipeline has no 'ner' component")
         self.cache = _SegmentCache(self.CACHE_ITEMS)
         self._keywords: dict[str, tuple[str, ...]] = {}
+        # Set by the analyser: capitalised words the word lists already account for (see ner_segments).
+        self.explained: Callable[[str], bool] | None = None
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(self._artifacts([text], language, batch_size=1))[1]
@@ -191,7 +193,7 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
     ) -> Iterator[tuple[str, NlpArtifacts]]:
         docs = [nlp.make_doc(t) for t in texts]
         segments = [
-            _without_header_lines(text, list(ner_segments(doc)))
+            _without_header_lines(text, list(ner_segments(doc, text, self.explained)))
             for text, doc in zip(texts, docs, strict=True)
         ]
         wanted: dict[str, None] = {}
@@ -216,10 +218,10 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
                     span = doc.char_span(start + e_start, start + e_end, label=label, alignment_mode="expand")
                     if span is not None:
                         spans.append(span)
-            doc.ents = filter_spans(spans)
-            yield text, self._doc_to_nlp_artifact(doc, language)
+            # Not assigned to doc.ents: that walks every token, and only the artefacts read them.
+            yield text, self._doc_to_nlp_artifact(doc, language, filter_spans(spans))
 
-    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str, ents: list[Any] | None = None) -> NlpArtifacts:
         """Presidio's artifacts, read from the document in one array call rather than token by token.
 
         Lemmas are the lower-case forms (no lemmatiser runs). Keywords are what Presidio's
@@ -234,9 +236,9 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
             ends = (columns[:, 1] + columns[:, 2]).tolist()
         else:
             lemmas, starts, ends = [], [], []
-        entities, scores = self._get_updated_entities(
-            self._get_entities(doc), self._get_scores_for_entities(doc)
-        )
+        ents = list(doc.ents) if ents is None else ents
+        default_score = self.ner_model_configuration.default_score
+        entities, scores = self._get_updated_entities(ents, [default_score] * len(ents))
         artifacts = NlpArtifacts(
             entities=entities,
             tokens=doc,
@@ -298,33 +300,42 @@ def _candidate(word: str) -> bool:
     return word.lower() not in _CALENDAR_WORDS
 
 
-def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:
+def ner_segments(
+    doc: Doc, text: str | None = None, explained: Callable[[str], bool] | None = None
+) -> Iterator[tuple[int, int]]:
     """Character ranges of the lines/sentences of ``doc`` that deserve NER.
 
     A segment deserves NER when it holds a capitalised word other than its first word, or its first word
     is capitalised and not a stop word. Months, weekdays, initials and short acronyms do not count: the
     model calls them DATE or ORG, which are ignored. Lower-case text is left to the header-aware and pattern
-    recognisers.
+    recognisers. Nor do words that ``explained`` accounts for: the analyser passes the words its word lists
+    already decide (ordinary words, known names that are no nouns, gazetteer places), so NER runs where a
+    capitalised word is unknown ('Dunton', 'Bisti') or a noun ('Compressor', 'Rose').
     """
+    text = doc.text if text is None else text
     seg_start: int | None = None
     first_word = True
     wanted = False
     last_end = 0
-    for token in doc:
-        if token.is_space or "\n" in token.text:
+    # One array call instead of a Token object per token: the loop reads plain ints and slices.
+    columns = doc.to_array([IDX, LENGTH, IS_SPACE, IS_ALPHA, SPACY]).tolist() if len(doc) else []
+    for idx, length, is_space, is_alpha, space_after in columns:
+        token = text[idx : idx + length]
+        if is_space or "\n" in token:
             if seg_start is not None and wanted:
                 yield seg_start, last_end
             seg_start, first_word, wanted = None, True, False
             continue
         if seg_start is None:
-            seg_start = token.idx
-        text = token.text
-        if not wanted and text[:1].isupper() and token.is_alpha and _candidate(text):
-            wanted = not first_word or text.lower() not in STOP_WORDS
-        if token.is_alpha:
+            seg_start = idx
+        if not wanted and is_alpha and token[:1].isupper() and _candidate(token):
+            wanted = (not first_word or token.lower() not in STOP_WORDS) and not (
+                explained is not None and explained(token)
+            )
+        if is_alpha:
             first_word = False
-        last_end = token.idx + len(text)
-        if text in _SENTENCE_END and token.whitespace_:
+        last_end = idx + length
+        if space_after and token in _SENTENCE_END:
             if wanted:
                 yield seg_start, last_end
             seg_start, first_word, wanted = None, True, False
