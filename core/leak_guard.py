@@ -153,7 +153,7 @@ def _column_name(name: Any, position: int) -> str:
 
 
 def check_columns(frame: pd.DataFrame) -> None:
-    names = list(frame.columns)
+    names: list[object] = list(frame.columns)  # pandas allows any hashable as a column name
     for position, name in enumerate(names):
         if not isinstance(name, str) or name not in ALLOWED_COLUMNS:
             raise LeakGuardError(

@@ -13,9 +13,10 @@ import os
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
@@ -24,10 +25,6 @@ from scrubdesk.core.store import Store
 DESCRIPTOR = "project.json"
 STORE_FILE = "store.sdb"
 FORMAT = "scrubdesk-project"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,7 @@ class Project:
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod
-    def _from_descriptor(cls, path: Path, d: dict, keys: ProjectKeys, vault: KeyVault) -> Project:
+    def _from_descriptor(cls, path: Path, d: dict[str, Any], keys: ProjectKeys, vault: KeyVault) -> Project:
         return cls(
             path=path,
             project_id=d["project_id"],
@@ -118,7 +115,7 @@ def _make_creator_admin(store: Store, project_id: str, keys: ProjectKeys) -> Non
         )
 
 
-def read_descriptor(path: Path) -> dict:
+def read_descriptor(path: Path) -> dict[str, Any]:
     file = Path(path) / DESCRIPTOR
     try:
         descriptor = json.loads(file.read_text(encoding="utf-8"))
@@ -126,7 +123,11 @@ def read_descriptor(path: Path) -> dict:
         raise ProjectNotFoundError(f"{path} is not a Scrubdesk project (no {DESCRIPTOR})") from None
     except (OSError, ValueError) as exc:
         raise ProjectNotFoundError(f"{file} is unreadable: {type(exc).__name__}") from exc
-    if descriptor.get("format") != FORMAT or "project_id" not in descriptor:
+    if (
+        not isinstance(descriptor, dict)
+        or descriptor.get("format") != FORMAT
+        or "project_id" not in descriptor
+    ):
         raise ProjectNotFoundError(f"{file} is not a Scrubdesk project descriptor")
     return descriptor
 

@@ -122,7 +122,7 @@ class Redactor:
         maker = _SURROGATES.get(label)
         if maker is None:
             return placeholder(label)
-        return maker(faker, value)
+        return str(maker(faker, value))
 
     def _get_faker(self) -> Any:
         if self._faker is None:

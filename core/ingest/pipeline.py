@@ -31,7 +31,7 @@ def _produce(path: str, options: ImportOptions, out: Any) -> None:
     progress = SourceProgress()
     batch: list[SourceItem] = []
 
-    def send(message: tuple) -> None:
+    def send(message: tuple[Any, ...]) -> None:
         while True:
             try:
                 out.put(message, timeout=_PUT_TIMEOUT_S)
