@@ -52,11 +52,11 @@ class NameLexicon:
 
     def is_word(self, word: str) -> bool:
         """An ordinary English word other than a noun: a stop word, verb, adjective or adverb, also
-        inflected ('reading', 'hoped', 'nicer')."""
+        inflected ('reading', 'hoped', 'hopes'). Not '-er' (agent nouns are names: 'Baker')."""
         lowered = word.lower()
         if lowered in self.words:
             return True
-        for suffix in ("ing", "ed", "er", "est", "s"):
+        for suffix in ("ing", "ed", "s"):
             if lowered.endswith(suffix) and len(lowered) > len(suffix) + 2:
                 stem = lowered[: -len(suffix)]
                 if (

@@ -99,8 +99,11 @@ class Mailbox:
 def display_names(value: str, words: NameWords) -> tuple[Mailbox, ...]:
     """The people's display names of a header value, in order. Organisations are left out. Memoised:
     quoted replies repeat the same header lines (held in memory only, like the text itself)."""
-    masked = _NOT_DISPLAY.sub(lambda m: " " * len(m.group()), value)
-    separator = ";" if ";" in masked else ","
+    # A comma inside quotes ('"Davis, Dana" <d@x>') is part of the name, not a separator: it becomes
+    # _QUOTED_COMMA (same length, so offsets hold).
+    quoted = _QUOTED.sub(lambda m: m.group().replace(",", _QUOTED_COMMA), value) if '"' in value else value
+    masked = _NOT_DISPLAY.sub(lambda m: " " * len(m.group()), quoted)
+    separator = ";" if ";" in masked or _one_surname_first(value, masked) else ","
     found: list[Mailbox] = []
     pos = 0
     for piece in masked.split(separator):
@@ -112,6 +115,18 @@ def display_names(value: str, words: NameWords) -> tuple[Mailbox, ...]:
     return tuple(found)
 
 
+def _one_surname_first(value: str, masked: str) -> bool:
+    """'Quarrington, Odile' or 'Allen, Phillip K. [pallen@...]': one person, surname first (one comma,
+    no address before it; 'Mary Smith <m@x>, Jo Lamb <j@x>' is two)."""
+    if masked.count(",") != 1:
+        return False
+    comma = masked.index(",")
+    if any(ch in value[:comma] for ch in '<@["'):
+        return False
+    last, first = masked.split(",")
+    return 1 <= len(last.split()) <= 2 and 1 <= len(first.split()) <= 3
+
+
 def _split_and(piece: str) -> Iterator[tuple[int, str]]:
     """'Amy & Alistair' is two people."""
     pos = 0
@@ -119,6 +134,10 @@ def _split_and(piece: str) -> Iterator[tuple[int, str]]:
         yield pos, piece[pos : m.start()]
         pos = m.end()
     yield pos, piece[pos:]
+
+
+_QUOTED = regex.compile(r'"[^"\n]*"')
+_QUOTED_COMMA = "\u201a"  # a low quotation mark: not a separator, not a word character
 
 
 def _mailbox(part: str, offset: int, words: NameWords, *, allow_comma: bool) -> Mailbox | None:
@@ -140,8 +159,13 @@ def _mailbox(part: str, offset: int, words: NameWords, *, allow_comma: bool) -> 
     known = any(words.is_name(w) for w in name_words)
     if len(name_words) > 1 and not known and any(words.is_ordinary(w) for w in name_words):
         return None  # 'Map Request', 'Market Data': no known name, ordinary words
-    comma = part.find(",", tokens[0].start(), tokens[-1].end())
-    return Mailbox(offset + tokens[0].start(), offset + tokens[-1].end(), name_words, comma != -1)
+    inside = part[tokens[0].start() : tokens[-1].end()]
+    return Mailbox(
+        offset + tokens[0].start(),
+        offset + tokens[-1].end(),
+        name_words,
+        "," in inside or _QUOTED_COMMA in inside,
+    )
 
 
 @dataclass(frozen=True, slots=True)

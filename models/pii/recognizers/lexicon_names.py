@@ -30,6 +30,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from scrubdesk.models.pii.entities import PERSON
 from scrubdesk.models.pii.gazetteer import Gazetteer, load_gazetteer
 from scrubdesk.models.pii.name_lexicon import NameLexicon
+from scrubdesk.models.pii.recognizers.header_grammar import FIELD_NAMES
 
 # A word, with an apostrophe or hyphen inside ("O'Neill", 'Smith-Jones') but not a possessive "'s".
 _TOKEN = regex.compile(r"[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*\.?")
@@ -74,7 +75,8 @@ _VOCATIVE = regex.compile(
     r"(?=(?:can|could|would|will|please|do|did|are|is|have|i|we|you)\b)",
     regex.MULTILINE | regex.IGNORECASE,
 )
-_SPEAKER = regex.compile(rf"^[ \t>]*(?P<name>{_NAME_WORD}):[ \t]+\S", regex.MULTILINE)
+# A speaker says words: 'Price: $17,000.00' and 'Importance: High' are fields (see _speakers).
+_SPEAKER = regex.compile(rf"^[ \t>]*(?P<name>{_NAME_WORD}):[ \t]+[\p{{L}}\"'“]", regex.MULTILINE)
 _CONTACT_HINT = regex.compile(
     r"(?i:\b(?:phone|tel|mobile|mob|cell|fax|e-?mail|address|web(?:site)?|personal info)\b[ \t]*:?|@|"
     r"^[ \t>?]*\d{1,6}[ \t]+\S|\+\d)",
@@ -119,7 +121,12 @@ class LexiconNameRecognizer(EntityRecognizer):
     def _by_position(self, text: str) -> list[tuple[int, int]]:
         spans = [m.span("name") for m in _PERSON_VERB.finditer(text)]
         spans += [m.span("name") for m in _VOCATIVE.finditer(text)]
-        speakers = [m.span("name") for m in _SPEAKER.finditer(text)]
+        speakers = [
+            m.span("name")
+            for m in _SPEAKER.finditer(text)
+            if m.group("name").lower() not in FIELD_NAMES
+            and (self.lexicon.is_given(m.group("name")) or not self.lexicon.is_noun(m.group("name")))
+        ]
         if len({text[a:b] for a, b in speakers}) >= 2:
             spans += speakers
         spans += self._contact_block_names(text)

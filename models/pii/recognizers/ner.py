@@ -13,6 +13,7 @@ import regex
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from scrubdesk.models.pii.entities import LOCATION, PERSON, STREET_ADDRESS
+from scrubdesk.models.pii.gazetteer import load_gazetteer
 from scrubdesk.models.pii.name_lexicon import NameLexicon
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 
@@ -58,6 +59,7 @@ class FilteredSpacyRecognizer(SpacyRecognizer):
         )
         self.ambiguous = ambiguous
         self.lexicon = lexicon
+        self.gazetteer = load_gazetteer()
 
     def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
         kept = []
@@ -65,12 +67,34 @@ class FilteredSpacyRecognizer(SpacyRecognizer):
             result.start, result.end = _strip_never(text, result.start, result.end)
             if result.end > result.start and self._keep(text, result.start, result.end):
                 value = text[result.start : result.end]
+                if self._ordinary(value, result.entity_type, _opens_sentence(text, result.start)):
+                    continue
                 if result.entity_type == LOCATION and self._person_name(value):
                     result.entity_type = PERSON
                 elif result.entity_type == LOCATION and _is_street(value):
                     result.entity_type = STREET_ADDRESS
                 kept.append(result)
         return kept
+
+    def _ordinary(self, value: str, label: str, opening: bool) -> bool:
+        """A PERSON of two words or more, all ordinary words or nouns and none a known name ('Map
+        Request'), or of one ordinary word that is no noun opening a sentence ('Schedule GT-F': acronyms
+        are left out); a one-word LOCATION likewise, if no gazetteer place. The noun list holds proper
+        names too ('Superman'), and a verb can be a name mid-sentence ('if you support Trump'), so those
+        are kept."""
+        if self.lexicon is None or label not in (PERSON, LOCATION):
+            return False
+        words = [_POSSESSIVE.sub("", w) for w in _NAME_PART.findall(value) if not w.isupper()]
+        if not words or (label == LOCATION and len(words) > 1):
+            return False
+        lexicon = self.lexicon
+        if any(lexicon.is_given(w) or lexicon.is_surname(w) for w in words):
+            return False
+        if label == LOCATION and self.gazetteer.get(words[0]) is not None:
+            return False
+        if len(words) == 1:
+            return opening and lexicon.is_word(words[0])
+        return all(lexicon.is_word(w) or lexicon.is_noun(w) for w in words)
 
     def _person_name(self, value: str) -> bool:
         if self.lexicon is None:
@@ -103,6 +127,11 @@ THOROUGHFARES = frozenset(
         "crescent", "terrace", "close", "gardens", "mews", "parkway", "highway", "strasse", "straße",
     }
 )  # fmt: skip
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start].rstrip(" \t\"'(>*-")
+    return not before or before[-1] in ".!?:\n"
 
 
 def _is_street(value: str) -> bool:

@@ -53,7 +53,7 @@ _RANK = (
     r"Sister|Brother|Nurse|Doctor|Pastor|Rabbi|Imam|Reverend|Rev|Bishop|Agent)"
 )
 _RANKED = regex.compile(
-    rf"(?<![\p{{L}}])(?:{_RANK})\.?[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?"
+    rf"(?<![\p{{L}}])(?:(?:{_RANK})\.?[ \t]+)+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?"
     r"|\p{Lu}\.?(?![\p{L}\d]))"
 )
 
@@ -82,8 +82,11 @@ class SalutationNameRecognizer(EntityRecognizer):
     def _salutation(self, m: regex.Match[str]) -> bool:
         words = m.group("name").split()
         rest = m.group("rest")
-        if m.group("punct") == ":" and len(words) > 1:
-            return False  # 'Sent Items:', 'Meeting Notes:'
+        colon = m.group("punct") == ":"
+        if colon and (
+            len(words) > 1 or not (self.lexicon.is_given(words[0]) or self.lexicon.is_surname(words[0]))
+        ):
+            return False  # 'Sent Items:', 'Agenda:': a heading unless a known name ('Tana:')
         for word in words:
             lowered = word.lower()
             if lowered in NOT_NAME_WORDS or lowered in FIELD_NAMES or lowered in _SIGNOFF_WORDS:

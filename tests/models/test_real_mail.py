@@ -1,0 +1,116 @@
+"""Release 4 (real mail), table-driven: quoted header blocks, salutations, initials, ranks, places from
+the gazetteer, vetoed stretches, whole-token checksums. Every text here is invented for the test.
+
+Each FOUND row fails if its rule is removed: the name or place in it is found by nothing else.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scrubdesk.models.pii.recognizers.header_grammar import NameWords, display_names
+
+FOUND = [
+    # Outlook's 'Last, First' on quoted header lines, one person or a list, with middle initials
+    (
+        "PERSON",
+        "Original Message\nFrom: Quarrington, Odile\nSent: Friday\n\nSee below.",
+        "Quarrington, Odile",
+    ),
+    ("PERSON", "To: Vantwest, Bram K.; Oduya, Chinelo\nSubject: rota", "Vantwest, Bram K"),
+    ("PERSON", "To: Vantwest, Bram K.; Oduya, Chinelo\nSubject: rota", "Oduya, Chinelo"),
+    ("PERSON", "X-To: Pellow, Dorcas, Haverly, Ansel\nX-cc:", "Haverly"),
+    # display names in lower case, in capitals, quoted, and Lotus Notes paths
+    ("PERSON", 'Reply-To: "tamsin orreby" <t.orreby@example.net>\n\nhi all', "tamsin orreby"),
+    ("PERSON", 'From: "GRISELDA VOYCE" <gv@example.org>\n\nSee you.', "GRISELDA VOYCE"),
+    ("PERSON", "cc: Ewart Pindle / LDN / ACME@ACME\n\nOk.", "Ewart Pindle"),
+    # a name from a quoted header found again in the body, even one that is an ordinary word
+    ("PERSON", "From: Quarrington, Heather\n\nHeather, the file is attached.", "Heather"),
+    # a name alone on a salutation line, or before a dash
+    ("PERSON", "Subject: rota\n\nTeodric,\nthe rota is attached.", "Teodric"),
+    ("PERSON", "Subject: rota\n\nRowena:\nthe rota is attached.", "Rowena"),
+    ("PERSON", "Subject: cards\n\nKaronwe-please order two more.", "Karonwe"),
+    # initials as a signature, and the same initials elsewhere in the text
+    ("PERSON", "The rates are entered.\nQX\n", "QX"),
+    ("PERSON", "Item 2-QX to check the rates.\nThanks.\nQX\n", "QX"),
+    # rank or office before a name or an initial
+    ("PERSON", "The statement was taken by Sergeant H at the station.", "H"),
+    ("PERSON", "Detective Inspector Vallory arrived at noon.", "Vallory"),
+    # places from the gazetteer: a subject, a heading, a place with its state, lower case after a cue
+    ("LOCATION", "Subject: August FERC California report", "California"),
+    ("LOCATION", "Hope to get back to Houston by Friday.", "Houston"),
+    ("LOCATION", "we moved to Lawrence, Kansas last year", "Lawrence"),
+    ("LOCATION", "i have been to the one in australia and loved it", "australia"),
+    ("LOCATION", "The pumps at Mont Aurelle need a check.", "Mont Aurelle"),
+    # e-mail addresses with Exchange's leading dot, and Exchange's encoding of a foreign address
+    ("EMAIL_ADDRESS", "To: e-mail <.hollis@example.com>", "hollis@example.com"),
+    ("EMAIL_ADDRESS", "X-From: <IMCEANOTES-Ida+20Brack+20+3Cib+40example+2Ecom+3E@EX.com>", None),
+]
+
+NOT_FOUND = [
+    # header field names, Lotus units, quote separators and date parts are no names
+    ("PERSON", "Cc: ann@example.com\nBcc: ann@example.com\nImportance: High\n", "Bcc"),
+    ("PERSON", "Cc: ann@example.com\nBcc: ann@example.com\nImportance: High\n", "Importance"),
+    ("PERSON", "Forwarded by Ewart Pindle / LDN / ACME on 10/19/2001", "LDN"),
+    ("PERSON", "Thanks!\nOriginal Message\nFrom: Pindle, Ewart", "Original Message"),
+    ("PERSON", "Date: Wed, 26 Jan 2001 06:16:30 -0700", "Jan"),
+    # an organisation's display name is no person and is not spread into the body
+    ("PERSON", 'From: "Brightwater Card Services" <news@example.com>\n\nBrightwater offers', "Brightwater"),
+    # a field label line is no salutation, nor are ordinary words, nouns or sign-offs
+    ("PERSON", "Dimensions: 54 by 32\nPrice: $17,000.00\n", "Price"),
+    ("PERSON", "Subject: RE: Map Request\n\nsee below", "Map Request"),
+    ("PERSON", "Many thanks,\nLove,\nPindle", "Love"),
+    # abbreviations alone on a line are no initials
+    ("PERSON", "See the attached.\nFYI\n", "FYI"),
+    # ranks before ordinary words are no names
+    ("PERSON", "Shares in General Motors rose.", "Motors"),
+    # places: a gerund opening a sentence, a month, a street, a word opening a sentence
+    ("LOCATION", "Reading the bill again, I still cannot see it.", "Reading"),
+    ("LOCATION", "We switched to you in March.", "March"),
+    ("LOCATION", "The new address is 158 Chapel Hill, Chester.", "Chapel Hill"),
+    ("LOCATION", "Goes along perfectly with my phone.", "Goes"),
+    # checksums on whole tokens only
+    ("UK_NHS", "Call +1 212 555 0199 after nine.", "212 555 0199"),
+    ("UK_NHS", "Tracking code AB9434765919 is on the parcel.", "9434765919"),
+    ("CREDIT_CARD", "Order ref 4111111111111111X shipped.", "4111111111111111"),
+]
+
+
+@pytest.mark.parametrize(("label", "text", "value"), FOUND)
+def test_found(find, label, text, value):
+    found = find(text)
+    if value is None:
+        assert any(lab == label for lab, _ in found), found
+    else:
+        assert (label, value) in found, found
+
+
+@pytest.mark.parametrize(("label", "text", "value"), NOT_FOUND)
+def test_not_found(find, label, text, value):
+    assert (label, value) not in find(text)
+
+
+WORDS = NameWords(lambda w: w.lower() in {"chris", "jo", "mary"}, lambda w: w.lower() in {"map", "request"})
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        ("Germany, Chris; Lamb, Jo", ["Germany, Chris", "Lamb, Jo"]),
+        ("Germany, Chris, Lamb, Jo", ["Germany", "Chris", "Lamb", "Jo"]),
+        ('"Mary Smith" <m@example.com>, "Jo Lamb" <j@example.com>', ["Mary Smith", "Jo Lamb"]),
+        ("Amy & Jo <family@example.com>", ["Amy", "Jo"]),
+        ("Doug Leach / HOU / ECT@ECT", ["Doug Leach"]),
+        ("Map Request", []),  # ordinary words, no known name: a subject, not a person
+        ("Customer Services <help@example.com>", []),
+        ("e-mail <.bob@example.com>", []),
+        ("Kilmer III, Robert; Heckerman, Mary", ["Kilmer III, Robert", "Heckerman, Mary"]),
+    ],
+)
+def test_display_names(value, names):
+    assert [value[m.start : m.end] for m in display_names(value, WORDS)] == names
+
+
+def test_surname_first_names_are_read_in_order():
+    (mailbox,) = display_names("Allen, Phillip K.", WORDS)
+    assert mailbox.surname_first and mailbox.words == ("Allen", "Phillip")
