@@ -16,6 +16,7 @@ import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from scrubdesk.core.spans import Span, resolve_overlaps
+from scrubdesk.models.pii.casing import recase
 from scrubdesk.models.pii.chunking import chunks
 from scrubdesk.models.pii.config import PiiConfig
 from scrubdesk.models.pii.entities import PERSON
@@ -75,6 +76,7 @@ class PiiAnalyzer:
         self._headers_enabled = config.enabled("HeaderNameRecognizer")
         self._propagate = config.enabled(PROPAGATION)
         lexicon = load_lexicon(config.model, config.ambiguous_names)
+        self._lexicon = lexicon
         # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
         self._is_ordinary = (
             (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
@@ -116,7 +118,8 @@ class PiiAnalyzer:
             yield from self._analyze_batch(batch)
 
     def _analyze_batch(self, batch: list[AnalysisInput]) -> Iterator[list[Span]]:
-        texts = [clean_text(item.text or "") for item in batch]
+        # Offsets in the cleaned and re-cased texts are those of the originals (same lengths).
+        texts = [recase(clean_text(item.text or ""), self._lexicon.is_word) for item in batch]
         pieces: list[tuple[int, int, str]] = []  # (input index, offset, chunk text)
         for i, text in enumerate(texts):
             for offset, chunk in chunks(text, self.config.chunk_chars, self.config.chunk_overlap):

@@ -114,3 +114,24 @@ def test_display_names(value, names):
 def test_surname_first_names_are_read_in_order():
     (mailbox,) = display_names("Allen, Phillip K.", WORDS)
     assert mailbox.surname_first and mailbox.words == ("Allen", "Phillip")
+
+
+def test_all_caps_lines_are_read_and_spans_map_back(find, analyzer):
+    from scrubdesk.models.pii.casing import recase
+
+    text = "Hello,\nMY NAME IS JOHN SMITH AND I LIVE IN LEEDS, POSTCODE LS6 2QT\nthanks"
+    recased = recase(text, analyzer._lexicon.is_word)
+    assert len(recased) == len(text)
+    # ordinary words lower case, other words (names, places, nouns) title case, acronyms kept
+    assert recased.split("\n")[1] == "My name is John Smith and I live in Leeds, Postcode LS6 2QT"
+    assert recased.split("\n")[0] == "Hello," and recased.endswith("\nthanks")  # other lines unchanged
+    found = find(text)
+    assert ("PERSON", "JOHN SMITH") in found
+    assert ("LOCATION", "LEEDS") in found
+    assert ("UK_POSTCODE", "LS6 2QT") in found
+
+
+def test_short_capitals_are_not_recased(analyzer):
+    from scrubdesk.models.pii.casing import recase
+
+    assert recase("FYI\nASAP\nSee the NHS page", analyzer._lexicon.is_word) == "FYI\nASAP\nSee the NHS page"
