@@ -21,23 +21,20 @@ MIN_LETTERS = 6  # 'OK', 'FYI', 'RE: X' are not shouting
 
 def is_shouting(line: str) -> bool:
     """A line with letters, no lower-case letter and at least two words of letters."""
-    letters = sum(ch.isalpha() for ch in line)
-    if letters < MIN_LETTERS or _LOWER.search(line):
+    if _LOWER.search(line) or sum(ch.isalpha() for ch in line) < MIN_LETTERS:
         return False
     return sum(1 for w in line.split() if any(ch.isalpha() for ch in w)) >= 2
 
 
 def recase(text: str, is_word: Callable[[str], bool]) -> str:
     """``text`` with its ALL-CAPS lines re-cased (same length); other lines unchanged."""
-    if not text or _LOWER.search(text) and not _has_shouting_line(text):
-        return text
     lines = text.split("\n")
-    out = [_recase_line(line, is_word) if is_shouting(line) else line for line in lines]
-    return "\n".join(out)
-
-
-def _has_shouting_line(text: str) -> bool:
-    return any(is_shouting(line) for line in text.split("\n") if not _LOWER.search(line))
+    changed = False
+    for i, line in enumerate(lines):
+        if is_shouting(line):
+            lines[i] = _recase_line(line, is_word)
+            changed = True
+    return "\n".join(lines) if changed else text
 
 
 def _recase_line(line: str, is_word: Callable[[str], bool]) -> str:
