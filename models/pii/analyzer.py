@@ -21,6 +21,7 @@ from scrubdesk.models.pii.chunking import chunks
 from scrubdesk.models.pii.config import PiiConfig
 from scrubdesk.models.pii.entities import PERSON
 from scrubdesk.models.pii.gazetteer import gazetteer_digest
+from scrubdesk.models.pii.language import language_of
 from scrubdesk.models.pii.name_lexicon import NAMES_RESOURCE, load_lexicon, resource_digest
 from scrubdesk.models.pii.propagation import RECOGNIZER as PROPAGATION
 from scrubdesk.models.pii.propagation import propagate_names
@@ -33,6 +34,33 @@ log = logging.getLogger(__name__)
 
 ANALYZER_NAME = "scrubdesk-pii"
 ANALYZER_RELEASE = "4"  # bump when recogniser code changes what it finds
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The spans of one text, and its language: ``language`` is the detected language (None when the
+    text is too short to tell); ``supported`` is False when it is not the analyser's language, in which
+    case the spans hold only language-independent findings and the message needs review by hand."""
+
+    spans: list[Span]
+    language: str | None = None
+    supported: bool = True
+
+    def __repr__(self) -> str:
+        return (
+            f"AnalysisResult(spans={len(self.spans)}, language={self.language}, supported={self.supported})"
+        )
+
+
+# Recognisers that read English (word lists, cues, the English NER model): on a message in another
+# language their findings are dropped. Numbers, addresses, postcodes and the names of the headers stay.
+LANGUAGE_DEPENDENT = frozenset(
+    {
+        "SpacyRecognizer", "LexiconNameRecognizer", "NameCueRecognizer", "LowerCaseNameCueRecognizer",
+        "LetterNameRecognizer", "PlaceCueRecognizer", "GazetteerPlaceRecognizer", "SalutationNameRecognizer",
+    }
+)  # fmt: skip
+LANGUAGE_GATE = "LanguageDetection"
 
 
 @dataclass(frozen=True)
@@ -74,6 +102,7 @@ class PiiAnalyzer:
         ]
         self._min_threshold = min([config.score_threshold, *config.thresholds.values()])
         self._headers_enabled = config.enabled("HeaderNameRecognizer")
+        self._language_gate = config.enabled(LANGUAGE_GATE)
         self._propagate = config.enabled(PROPAGATION)
         lexicon = load_lexicon(config.model, config.ambiguous_names)
         self._lexicon = lexicon
@@ -108,6 +137,13 @@ class PiiAnalyzer:
 
     def analyze_many(self, inputs: Iterable[AnalysisInput], batch_size: int = 32) -> Iterator[list[Span]]:
         """Spans for each input, in order. Texts go through the NLP pipeline in batches."""
+        for result in self.analyze_many_detailed(inputs, batch_size):
+            yield result.spans
+
+    def analyze_many_detailed(
+        self, inputs: Iterable[AnalysisInput], batch_size: int = 32
+    ) -> Iterator[AnalysisResult]:
+        """Spans and language for each input, in order."""
         batch: list[AnalysisInput] = []
         for item in inputs:
             batch.append(item)
@@ -117,7 +153,7 @@ class PiiAnalyzer:
         if batch:
             yield from self._analyze_batch(batch)
 
-    def _analyze_batch(self, batch: list[AnalysisInput]) -> Iterator[list[Span]]:
+    def _analyze_batch(self, batch: list[AnalysisInput]) -> Iterator[AnalysisResult]:
         # Offsets in the cleaned and re-cased texts are those of the originals (same lengths).
         texts = [recase(clean_text(item.text or ""), self._lexicon.is_word) for item in batch]
         pieces: list[tuple[int, int, str]] = []  # (input index, offset, chunk text)
@@ -142,9 +178,13 @@ class PiiAnalyzer:
             )
             found[i].extend(_to_span(r).shifted(offset) for r in results)
         for text, spans in zip(texts, found, strict=True):
-            result = self._finish(text, spans)
-            log.debug("analysed %d chars: %d spans", len(text), len(result))
-            yield result
+            detected, supported = (
+                language_of(text, self.config.language) if self._language_gate else (None, True)
+            )
+            kept = spans if supported else [s for s in spans if s.recognizer not in LANGUAGE_DEPENDENT]
+            result = self._finish(text, kept)
+            log.debug("analysed %d chars: %d spans, language %s", len(text), len(result), detected)
+            yield AnalysisResult(result, detected, supported)
 
     def _header_recognizer(self, item: AnalysisInput, text: str) -> HeaderNameRecognizer | None:
         if not self._headers_enabled:

@@ -135,3 +135,45 @@ def test_short_capitals_are_not_recased(analyzer):
     from scrubdesk.models.pii.casing import recase
 
     assert recase("FYI\nASAP\nSee the NHS page", analyzer._lexicon.is_word) == "FYI\nASAP\nSee the NHS page"
+
+
+GERMAN = (
+    "Sehr geehrte Damen und Herren,\n"
+    "die Rechnung vom letzten Monat ist leider falsch. Bitte korrigieren Sie den Betrag und schicken "
+    "Sie mir eine neue Rechnung an hedwig.sommerfeld@example.de oder rufen Sie mich unter "
+    "+49 30 901820 an. Meine IBAN lautet DE89 3704 0044 0532 0130 00.\n"
+    "Mit freundlichen Grüßen\nHedwig Sommerfeld, Lindenstraße 12, Berlin"
+)
+
+
+def test_non_english_message_is_flagged_and_keeps_language_independent_findings(analyzer):
+    from scrubdesk.models.pii.analyzer import AnalysisInput
+
+    (result,) = analyzer.analyze_many_detailed([AnalysisInput(GERMAN)])
+    assert (result.language, result.supported) == ("de", False)
+    labels = {s.label for s in result.spans}
+    assert {"EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE"} <= labels
+    # no flood of names and places from capitalised German nouns
+    names = [GERMAN[s.start : s.end] for s in result.spans if s.label in ("PERSON", "LOCATION")]
+    assert "Rechnung" not in names and "Betrag" not in names
+    assert "Rechnung" not in repr(result)  # no text in the repr
+
+
+def test_english_and_short_texts_are_supported(analyzer):
+    from scrubdesk.models.pii.analyzer import AnalysisInput
+
+    english = (
+        "Hello, I would like to cancel my subscription from the end of this month. My name is Jane Okonkwo "
+        "and I live in Leeds."
+    )
+    short = "lol ok"
+    quoted = (
+        "Thanks for letting us know, the invoice has been corrected and a new one is on its way to you.\n\n"
+        "> Die Rechnung ist falsch. Bitte korrigieren Sie den Betrag."
+    )
+    results = list(
+        analyzer.analyze_many_detailed([AnalysisInput(english), AnalysisInput(short), AnalysisInput(quoted)])
+    )
+    assert [(r.language, r.supported) for r in results[:2]] == [("en", True), (None, True)]
+    assert results[2].supported
+    assert any(s.label == "PERSON" for s in results[0].spans)

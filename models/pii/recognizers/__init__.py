@@ -73,6 +73,7 @@ ALL_NAMES: tuple[str, ...] = (
     NER_RECOGNIZER,
     "HeaderNameRecognizer",
     "NamePropagation",
+    "LanguageDetection",
 )
 
 
