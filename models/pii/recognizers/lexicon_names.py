@@ -83,6 +83,7 @@ _CONTACT_HINT = regex.compile(
     regex.MULTILINE,
 )
 SCORE_GIVEN = 0.72  # an unambiguous given name alone
+_DETERMINERS = frozenset({"the", "a", "an", "our", "your", "their", "its"})  # not "that": "is that Mauro?"
 # A lone given name right after one of these is more likely a place ('installations in Bradford').
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "at", "outside", "around"})
 
@@ -203,10 +204,13 @@ class LexiconNameRecognizer(EntityRecognizer):
         if following in _ORGANISATION_OR_STREET and _adjacent(text, tokens[last], tokens[last + 1]):
             return None
         if surnames == 0:
-            if not given or ambiguous or (i > 0 and tokens[i - 1][2].lower() in _PLACE_PREPOSITIONS):
-                return None
+            before = tokens[i - 1][2].lower() if i > 0 else ""
+            if not given or ambiguous or before in _PLACE_PREPOSITIONS or before in _DETERMINERS:
+                return None  # 'in Bradford'; 'the Council': people are not 'the X'
             if self._place(text, tokens, i):
                 return None  # 'Houston', 'York', 'Lawrence, Kansas': the gazetteer's
+            if lower_text and self.lexicon.is_noun(word) and not self.lexicon.is_widespread_given(word):
+                return None  # 'add almond': in lower case a lone noun must be a name in more than one list
             return i, SCORE_GIVEN
         if initial and not ambiguous:
             surname = tokens[last][2].rstrip(".")
