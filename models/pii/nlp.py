@@ -44,9 +44,12 @@ NER_LABELS_TO_PRESIDIO = {
     "GPE": "LOCATION",
     "LOC": "LOCATION",
     "FAC": "LOCATION",
+    # Kept only for the NER recogniser's person-context rule (recognizers/ner.py): no recogniser
+    # reports ORGANIZATION.
+    "ORG": "ORGANIZATION",
 }
 NER_LABELS_IGNORED = (
-    "ORG", "ORGANIZATION", "NORP", "DATE", "TIME", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
+    "NORP", "DATE", "TIME", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
     "ORDINAL", "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART",
 )  # fmt: skip
 NER_DEFAULT_SCORE = 0.7

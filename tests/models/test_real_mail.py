@@ -187,3 +187,30 @@ def test_english_and_short_texts_are_supported(analyzer):
     assert [(r.language, r.supported) for r in results[:2]] == [("en", True), (None, True)]
     assert results[2].supported
     assert any(s.label == "PERSON" for s in results[0].spans)
+
+
+class _Ent:
+    def __init__(self, text, value, label="ORGANIZATION"):
+        self.start_char = text.index(value)
+        self.end_char = self.start_char + len(value)
+        self.label_ = label
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "person"),
+    [
+        ("Hi Wojtowiczowa, the meter is fine.", "Wojtowiczowa", True),  # after a greeting
+        ("I sent it to Wojtowiczowa, Anna yesterday.", "Wojtowiczowa", True),  # surname, given name
+        ("Then Wojtowiczowa said the meter was fine.", "Wojtowiczowa", True),  # a verb people do
+        ("I sent it to Wojtowiczowa yesterday.", "Wojtowiczowa", False),  # no person context
+        ("Hi Acme Holdings, please call.", "Acme Holdings", False),  # an organisation word
+        ("How do you get a Texas Tech graduate to leave?", "Texas Tech", False),  # a place first
+    ],
+)
+def test_org_in_person_context_is_a_person(analyzer, text, value, person):
+    from types import SimpleNamespace
+
+    ner = next(r for r in analyzer.engine.registry.recognizers if r.name == "SpacyRecognizer")
+    artifacts = SimpleNamespace(entities=[_Ent(text, value)])
+    found = [text[r.start : r.end] for r in ner._organisations_in_person_context(text, artifacts)]
+    assert (found == [value]) is person
