@@ -74,8 +74,11 @@ def explained_words(lexicon: NameLexicon) -> Callable[[str], bool]:
     gazetteer = load_gazetteer()
 
     def explained(word: str) -> bool:
-        if lexicon.is_given(word) or lexicon.is_surname(word):
+        if lexicon.is_surname(word):
             return False
+        if lexicon.is_given(word):
+            # the lexicon finds an unambiguous given name on its own; NER adds nothing
+            return not (lexicon.is_ambiguous(word) or lexicon.is_noun(word)) and gazetteer.get(word) is None
         place = gazetteer.get(word)
         return lexicon.is_word(word) or (place is not None and place.major)
 
