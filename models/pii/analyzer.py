@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import regex
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 
 from scrubdesk.core.spans import Span, resolve_overlaps
 from scrubdesk.models.pii.casing import recase
@@ -107,25 +107,17 @@ class PiiAnalyzer:
         lexicon = load_lexicon(config.model, config.ambiguous_names)
         self._lexicon = lexicon
         # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
-        self._is_ordinary = (
-            (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
-            if lexicon is not None
-            else (lambda w: w.lower() in NOT_NAME_WORDS)
+        self._is_ordinary: Callable[[str], bool] = lambda w: (
+            lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS
         )
         # A known given name or surname that is no ordinary word: two in a list make it a list of people.
-        self._is_name = (
-            (lambda w: (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w))
-            if lexicon is not None
-            else (lambda w: False)
+        self._is_name: Callable[[str], bool] = lambda w: (
+            (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w)
         )
         # What the header grammar needs to tell a person's display name from an organisation's.
-        self._name_words = (
-            NameWords(
-                lambda w: lexicon.is_given(w) or lexicon.is_surname(w),
-                lambda w: lexicon.is_ambiguous(w) or lexicon.is_noun(w),
-            )
-            if lexicon is not None
-            else NameWords.unknown()
+        self._name_words = NameWords(
+            lambda w: lexicon.is_given(w) or lexicon.is_surname(w),
+            lambda w: lexicon.is_ambiguous(w) or lexicon.is_noun(w),
         )
 
     @property
@@ -168,7 +160,10 @@ class PiiAnalyzer:
         found: list[list[Span]] = [[] for _ in batch]
         recognizers = [self._header_recognizer(item, text) for item, text in zip(batch, texts, strict=True)]
         for (i, offset, chunk), (_, nlp_artifacts) in zip(pieces, artifacts, strict=True):
-            ad_hoc = [recognizers[i]] if recognizers[i] is not None else None
+            header_recognizer = recognizers[i]
+            ad_hoc: list[EntityRecognizer] | None = (
+                [header_recognizer] if header_recognizer is not None else None
+            )
             results = self.engine.analyze(
                 chunk,
                 language,
