@@ -129,7 +129,14 @@ def cmd_import(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     )
     control = out.job_control()
     try:
-        summary = run_import(project, args.sources, options, control, batch_size=args.batch_size)
+        summary = run_import(
+            project,
+            args.sources,
+            options,
+            control,
+            batch_size=args.batch_size,
+            label_screen=getattr(args, "label_screen", None),
+        )
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         control.cancel()
         raise
@@ -223,7 +230,8 @@ def cmd_audit_show(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         for row in rows:
             objects = ",".join(row.objects) or "-"
             details = json.dumps(row.details, sort_keys=True) if row.details else "-"
-            out.info(f"{row.seq:>6} {row.at} {row.os_user} ({row.role}) {row.action} {objects} {details}")
+            who = f"{row.os_user} uid {row.os_uid}" if row.os_uid else row.os_user
+            out.info(f"{row.seq:>6} {row.at} {who} ({row.role}) {row.action} {objects} {details}")
     summary: dict[str, Any] = {"ok": True, "shown": len(rows), "matching": total}
     if out.json_mode:
         summary["entries"] = [row.as_dict() for row in rows]
