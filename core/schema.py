@@ -203,6 +203,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE audit_log ADD COLUMN os_uid TEXT
     """,
+    # 8: the language the analyser detected in each message, and whether it could read it (a message in
+    # a language it does not read is flagged for review by hand and kept out of approve-all)
+    """
+    ALTER TABLE analysis_state ADD COLUMN language TEXT;
+    ALTER TABLE analysis_state ADD COLUMN language_supported INTEGER NOT NULL DEFAULT 1
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -245,4 +245,9 @@ def cmd_review_approve_all(args: argparse.Namespace, out: Output) -> dict[str, A
     summary = approve_all(project, out.job_control(), comment=args.comment)
     if summary.not_analysed:
         out.info(f"{summary.not_analysed} message(s) are not analysed yet and were not approved")
+    if summary.needs_review_by_hand:
+        out.info(
+            f"{summary.needs_review_by_hand} message(s) in a language the analyser does not read were left "
+            "for a reviewer to look at by hand"
+        )
     return {"ok": True, **summary.as_dict()}

@@ -234,13 +234,33 @@ def fingerprints_after(conn: Connection, last_id: int, limit: int) -> dict[int, 
     return {int(i): f for i, f in rows}
 
 
-def record_analysis(conn: Connection, message_id: int, fingerprint: str, at: str) -> None:
+def record_analysis(
+    conn: Connection,
+    message_id: int,
+    fingerprint: str,
+    at: str,
+    *,
+    language: str | None = None,
+    language_supported: bool = True,
+) -> None:
     conn.execute(
-        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-        "analyzed_at = excluded.analyzed_at",
-        (message_id, fingerprint, at),
+        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at, language, language_supported) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+        "analyzed_at = excluded.analyzed_at, language = excluded.language, "
+        "language_supported = excluded.language_supported",
+        (message_id, fingerprint, at, language, int(language_supported)),
     )
+
+
+def count_language_unsupported(conn: Connection) -> int:
+    """Analysed messages in a language the analyser does not read: they need review by hand."""
+    return count(conn, "SELECT count(*) FROM analysis_state WHERE language_supported = 0")
+
+
+def language_unsupported_ids(conn: Connection) -> set[int]:
+    return {
+        int(r[0]) for r in conn.execute("SELECT message_id FROM analysis_state WHERE language_supported = 0")
+    }
 
 
 def count_analysed(conn: Connection) -> int:

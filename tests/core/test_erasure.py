@@ -108,7 +108,10 @@ def planted(project, tmp_path) -> Planted:
                 "analyzer_version) VALUES (?, 'body', ?, ?, 'PERSON', 0.9, 'test', 'accepted', 'v')",
                 (ids["reversed"], start, start + len("Quillfeather, Zebedee")),
             )
-            conn.execute("INSERT INTO analysis_state VALUES (?, 'fp', ?)", (ids["from"], now))
+            conn.execute(
+                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'fp', ?)",
+                (ids["from"], now),
+            )
             conn.execute(
                 "INSERT INTO reviews VALUES (?, 'approved', 'fp', ?, 'admin', NULL, ?)",
                 (ids["from"], current_os_user(), now),

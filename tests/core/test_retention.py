@@ -42,7 +42,10 @@ def dataset(project, tmp_path):
             "analyzer_version) VALUES (?, 'body', 0, 4, 'PERSON', 1, 't', 'accepted', 'v')",
             (mid,),
         )
-        conn.execute("INSERT INTO analysis_state VALUES (?, 'fp', ?)", (mid, now))
+        conn.execute(
+            "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'fp', ?)",
+            (mid, now),
+        )
         conn.execute(
             "INSERT INTO reviews VALUES (?, 'approved', 'fp', ?, 'admin', 'looks fine', ?)",
             (mid, current_os_user(), now),

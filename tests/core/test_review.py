@@ -35,7 +35,10 @@ def _message(store, key: str, analysed: bool = True, label: str | None = "billin
             (key, BODY, label),
         ).lastrowid
         if analysed:
-            conn.execute("INSERT INTO analysis_state VALUES (?, 'fp1', 'now')", (mid,))
+            conn.execute(
+                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'fp1', 'now')",
+                (mid,),
+            )
         for field, start, end, label_, status in [
             ("body", 9, 20, "PERSON", "suggested"),
             ("body", 27, 39, "PHONE_NUMBER", "accepted"),

@@ -31,7 +31,10 @@ def _message(store, key: str = "m1", spans=None) -> int:
                 (key, SUBJECT, BODY),
             ).lastrowid
         )
-        conn.execute("INSERT INTO analysis_state VALUES (?, 'fp1', 'now')", (mid,))
+        conn.execute(
+            "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'fp1', 'now')",
+            (mid,),
+        )
         replace_suggestions(
             conn,
             mid,

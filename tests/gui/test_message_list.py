@@ -151,7 +151,10 @@ def annotated(store):
     ids = {i: _id_of(store, i) for i in range(1000)}
     with store.transaction() as conn:
         for i in range(500):
-            conn.execute("INSERT INTO analysis_state VALUES (?, 'fp', 'now')", (ids[i],))
+            conn.execute(
+                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'fp', 'now')",
+                (ids[i],),
+            )
         spans = []
         for i in range(500):
             if i % 5 == 0:  # the number in the subject "Refund request 00040"

@@ -50,7 +50,10 @@ def add_message(
             ).lastrowid
         )
         if analysed:
-            conn.execute("INSERT INTO analysis_state VALUES (?, ?, 'now')", (mid, f"fp-{key}"))
+            conn.execute(
+                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, 'now')",
+                (mid, f"fp-{key}"),
+            )
             replace_suggestions(conn, mid, "body", body_spans, "v1")
             replace_suggestions(conn, mid, "subject", subject_spans, "v1")
     return mid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -158,9 +159,9 @@ class _Renamed:
     def __init__(self, inner, version: str, drop: str | None = None) -> None:
         self.inner, self.version, self.drop = inner, version, drop
 
-    def analyze_many(self, inputs, batch_size: int = 32):
-        for spans in self.inner.analyze_many(inputs, batch_size=batch_size):
-            yield [s for s in spans if s.label != self.drop]
+    def analyze_many_detailed(self, inputs, batch_size: int = 32):
+        for result in self.inner.analyze_many_detailed(inputs, batch_size=batch_size):
+            yield dataclasses.replace(result, spans=[s for s in result.spans if s.label != self.drop])
 
 
 def _approved(project) -> set[int]:
