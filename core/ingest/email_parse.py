@@ -1,7 +1,8 @@
 """The bytes of one RFC 822 message → a ParsedMessage or a Quarantined. Never raises for bad content.
 
 Rules (see also docs in ``readers``):
-- Over ``records.MAX_MESSAGE_BYTES`` → ``too_large``, unparsed.
+- Over ``records.MAX_MESSAGE_BYTES`` → ``too_large``, unparsed; a header block over
+  ``records.MAX_HEADER_BYTES`` → ``header_too_large``. Header parsing is linear in the block's size.
 - No header block, or none of the usual email header names in it → ``not_an_email`` (a plain text file
   is not imported as an email with no metadata).
 - Body: text/plain preferred, else text/html converted to text (body_kind "html"). Inside
@@ -167,6 +168,10 @@ def _parse(
         nl = raw.find(b"\n", start)
         start = len(raw) if nl < 0 else nl + 1
     headers, body_start = split_header_block(raw, start)
+    if len(headers.block) > records.MAX_HEADER_BYTES:
+        return Quarantined(
+            location, QuarantineReason.HEADER_TOO_LARGE, "header block over the size limit", size, fingerprint
+        )
     if not headers.looks_like_email():
         return Quarantined(
             location, QuarantineReason.NOT_AN_EMAIL, "no email header block", size, fingerprint

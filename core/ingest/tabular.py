@@ -36,7 +36,7 @@ from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.charset import FALLBACK_FLAG, normalize_newlines, repair_surrogates
 from scrubdesk.core.ingest.files import open_regular
-from scrubdesk.core.ingest.headers import parse_addresses, parse_date
+from scrubdesk.core.ingest.headers import MAX_ADDRESS_CHARS, parse_addresses, parse_date
 from scrubdesk.core.ingest.records import (
     ImportOptions,
     ParsedMessage,
@@ -50,7 +50,7 @@ TABULAR_FORMATS = ("csv", "json")
 _DELIMITERS = (",", ";", "\t", "|")
 _READ_CHARS = 1 << 20
 _PROBE_RECORDS = 1000  # how far the column check looks for a first JSON object
-_NAME_ADDR_RE = re.compile(r'\s*+"?+([^"<>]*+)"?+\s*+<([^<>\s]+@[^<>\s]+)>\s*+')
+_NAME_ADDR_RE = re.compile(r'\s*+"?+([^"<>]*+)"?+\s*+<([^<>\s@]++@[^<>\s]++)>\s*+')
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # Bytes a UTF-16 file holds that are not UTF-16 become lone surrogates (U+DC00 + byte), which valid
 # UTF-16 can never decode to, so the rows that hold them are found and quarantined.
@@ -130,7 +130,7 @@ def _sender(value: str, flags: set[str]) -> tuple[str | None, str | None]:
     """A sender cell is one person: "Doe, Jane <j@x>" is a name with a comma, not two addresses."""
     value = " ".join(value.split())  # single blanks keep the regex below linear
     m = _NAME_ADDR_RE.fullmatch(value)
-    if m is not None:
+    if m is not None and len(m.group(2)) <= MAX_ADDRESS_CHARS:
         return m.group(1).strip() or None, m.group(2).strip().lower() or None
     pairs, address_flags = parse_addresses([value.encode("utf-8", "surrogateescape")])
     flags |= address_flags
