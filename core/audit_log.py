@@ -39,6 +39,9 @@ from typing import Any
 
 from sqlcipher3.dbapi2 import OperationalError
 
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import audit as audit_rows
+from scrubdesk.core.db import maintenance
 from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
 from scrubdesk.core.store import DatabaseError, IntegrityError, Store
 
@@ -49,7 +52,6 @@ ANCHOR_FILE = "audit.head"
 ANCHOR_FORMAT = "scrubdesk-audit-head"
 ANCHOR_CREATED = "audit.anchor_created"
 ANCHOR_HOOK = "audit-anchor"
-_ENTRY_COLUMNS = "seq, at, os_user, role, action, objects, details, prev_mac, mac"
 
 
 def current_os_user() -> str:
@@ -175,8 +177,6 @@ class AuditLog:
     ) -> int:
         """Append one entry. Call inside the transaction that does the audited work when there is one;
         the anchor file is rewritten after that transaction commits."""
-        from scrubdesk.core.project import utc_now
-
         at = at or utc_now()
         head = self._head()
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
@@ -209,19 +209,14 @@ class AuditLog:
             "details": json.dumps(details or {}, sort_keys=True),
         }
         mac = self._mac(prev, {"seq": seq, **fields})
-        self._store.execute(
-            "INSERT INTO audit_log (seq, at, os_user, role, action, objects, details, prev_mac, mac) "
-            "VALUES (:seq, :at, :os_user, :role, :action, :objects, :details, :prev, :mac)",
-            {"seq": seq, **fields, "prev": prev, "mac": mac},
-        )
+        audit_rows.insert(self._store, audit_rows.AuditRow(seq=seq, **fields, prev_mac=prev, mac=mac))
         return mac
 
     def _head(self) -> tuple[int, str] | None:
-        row = self._store.execute("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return audit_rows.head(self._store)
 
     def _mac_at(self, seq: int) -> str | None:
-        return self._store.scalar("SELECT mac FROM audit_log WHERE seq = ?", (seq,))
+        return audit_rows.mac_at(self._store, seq)
 
     # --- the anchor ------------------------------------------------------------------------------------
 
@@ -246,8 +241,6 @@ class AuditLog:
         return _Anchor("ok", seq, entry_mac)
 
     def _write_anchor(self, seq: int, entry_mac: str) -> None:
-        from scrubdesk.core.project import utc_now
-
         data = {
             "format": ANCHOR_FORMAT,
             "seq": seq,
@@ -283,8 +276,8 @@ class AuditLog:
         walk = _Walk()
         prev = GENESIS
         expected_seq = 1
-        rows = self._store.execute(f"SELECT {_ENTRY_COLUMNS} FROM audit_log ORDER BY seq")
-        for seq, at, os_user, role, action, objects, details, prev_mac, mac in rows:
+        for row in audit_rows.all_rows(self._store):
+            seq, prev_mac, mac = row.seq, row.prev_mac, row.mac
             walk.entries += 1
             walk.last_seq, walk.last_mac = seq, mac
             if seq != expected_seq:
@@ -295,12 +288,12 @@ class AuditLog:
                 )
             fields = {
                 "seq": seq,
-                "at": at,
-                "os_user": os_user,
-                "role": role,
-                "action": action,
-                "objects": objects,
-                "details": details,
+                "at": row.at,
+                "os_user": row.os_user,
+                "role": row.role,
+                "action": row.action,
+                "objects": row.objects,
+                "details": row.details,
             }
             if not hmac.compare_digest(self._mac(prev_mac, fields), mac):
                 walk.problems.append(AuditProblem(seq, "entry content does not match its MAC"))
@@ -396,7 +389,7 @@ class AuditLog:
         return list(self.check().problems)
 
     def count(self) -> int:
-        return int(self._store.scalar("SELECT count(*) FROM audit_log"))
+        return audit_rows.count_entries(self._store)
 
 
 # --- reading, for the CLI and the GUI's audit viewer -------------------------------------------------------
@@ -406,37 +399,32 @@ def audit_entries(
     store: Store, *, offset: int = 0, limit: int = 200, action: str | None = None, newest_first: bool = True
 ) -> list[AuditEntry]:
     """A page of entries (newest first by default), optionally only those with ``action``."""
-    where, params = ("WHERE action = ?", [action]) if action else ("", [])
-    order = "DESC" if newest_first else "ASC"
-    sql = f"SELECT {_ENTRY_COLUMNS} FROM audit_log {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
     with store_damage_guard(store):
-        rows = store.execute(sql, [*params, max(limit, 0), max(offset, 0)]).fetchall()
+        rows = audit_rows.page(store, offset=offset, limit=limit, action=action, newest_first=newest_first)
     return [
         AuditEntry(
-            seq=seq,
-            at=at,
-            os_user=os_user,
-            role=role,
-            action=act,
-            objects=tuple(_json_or(objects, [])),
-            details=_json_or(details, {}),
-            mac=mac,
+            seq=row.seq,
+            at=row.at,
+            os_user=row.os_user,
+            role=row.role,
+            action=row.action,
+            objects=tuple(_json_or(row.objects, [])),
+            details=_json_or(row.details, {}),
+            mac=row.mac,
         )
-        for seq, at, os_user, role, act, objects, details, _prev, mac in rows
+        for row in rows
     ]
 
 
 def count_entries(store: Store, action: str | None = None) -> int:
     with store_damage_guard(store):
-        if action:
-            return int(store.scalar("SELECT count(*) FROM audit_log WHERE action = ?", (action,)))
-        return int(store.scalar("SELECT count(*) FROM audit_log"))
+        return audit_rows.count_entries(store, action)
 
 
 def audit_actions(store: Store) -> list[str]:
     """The distinct actions in the log, for a filter list."""
     with store_damage_guard(store):
-        return [str(r[0]) for r in store.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+        return audit_rows.actions(store)
 
 
 def _json_or(text: str, default: Any) -> Any:
@@ -467,8 +455,8 @@ def store_damage_guard(store: Store) -> Iterator[None]:
 def damaged_store_error(store: Store) -> StoreDamagedError:
     pages: list[int] = []
     with contextlib.suppress(DatabaseError):
-        for (line,) in store.execute("PRAGMA cipher_integrity_check"):
-            pages.extend(int(m) for m in _PAGE.findall(str(line)))
+        for line in maintenance.integrity_problems(store):
+            pages.extend(int(m) for m in _PAGE.findall(line))
     where = (
         f"{len(pages)} page(s) fail their integrity check (page {', '.join(map(str, pages[:5]))}"
         + (", ..." if len(pages) > 5 else "")

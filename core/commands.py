@@ -9,10 +9,11 @@ from typing import Any
 
 from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count_entries, parse_receipt
 from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.db.imports import quarantine_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
-from scrubdesk.core.messages import project_stats, quarantine_rows
 from scrubdesk.core.project import Project
+from scrubdesk.core.stats import project_stats
 
 FORMATS = ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
 

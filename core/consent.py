@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrubdesk.core.db import consent as consent_rows
+from scrubdesk.core.db.messages import count_messages
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import normalise_address
 from scrubdesk.core.store import Store
@@ -30,11 +32,7 @@ _ADDRESS = re.compile(r"[^\s@<>\"(),;:\[\]\\]+@[^\s@<>\"(),;:\[\]\\]+\.[^\s@<>\"
 
 def consenting_message_ids(store: Store) -> set[int]:
     """IDs of messages whose sender is on a consent list."""
-    rows = store.execute(
-        "SELECT DISTINCT ms.message_id FROM message_subjects ms "
-        "JOIN consent c ON c.subject_key = ms.subject_key WHERE ms.role = 'from'"
-    )
-    return {int(r[0]) for r in rows}
+    return consent_rows.consenting_message_ids(store)
 
 
 @dataclass(frozen=True)
@@ -124,7 +122,7 @@ def import_consent(
 ) -> ConsentImportSummary:
     """Add the addresses in ``path`` to the project's consent list, as keyed subject IDs. Admin only."""
     from scrubdesk.core.audit_log import AuditLog
-    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.clock import utc_now
     from scrubdesk.core.roles import require_role
 
     path = Path(path)
@@ -149,13 +147,9 @@ def import_consent(
     with project.store() as store:
         with store.transaction() as conn:
             role = require_role(store, ("admin",), "importing a consent list")
-            before = int(store.scalar("SELECT count(*) FROM consent"))
-            conn.executemany(
-                "INSERT INTO consent (subject_key, list_name, imported_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(subject_key) DO NOTHING",
-                [(k, name, now) for k in sorted(keys)],
-            )
-            total = int(store.scalar("SELECT count(*) FROM consent"))
+            before = consent_rows.count_consent(conn)
+            consent_rows.add(conn, sorted(keys), name, now)
+            total = consent_rows.count_consent(conn)
             added = total - before
             # The list name stays out of the entry (a file name can name a person); consent.list_name has it.
             details = {
@@ -183,21 +177,12 @@ def import_consent(
 
 
 def consent_status(store: Store) -> ConsentStatus:
-    lists = dict(
-        store.execute(
-            "SELECT list_name, count(*) FROM consent GROUP BY list_name ORDER BY list_name"
-        ).fetchall()
-    )
-    senders = store.scalar(
-        "SELECT count(DISTINCT ms.subject_key) FROM message_subjects ms "
-        "JOIN consent c ON c.subject_key = ms.subject_key WHERE ms.role = 'from'"
-    )
     return ConsentStatus(
-        subjects=int(store.scalar("SELECT count(*) FROM consent")),
-        lists={str(k): int(v) for k, v in lists.items()},
+        subjects=consent_rows.count_consent(store),
+        lists=consent_rows.per_list(store),
         messages=len(consenting_message_ids(store)),
-        messages_total=int(store.scalar("SELECT count(*) FROM messages")),
-        senders_with_consent=int(senders or 0),
+        messages_total=count_messages(store),
+        senders_with_consent=consent_rows.senders_with_consent(store),
     )
 
 
@@ -208,10 +193,7 @@ def clear_consent(project: Project, *, list_name: str | None = None) -> int:
 
     with project.store() as store, store.transaction() as conn:
         role = require_role(store, ("admin",), "clearing consent")
-        if list_name is None:
-            removed = conn.execute("DELETE FROM consent").rowcount
-        else:
-            removed = conn.execute("DELETE FROM consent WHERE list_name = ?", (list_name,)).rowcount
-        details = {"removed": max(removed, 0), "all_lists": list_name is None}
+        removed = consent_rows.clear(conn, list_name)
+        details = {"removed": removed, "all_lists": list_name is None}
         AuditLog(store, project.keys.id_key).append("consent_clear", details=details, role=role)
-    return max(removed, 0)
+    return removed

@@ -35,22 +35,26 @@ import logging
 import os
 import re
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import consent as consent_rows
+from scrubdesk.core.db import erasures as erasure_rows
+from scrubdesk.core.db import exports as export_rows
+from scrubdesk.core.db import maintenance, messages
+from scrubdesk.core.db import spans as span_rows
+from scrubdesk.core.db.trained_models import mark_stale, models_trained_on
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds, normalise_address
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.model_lineage import mark_stale, models_trained_on
-from scrubdesk.core.project import STORE_FILE, Project, utc_now
+from scrubdesk.core.project import STORE_FILE, Project
 from scrubdesk.core.roles import require_role
-from scrubdesk.core.store import DatabaseError, Store
+from scrubdesk.core.store import Store
 from scrubdesk.core.trace_scan import Needles, iter_files, scan_file, scan_sqlcipher_pages
 
 log = logging.getLogger(__name__)
@@ -63,18 +67,8 @@ REASONS = ("subject_key", "header", "sender_name", "pii_span", "text")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lady", "lord"})
 MIN_NAME_PARTS = 2
 MIN_VALUE_CHARS = 4
-CHUNK = 500
-CHECKPOINT_TRIES = 3
-CHECKPOINT_WAIT_MS = 1000
 
 _ADDRESS = re.compile(r"[^\s@<>\"(),;:]+@[^\s@<>\"(),;:]+\.[^\s@<>\"(),;:]+")
-_HIT_FN = "scrubdesk_subject_hit"
-_KEY_HIT_FN = "scrubdesk_subject_key_hit"
-
-# Tables whose rows hang off a message and are deleted with it (in this order, before the message).
-_MESSAGE_CHILDREN = ("spans", "analysis_state", "reviews", "predictions", "message_subjects")
-# Lineage tables without a foreign key: a message ID left there could be reused by a new message.
-_LINEAGE = ("model_members", "export_members")
 
 
 # --- the query --------------------------------------------------------------------------------------------
@@ -213,12 +207,6 @@ class SubjectMatch:
         }
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
-    for i in range(0, len(ids), CHUNK):
-        chunk = list(ids[i : i + CHUNK])
-        yield chunk, ",".join("?" * len(chunk))
-
-
 def find_subject(project: Project, store: Store, query: str) -> SubjectMatch:
     """Preview: every message about the subject given by ``query`` (admin role)."""
     require_role(store, ADMIN_ONLY, "searching for a data subject")
@@ -229,27 +217,22 @@ def _find(store: Store, q: SubjectQuery, ids: KeyedIds, control: JobControl) -> 
     found: dict[str, set[int]] = {reason: set() for reason in REASONS}
     key = q.subject_key(ids)
     if key is not None:
-        rows = store.execute("SELECT DISTINCT message_id FROM message_subjects WHERE subject_key = ?", (key,))
-        found["subject_key"].update(int(r[0]) for r in rows)
-    total = int(store.scalar("SELECT count(*) FROM messages"))
-    rows = store.execute("SELECT id, from_name, from_addr, to_addrs, cc_addrs, subject, body FROM messages")
-    for done, (mid, from_name, from_addr, to_addrs, cc_addrs, subject, body) in enumerate(rows, 1):
-        if q.hit(from_addr) or q.hit(to_addrs) or q.hit(cc_addrs):
-            found["header"].add(mid)
-        if q.hit(from_name):
-            found["sender_name"].add(mid)
-        if q.hit(subject) or q.hit(body):
-            found["text"].add(mid)
+        found["subject_key"].update(messages.subject_message_ids(store, key))
+    total = messages.count_messages(store)
+    for done, m in enumerate(messages.every_with_headers(store), 1):
+        if q.hit(m.from_addr) or q.hit(m.to_addrs) or q.hit(m.cc_addrs):
+            found["header"].add(m.id)
+        if q.hit(m.from_name):
+            found["sender_name"].add(m.id)
+        if q.hit(m.subject) or q.hit(m.body):
+            found["text"].add(m.id)
         if done % 2000 == 0:
             control.progress(done, total, f"searched {done} messages")
             control.check_cancelled()
     found["pii_span"] = _span_matches(store, q)
     message_ids = tuple(sorted(set().union(*found.values())))
-    keys: list[str] = []
-    n_spans = 0
-    for chunk, marks in _chunks(message_ids):
-        keys += [r[0] for r in store.execute(f"SELECT msg_key FROM messages WHERE id IN ({marks})", chunk)]
-        n_spans += int(store.scalar(f"SELECT count(*) FROM spans WHERE message_id IN ({marks})", chunk))
+    keys = messages.keys_of(store, message_ids)
+    n_spans = span_rows.count_for_messages(store, message_ids)
     control.progress(total, total, f"{len(message_ids)} messages found")
     return SubjectMatch(
         kind=q.kind,
@@ -258,28 +241,16 @@ def _find(store: Store, q: SubjectQuery, ids: KeyedIds, control: JobControl) -> 
         reasons={reason: len(found[reason]) for reason in REASONS},
         n_spans=n_spans,
         models=tuple(sorted(models_trained_on(store, message_ids))),
-        exports=tuple(sorted(_exports_holding(store, message_ids))),
+        exports=tuple(sorted(export_rows.exports_holding(store, message_ids))),
     )
 
 
 def _span_matches(store: Store, q: SubjectQuery) -> set[int]:
     """Messages with a span (any status) whose text is the subject; spans are offsets into the field."""
     lengths = [len(f) for f in q.equal_forms]
-    rows = store.execute(
-        "SELECT s.message_id, substr(CASE s.field WHEN 'body' THEN m.body ELSE m.subject END, "
-        's.start + 1, s."end" - s.start) FROM spans s JOIN messages m ON m.id = s.message_id '
-        'WHERE s."end" - s.start BETWEEN ? AND ?',
-        (min(lengths) // 2, max(lengths) * 3 + 16),  # titles, spacing, "mailto:" and <> may pad a span
-    )
-    return {int(mid) for mid, text in rows if text and q.equals(text)}
-
-
-def _exports_holding(store: Store, message_ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for chunk, marks in _chunks(message_ids):
-        sql = f"SELECT DISTINCT export_id FROM export_members WHERE message_id IN ({marks})"
-        found.update(int(r[0]) for r in store.execute(sql, chunk))
-    return found
+    # titles, spacing, "mailto:" and <> may pad a span
+    rows = span_rows.span_texts_between(store, min(lengths) // 2, max(lengths) * 3 + 16)
+    return {mid for mid, text in rows if text and q.equals(text)}
 
 
 # --- erasing ----------------------------------------------------------------------------------------------
@@ -374,21 +345,14 @@ def erase_subject(
             match = _find(store, q, project.ids, control)
             control.check_cancelled()  # the last point where cancelling changes nothing
             mark_stale(conn, match.models)
-            conn.executemany("UPDATE exports SET stale = 1 WHERE id = ?", [(e,) for e in match.exports])
-            # Remember only the keyed IDs, so re-importing the same mail cannot bring the messages back.
-            conn.executemany(
-                "INSERT OR IGNORE INTO erased_messages (msg_key, certificate_id) VALUES (?, ?)",
-                [(key, certificate_id) for key in match.msg_keys],
-            )
-            counts = _delete_messages(conn, match.message_ids)
+            export_rows.mark_stale(conn, match.exports)
+            erasure_rows.remember_erased(conn, match.msg_keys, certificate_id)
+            counts = erasure_rows.delete_messages(conn, match.message_ids)
             counts.update(_scrub_residue(conn, q, project.ids))
-            conn.execute(
-                "INSERT INTO erasures (certificate_id, at, os_user, role, n_messages, n_spans, "
-                "models_marked_stale, exports_marked_stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    certificate_id, at, current_os_user(), role, counts["messages"], counts["spans"],
-                    json.dumps(list(match.models)), json.dumps(list(match.exports)),
-                ),
+            erasure_rows.record(
+                conn, certificate_id=certificate_id, at=at, os_user=current_os_user(), role=role,
+                n_messages=counts["messages"], n_spans=counts["spans"], models=match.models,
+                exports=match.exports,
             )  # fmt: skip
             details = {**counts, "certificate_id": certificate_id, "reasons": match.reasons}
             details |= {
@@ -397,7 +361,7 @@ def erase_subject(
             }
             audit.append("erase", details=details, role=role, at=at)
         control.progress(1, 3, "rewriting the store without the erased data")
-        storage = wipe_free_space(store)
+        storage = maintenance.wipe_free_space(store)
         control.progress(2, 3, "verifying that no trace remains")
         report = _verify(project, store, q, JobControl())
         body = _certificate_body(
@@ -407,95 +371,20 @@ def erase_subject(
         path = write_certificate(project, body)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with store.transaction() as conn:
-            conn.execute(
-                "UPDATE erasures SET certificate_path = ?, certificate_sha256 = ? WHERE certificate_id = ?",
-                (path.relative_to(project.path).as_posix(), digest, certificate_id),
+            erasure_rows.set_certificate(
+                conn, certificate_id, path.relative_to(project.path).as_posix(), digest
             )
-        checkpoint(store)
+        maintenance.checkpoint(store)
         control.progress(3, 3, "erasure certificate written")
     return ErasureCertificate(match, False, certificate_id, path, counts, storage, report)
-
-
-def _delete_messages(conn: Any, message_ids: Sequence[int]) -> dict[str, int]:
-    counts = dict.fromkeys(("messages", "labels", *_MESSAGE_CHILDREN, *_LINEAGE), 0)
-    for chunk, marks in _chunks(message_ids):
-        counts["labels"] += conn.execute(
-            f"SELECT count(*) FROM messages WHERE id IN ({marks}) AND label IS NOT NULL AND label != ''",
-            chunk,
-        ).fetchone()[0]
-        # explicit, not left to ON DELETE CASCADE: correct even on a connection without foreign_keys
-        for table in (*_MESSAGE_CHILDREN, *_LINEAGE):
-            counts[table] += conn.execute(
-                f"DELETE FROM {table} WHERE message_id IN ({marks})", chunk
-            ).rowcount
-        counts["messages"] += conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk).rowcount
-    return counts
-
-
-def _register_matchers(conn: Any, q: SubjectQuery, subject_key: str | None) -> None:
-    conn.create_function(_HIT_FN, 1, lambda v: int(q.hit(v)), deterministic=True)
-    conn.create_function(
-        _KEY_HIT_FN, 1, lambda v: int(subject_key is not None and isinstance(v, str) and subject_key in v)
-    )
 
 
 def _scrub_residue(conn: Any, q: SubjectQuery, ids: KeyedIds) -> dict[str, int]:
     """Remove the subject from rows that are not about them but mention them (a file path, a comment)."""
     key = q.subject_key(ids)
-    _register_matchers(conn, q, key)
-    hit = _HIT_FN
-    statements = {
-        "quarantine": f"DELETE FROM quarantine WHERE {hit}(location) OR {hit}(detail)",
-        "source_paths": f"UPDATE sources SET location = 'erased-source-' || id WHERE {hit}(location)",
-        "message_locations": (
-            f"UPDATE messages SET source_location = 'erased-location-' || id WHERE {hit}(source_location)"
-        ),
-        "review_comments": f"UPDATE reviews SET comment = NULL WHERE {hit}(comment)",
-        "export_paths": f"UPDATE exports SET path = 'erased-path-' || id WHERE {hit}(path)",
-    }
-    counts = {name: max(conn.execute(sql).rowcount, 0) for name, sql in statements.items()}
-    counts["consent"] = (
-        conn.execute("DELETE FROM consent WHERE subject_key = ?", (key,)).rowcount if key else 0
-    )
+    counts = erasure_rows.scrub_residue(conn, q.hit)
+    counts["consent"] = consent_rows.remove_subject(conn, key) if key else 0
     return counts
-
-
-def wipe_free_space(store: Store) -> dict[str, Any]:
-    """Make deleted data unrecoverable from the files: VACUUM (rewrites every page; with secure_delete,
-    freed space was zeroed already) and a TRUNCATE checkpoint (the WAL held the old pages). Call outside
-    a transaction. Another program writing to the project can make VACUUM fail, and one holding a read
-    open can delay the checkpoint: both are reported, not raised (the deletion is committed already)."""
-    secure = bool(store.scalar("PRAGMA secure_delete"))
-    try:
-        store.execute("VACUUM")
-        vacuumed = True
-    except DatabaseError:
-        log.warning("VACUUM after a deletion failed (the project is busy); verification will show any trace")
-        vacuumed = False
-    truncated = checkpoint(store)
-    return {
-        "secure_delete": secure,
-        "vacuumed": vacuumed,
-        "wal_truncated": truncated,
-        "freelist_pages": int(store.scalar("PRAGMA freelist_count")),
-    }
-
-
-def checkpoint(store: Store) -> bool:
-    """Copy the WAL into the store and truncate it; True when the WAL file is empty afterwards. Waits a
-    few seconds at most for other connections' reads (not the store's long busy timeout)."""
-    wal = Path(f"{store.path}-wal")
-    previous = int(store.scalar("PRAGMA busy_timeout"))
-    store.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
-    try:
-        for attempt in range(CHECKPOINT_TRIES):
-            busy = store.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            if not busy and (not wal.exists() or wal.stat().st_size == 0):
-                return True
-            time.sleep(0.1 * (attempt + 1))
-        return False
-    finally:
-        store.execute(f"PRAGMA busy_timeout = {previous}")
 
 
 # --- verifying --------------------------------------------------------------------------------------------
@@ -509,7 +398,7 @@ def verify_erasure(project: Project, query: str, control: JobControl | None = No
     q = SubjectQuery.parse(query, any_value=True)
     with project.store() as store:
         role = require_role(store, ADMIN_ONLY, "verifying an erasure")
-        checkpoint(store)  # finish what a busy erasure could not: old pages may still wait in the WAL
+        maintenance.checkpoint(store)  # finish what a busy erasure could not: old pages may still wait
         report = _verify(project, store, q, control or JobControl())
         with store.transaction():
             details = {"ok": report.ok, "remaining_hits": report.total_hits, "problems": len(report.problems)}
@@ -535,8 +424,9 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
         elif result.hits:
             file_hits[name] = result.hits
     exports = missing = 0
-    for export_id, where in store.execute("SELECT id, path FROM exports ORDER BY id").fetchall():
-        path = _export_file(project, where)
+    for export in export_rows.list_exports(store):
+        export_id = export.id
+        path = _export_file(project, export.path)
         if path is None:
             missing += 1
             continue
@@ -548,7 +438,7 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
             problems.append(f"export {export_id}: could not be read")
         elif result.hits:
             file_hits[f"export {export_id}: {path}"] = result.hits
-    page_size = int(store.scalar("PRAGMA cipher_page_size"))
+    page_size = maintenance.page_size(store)
     page_hits: dict[str, int] = {}
     pages = 0
     for name, scan in scan_sqlcipher_pages(
@@ -580,37 +470,20 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
     )
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _scan_store(
     store: Store, q: SubjectQuery, subject_key: str | None
 ) -> tuple[dict[str, int], dict[str, int], int, dict[str, int]]:
     """Every column of every table, decrypted: rows containing the subject, and its keyed ID."""
-    _register_matchers(store.conn, q, subject_key)
-    hits: dict[str, int] = {}
-    keyed: dict[str, int] = {}
-    in_audit = 0
-    tables = [
-        r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    ]
-    columns = 0
-    for table in tables:
-        names = [r[1] for r in store.execute(f"PRAGMA table_info({_quote(table)})")]
-        columns += len(names)
-        sums = [f"sum({_HIT_FN}({_quote(c)}))" for c in names]
-        sums += [f"sum({_KEY_HIT_FN}({_quote(c)}))" for c in names]
-        row = store.execute(f"SELECT {', '.join(sums)} FROM {_quote(table)}").fetchone()
-        for i, column in enumerate(names):
-            if row[i]:
-                hits[f"{table}.{column}"] = int(row[i])
-            key_rows = int(row[len(names) + i] or 0)
-            if key_rows and table == "audit_log":
-                in_audit += key_rows
-            elif key_rows:
-                keyed[f"{table}.{column}"] = key_rows
-    return hits, keyed, in_audit, {"tables": len(tables), "columns": columns}
+
+    def key_hit(value: object) -> bool:
+        return subject_key is not None and isinstance(value, str) and subject_key in value
+
+    found = maintenance.count_cells(store, {"subject_hit": q.hit, "subject_key_hit": key_hit})
+    keyed = {place: n for place, n in found["subject_key_hit"].items() if not place.startswith("audit_log.")}
+    in_audit = sum(n for place, n in found["subject_key_hit"].items() if place.startswith("audit_log."))
+    tables = maintenance.table_names(store)
+    columns = sum(len(maintenance.column_names(store, t)) for t in tables)
+    return found["subject_hit"], keyed, in_audit, {"tables": len(tables), "columns": columns}
 
 
 def _export_file(project: Project, where: str) -> Path | None:
@@ -648,10 +521,10 @@ def _certificate_body(
     storage: dict[str, Any],
     report: VerificationReport,
 ) -> dict[str, Any]:
-    exports = []
-    for chunk, marks in _chunks(match.exports):
-        sql = f"SELECT id, path, format FROM exports WHERE id IN ({marks}) ORDER BY id"
-        exports += [{"id": i, "path": p, "format": f} for i, p, f in store.execute(sql, chunk)]
+    exports = [
+        {"id": e.id, "path": e.path, "format": e.format}
+        for e in export_rows.exports_by_ids(store, match.exports)
+    ]
     return {
         "format": CERTIFICATE_FORMAT,
         "version": CERTIFICATE_VERSION,
@@ -772,11 +645,9 @@ def verify_certificate(project: Project, path: Path) -> CertificateCheck:
     if data.get("where", {}).get("project_id") != project.project_id:
         problems.append("it was issued for another project")
     with project.store() as store:
-        row = store.execute(
-            "SELECT certificate_sha256 FROM erasures WHERE certificate_id = ?", (certificate_id,)
-        ).fetchone()
-    if row is None:
+        recorded, sha256 = erasure_rows.certificate_sha256(store, certificate_id)
+    if not recorded:
         problems.append("this project has no erasure with this certificate ID")
-    elif row[0] and row[0] != hashlib.sha256(raw).hexdigest():
+    elif sha256 and sha256 != hashlib.sha256(raw).hexdigest():
         problems.append("the file differs from the one this project recorded (SHA-256 mismatch)")
     return CertificateCheck(not problems, certificate_id, tuple(problems))

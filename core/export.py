@@ -11,7 +11,6 @@ file is there and registered, or neither. An existing file is only replaced with
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import tempfile
@@ -23,6 +22,10 @@ from typing import Any
 import pandas as pd
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import exports as export_rows
+from scrubdesk.core.db import labels as label_rows
+from scrubdesk.core.db.trained_models import ModelRecord, latest_model
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.leak_guard import (
@@ -34,9 +37,9 @@ from scrubdesk.core.leak_guard import (
     LeakGuardError,
     check_export_frame,
 )
-from scrubdesk.core.model_lineage import ModelRecord, latest_model, msg_list_digest
+from scrubdesk.core.model_lineage import msg_list_digest
 from scrubdesk.core.parquet_io import read_parquet, write_parquet
-from scrubdesk.core.project import DESCRIPTOR, STORE_FILE, Project, utc_now
+from scrubdesk.core.project import DESCRIPTOR, STORE_FILE, Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
 from scrubdesk.core.store import Store
 
@@ -100,13 +103,7 @@ def format_for(path: Path, fmt: str | None = None) -> str:
 
 def project_labels(store: Store) -> list[str]:
     """The project's label set (table ``label_set``), or the distinct labels in use when it is empty."""
-    names = [str(r[0]) for r in store.execute("SELECT name FROM label_set ORDER BY position, name")]
-    if names:
-        return names
-    rows = store.execute(
-        "SELECT DISTINCT label FROM messages WHERE label IS NOT NULL AND label != '' ORDER BY label"
-    )
-    return [str(r[0]) for r in rows]
+    return label_rows.label_names(store) or label_rows.labels_in_use(store)
 
 
 # --- building the frame ------------------------------------------------------------------------------------
@@ -125,31 +122,22 @@ def _select(
 ) -> _Selection:
     # A purged message keeps its msg_key and label, so it is exported when labelled; unlabelled, it is
     # nothing but an ID and is left out.
-    where = (
-        "WHERE (m.label IS NOT NULL AND m.label != '') OR m.purged_at IS NULL"
-        if include_unlabelled
-        else "WHERE m.label IS NOT NULL AND m.label != ''"
-    )
-    model_id = model.id if (model is not None and with_suggestions) else -1
-    rows = store.execute(
-        "SELECT m.id, m.msg_key, NULLIF(m.label, ''), p.label, p.confidence FROM messages m "
-        f"LEFT JOIN predictions p ON p.message_id = m.id AND p.model_id = ? {where} ORDER BY m.id",
-        (model_id,),
-    ).fetchall()
+    model_id = model.id if (model is not None and with_suggestions) else None
+    rows = export_rows.labels_with_suggestions(store, model_id, include_unlabelled=include_unlabelled)
     data: dict[str, Any] = {
-        MSG_KEY: pd.Series([r[1] for r in rows], dtype=object),
-        LABEL: pd.Series([r[2] for r in rows], dtype=object),
+        MSG_KEY: pd.Series([r.msg_key for r in rows], dtype=object),
+        LABEL: pd.Series([r.label for r in rows], dtype=object),
     }
     if with_suggestions:
-        data[SUGGESTION] = pd.Series([r[3] for r in rows], dtype=object)
-        data[CONFIDENCE] = pd.Series([r[4] for r in rows], dtype="float64")
+        data[SUGGESTION] = pd.Series([r.suggestion for r in rows], dtype=object)
+        data[CONFIDENCE] = pd.Series([r.confidence for r in rows], dtype="float64")
     if model is not None:
         data[MODEL_VERSION] = pd.Series([model_version(model)] * len(rows), dtype=object)
     return _Selection(
         frame=pd.DataFrame(data),
-        message_ids=[int(r[0]) for r in rows],
-        labelled=sum(r[2] is not None for r in rows),
-        suggestions=sum(r[3] is not None for r in rows) if with_suggestions else 0,
+        message_ids=[r.id for r in rows],
+        labelled=sum(r.label is not None for r in rows),
+        suggestions=sum(r.suggestion is not None for r in rows) if with_suggestions else 0,
     )
 
 
@@ -360,17 +348,11 @@ def run_export(
 
         def register(conn: Any, sha256: str) -> None:
             nonlocal export_id
-            cur = conn.execute(
-                "INSERT INTO exports (created_at, os_user, path, format, columns, n_rows, model_id, "
-                "msg_list_digest, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (utc_now(), current_os_user(), str(target), fmt, json.dumps(list(columns)), len(frame),
-                 model_id, keys_digest, sha256),
+            export_id = export_rows.register(
+                conn, created_at=utc_now(), os_user=current_os_user(), path=str(target), fmt=fmt,
+                columns=columns, model_id=model_id, msg_list_digest=keys_digest, file_sha256=sha256,
+                message_ids=selection.message_ids,
             )  # fmt: skip
-            export_id = int(cur.lastrowid)
-            conn.executemany(
-                "INSERT INTO export_members (export_id, message_id) VALUES (?, ?)",
-                [(export_id, m) for m in selection.message_ids],
-            )
             # The path stays out of the audit entry (a file name can name a person); exports.path has it.
             AuditLog(store, project.keys.id_key).append(
                 "export",

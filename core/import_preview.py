@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrubdesk.core.db import imports
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest import readers
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceItem, SourceProgress
@@ -160,18 +161,9 @@ def _open(path: Path, options: ImportOptions) -> tuple[str | None, Iterator[Sour
 
 
 def _known_keys(project: Project, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+    """Keys already in the project; an erased message's key is remembered: the import skips it too."""
     with project.store() as store:  # this thread's own connection
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            # An erased message's key is remembered: the import skips it like a duplicate.
-            sql = (
-                f"SELECT msg_key FROM messages WHERE msg_key IN ({marks}) "
-                f"UNION SELECT msg_key FROM erased_messages WHERE msg_key IN ({marks})"
-            )
-            found.update(r[0] for r in store.execute(sql, [*chunk, *chunk]))
-    return found
+        return imports.known_keys(store, keys)
 
 
 def _mark_duplicates(project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None]) -> None:

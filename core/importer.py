@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import imports
+from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
 from scrubdesk.core.jobs import JobCancelled, JobControl
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -119,7 +122,7 @@ class _BatchWriter:
         self.store = store
         self.ids = ids
         self.summary = summary
-        self.erased = {str(r[0]) for r in store.execute("SELECT msg_key FROM erased_messages")}
+        self.erased = erased_keys(store)
 
     def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
         return message_key(self.ids, item, source_digest)
@@ -133,20 +136,18 @@ class _BatchWriter:
                     self._quarantine(conn, item, source_id, now)
                 else:
                     self._message(conn, item, source_id, digest, now, subjects=subjects)
-            conn.executemany(
-                "INSERT OR IGNORE INTO message_subjects (message_id, subject_key, role) VALUES (?, ?, ?)",
-                subjects,
-            )
+            imports.link_subjects(conn, subjects)
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
         key = self.ids.digest("quarantine", item.location.encode() + b"\x00" + item.fingerprint)
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO quarantine (item_key, source_id, location, reason, detail, size_bytes, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, source_id, item.location, str(item.reason), item.detail, item.size_bytes, now),
+        new = imports.quarantine(
+            conn,
+            imports.QuarantineItem(
+                key, source_id, item.location, str(item.reason), item.detail, item.size_bytes, now
+            ),
         )
         self.summary.quarantined[str(item.reason)] += 1
-        self.summary.quarantined_new += cur.rowcount
+        self.summary.quarantined_new += int(new)
 
     def _message(
         self,
@@ -162,23 +163,21 @@ class _BatchWriter:
         if key in self.erased:
             self.summary.erased_skipped += 1
             return
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO messages (msg_key, source_id, source_location, sent_at, from_name, "
-            "from_addr, to_addrs, cc_addrs, subject, body, body_kind, attachment_count, attachment_types, "
-            "flags, label, label_source, size_bytes, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key, source_id, m.location, m.sent_at, m.from_name, m.from_addr,
-                _json_list(m.to_addrs), _json_list(m.cc_addrs), m.subject, m.body, m.body_kind,
-                m.attachment_count, _json_list(m.attachment_types), _json_list(m.flags),
-                m.label, "import" if m.label else None, m.size_bytes, now,
+        message_id = imports.insert_message(
+            conn,
+            imports.NewMessage(
+                msg_key=key, source_id=source_id, source_location=m.location, sent_at=m.sent_at,
+                from_name=m.from_name, from_addr=m.from_addr, to_addrs=_json_list(m.to_addrs),
+                cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body, body_kind=m.body_kind,
+                attachment_count=m.attachment_count, attachment_types=_json_list(m.attachment_types),
+                flags=_json_list(m.flags), label=m.label, label_source="import" if m.label else None,
+                size_bytes=m.size_bytes, imported_at=now,
             ),
         )  # fmt: skip
-        if cur.rowcount == 0:
+        if message_id is None:
             self.summary.duplicates += 1
             return
         self.summary.imported += 1
-        message_id = cur.lastrowid
         subject_id = self.ids.subject_id
         if m.from_addr:
             subjects.append((message_id, subject_id(m.from_addr), "from"))
@@ -282,9 +281,4 @@ def _register_source(store: Store, path: Path, fmt: str) -> int:
     location = str(path.absolute())
     now = utc_now()
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO sources (location, format, first_imported_at, last_imported_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(location) DO UPDATE SET last_imported_at = excluded.last_imported_at",
-            (location, fmt, now, now),
-        )
-        return int(conn.execute("SELECT id FROM sources WHERE location = ?", (location,)).fetchone()[0])
+        return imports.register_source(conn, location, fmt, now)

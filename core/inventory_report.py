@@ -9,6 +9,7 @@ OS user names of project members. Everything is HTML-escaped, paths included.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -18,6 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user, write_text_atomic
 from scrubdesk.core.consent import consent_status
+from scrubdesk.core.db import erasures as erasure_rows
+from scrubdesk.core.db import exports as export_rows
+from scrubdesk.core.db import imports, messages, reviews, settings, trained_models
+from scrubdesk.core.db import labels as label_rows
+from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.model_lineage import stale_explanation
 from scrubdesk.core.roles import REVIEWER_ROLES, list_roles, require_role
@@ -36,7 +42,7 @@ _CHUNK = 1 << 20
 
 def build_inventory(project: Project) -> dict[str, Any]:
     """Everything the report shows, as plain JSON-able data."""
-    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.clock import utc_now
 
     with project.store() as store:
         audit = AuditLog(store, project.keys.id_key).check(reanchor=False)
@@ -77,46 +83,25 @@ def build_inventory(project: Project) -> dict[str, Any]:
     return inventory
 
 
-def _rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    cur = store.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def _sources(store: Store) -> list[dict[str, Any]]:
-    return _rows(
-        store,
-        "SELECT s.location, s.format, s.first_imported_at, s.last_imported_at, "
-        "(SELECT count(*) FROM messages m WHERE m.source_id = s.id) AS messages, "
-        "(SELECT count(*) FROM quarantine q WHERE q.source_id = s.id) AS quarantined "
-        "FROM sources s ORDER BY s.id",
-    )
+    return imports.source_rows(store)
 
 
 def _counts(store: Store) -> dict[str, Any]:
-    def one(sql: str) -> int:
-        return int(store.scalar(sql) or 0)
-
-    labels = dict(
-        store.execute(
-            "SELECT label, count(*) FROM messages WHERE label IS NOT NULL GROUP BY label ORDER BY label"
-        ).fetchall()
-    )
-    quarantined = dict(
-        store.execute("SELECT reason, count(*) FROM quarantine GROUP BY reason ORDER BY reason").fetchall()
-    )
+    labels = label_rows.label_counts(store)
+    quarantined = imports.quarantined_by_reason(store)
     return {
-        "messages": one("SELECT count(*) FROM messages"),
+        "messages": messages.count_messages(store),
         "labelled": sum(labels.values()),
-        "labels": {str(k): int(v) for k, v in labels.items()},
-        "purged": one("SELECT count(*) FROM messages WHERE purged_at IS NOT NULL"),
-        "data_subjects": one("SELECT count(DISTINCT subject_key) FROM message_subjects"),
-        "analysed": one("SELECT count(*) FROM analysis_state"),
-        "pii_spans": one("SELECT count(*) FROM spans"),
-        "approved": one("SELECT count(*) FROM reviews WHERE status = 'approved'"),
-        "suggestions": one("SELECT count(*) FROM predictions"),
+        "labels": dict(sorted(labels.items())),
+        "purged": messages.count_purged(store),
+        "data_subjects": messages.count_subjects(store),
+        "analysed": span_rows.count_analysed(store),
+        "pii_spans": span_rows.count_all(store),
+        "approved": reviews.count_approved(store),
+        "suggestions": trained_models.count_predictions(store),
         "quarantined": sum(quarantined.values()),
-        "quarantined_by_reason": {str(k): int(v) for k, v in quarantined.items()},
+        "quarantined_by_reason": quarantined,
     }
 
 
@@ -165,22 +150,26 @@ def _store_copy(project: Project) -> dict[str, Any]:
 
 
 def _exports(store: Store) -> list[dict[str, Any]]:
-    rows = _rows(
-        store,
-        "SELECT id, created_at, os_user, path, format, columns, n_rows, model_id, file_sha256, stale "
-        "FROM exports ORDER BY id",
-    )
-    for row in rows:
-        row["columns"] = _json_list(row["columns"])
-        row["stale"] = bool(row["stale"])
-        row.update(_file_facts(Path(row["path"]), row.pop("file_sha256")))
+    rows = []
+    for record in export_rows.list_exports(store):
+        row: dict[str, Any] = {
+            "id": record.id,
+            "created_at": record.created_at,
+            "os_user": record.os_user,
+            "path": record.path,
+            "format": record.format,
+            "columns": list(record.columns),
+            "n_rows": record.n_rows,
+            "model_id": record.model_id,
+            "stale": record.stale,
+        }
+        row.update(_file_facts(Path(record.path), record.file_sha256))
+        rows.append(row)
     return rows
 
 
 def _models(store: Store, folder: Path) -> list[dict[str, Any]]:
-    rows = _rows(
-        store, "SELECT id, created_at, path, n_train, labels, stale, stale_reason FROM models ORDER BY id"
-    )
+    rows = trained_models.model_rows(store)
     for row in rows:
         row["labels"] = len(_json_list(row["labels"]))
         row["stale"] = bool(row["stale"])
@@ -191,14 +180,11 @@ def _models(store: Store, folder: Path) -> list[dict[str, Any]]:
 
 
 def _erasures(store: Store, folder: Path) -> list[dict[str, Any]]:
-    rows = _rows(
-        store,
-        "SELECT certificate_id, at, os_user, role, n_messages, n_spans, models_marked_stale, "
-        "exports_marked_stale, certificate_path, certificate_sha256 FROM erasures ORDER BY id",
-    )
-    for row in rows:
-        row["models_marked_stale"] = _json_list(row["models_marked_stale"])
-        row["exports_marked_stale"] = _json_list(row["exports_marked_stale"])
+    rows = []
+    for record in erasure_rows.list_erasures(store):
+        row = dataclasses.asdict(record)
+        row["models_marked_stale"] = list(record.models_marked_stale)
+        row["exports_marked_stale"] = list(record.exports_marked_stale)
         expected = row.pop("certificate_sha256")
         if row["certificate_path"]:
             path = _in_folder(folder, row["certificate_path"])
@@ -206,6 +192,7 @@ def _erasures(store: Store, folder: Path) -> list[dict[str, Any]]:
             row["certificate"] = _file_facts(path, expected)
         else:
             row["certificate"] = None
+        rows.append(row)
     return rows
 
 
@@ -240,13 +227,7 @@ def _json_list(text: str | None) -> list[Any]:
 
 
 def _setting(store: Store, key: str) -> Any:
-    raw = store.scalar("SELECT value FROM settings WHERE key = ?", (key,))
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return str(raw)
+    return settings.get_json(store, key)
 
 
 # --- writing ---------------------------------------------------------------------------------------------

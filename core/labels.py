@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role
 from scrubdesk.core.store import Store
 
@@ -65,13 +67,12 @@ def _is_valid(name: str) -> bool:
 
 def list_labels(store: Store) -> list[str]:
     """The label set in display order."""
-    return [str(r[0]) for r in store.execute("SELECT name FROM label_set ORDER BY position, name")]
+    return label_rows.label_names(store)
 
 
 def label_counts(store: Store) -> dict[str, int]:
     """Messages per label, for every label that messages carry (in the set or not)."""
-    rows = store.execute("SELECT label, count(*) FROM messages WHERE label > '' GROUP BY label")  # index only
-    return {str(label): int(n) for label, n in rows}
+    return label_rows.label_counts(store)
 
 
 def unregistered_labels(store: Store) -> dict[str, int]:
@@ -91,24 +92,6 @@ def label_summary(store: Store) -> list[dict[str, Any]]:
 # --- the label set ------------------------------------------------------------------------------------------
 
 
-def _in_set(conn: Any, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM label_set WHERE name = ?", (name,)).fetchone() is not None
-
-
-def _append(conn: Any, names: Iterable[str], now: str) -> None:
-    position = int(conn.execute("SELECT coalesce(max(position), -1) FROM label_set").fetchone()[0])
-    for name in names:
-        position += 1
-        conn.execute(
-            "INSERT INTO label_set (name, position, created_at) VALUES (?, ?, ?)", (name, position, now)
-        )
-
-
-def _renumber(conn: Any) -> None:
-    names = [r[0] for r in conn.execute("SELECT name FROM label_set ORDER BY position, name").fetchall()]
-    conn.executemany("UPDATE label_set SET position = ? WHERE name = ?", list(enumerate(names)))
-
-
 def add_labels(project: Project, store: Store, names: Sequence[str]) -> list[str]:
     """Append new labels to the set (any role). Refuses a label that is already there."""
     clean = [validate_label(n) for n in names]
@@ -117,10 +100,10 @@ def add_labels(project: Project, store: Store, names: Sequence[str]) -> list[str
     role = require_role(store, LABEL_ROLES, "adding labels")
     now = utc_now()
     with store.transaction() as conn:
-        existing = [n for n in clean if _in_set(conn, n)]
+        existing = [n for n in clean if label_rows.in_set(conn, n)]
         if existing:
             raise InputError(f"label {existing[0]!r} is already in the label set")
-        _append(conn, clean, now)
+        label_rows.append(conn, clean, now)
         AuditLog(store, project.keys.id_key).append(
             "labels.add", details={"labels": clean}, role=role, at=now
         )
@@ -144,12 +127,6 @@ class RelabelSummary:
         return {"from": self.old, "to": self.new, "messages": self.messages, "predictions": self.predictions}
 
 
-def _relabel(conn: Any, old: str, new: str) -> tuple[int, int]:
-    messages = conn.execute("UPDATE messages SET label = ? WHERE label = ?", (new, old)).rowcount
-    predictions = conn.execute("UPDATE predictions SET label = ? WHERE label = ?", (new, old)).rowcount
-    return max(messages, 0), max(predictions, 0)
-
-
 def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelSummary:
     """Rename a label in the set, on every message and every suggestion (reviewer or admin).
 
@@ -158,14 +135,14 @@ def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelS
     role = require_role(store, MANAGE_ROLES, "renaming labels")
     now = utc_now()
     with store.transaction() as conn:
-        if not _in_set(conn, old):
+        if not label_rows.in_set(conn, old):
             raise InputError(f"label {old!r} is not in the label set")
         if old == new:
             raise InputError("the new name is the same as the old one")
-        if _in_set(conn, new):
+        if label_rows.in_set(conn, new):
             raise InputError(f"label {new!r} already exists: merge {old!r} into it instead")
-        conn.execute("UPDATE label_set SET name = ? WHERE name = ?", (new, old))
-        summary = RelabelSummary(old, new, *_relabel(conn, old, new))
+        label_rows.rename(conn, old, new)
+        summary = RelabelSummary(old, new, *label_rows.relabel(conn, old, new))
         AuditLog(store, project.keys.id_key).append(
             "labels.rename", details=summary.as_dict(), role=role, at=now
         )
@@ -179,13 +156,12 @@ def merge_labels(project: Project, store: Store, source: str, target: str) -> Re
     now = utc_now()
     with store.transaction() as conn:
         for name in (source, target):
-            if not _in_set(conn, name):
+            if not label_rows.in_set(conn, name):
                 raise InputError(f"label {name!r} is not in the label set")
         if source == target:
             raise InputError("cannot merge a label into itself")
-        summary = RelabelSummary(source, target, *_relabel(conn, source, target))
-        conn.execute("DELETE FROM label_set WHERE name = ?", (source,))
-        _renumber(conn)
+        summary = RelabelSummary(source, target, *label_rows.relabel(conn, source, target))
+        label_rows.remove(conn, source)
         AuditLog(store, project.keys.id_key).append(
             "labels.merge", details=summary.as_dict(), role=role, at=now
         )
@@ -197,12 +173,10 @@ def reorder_labels(project: Project, store: Store, names: Sequence[str]) -> list
     role = require_role(store, MANAGE_ROLES, "reordering labels")
     now = utc_now()
     with store.transaction() as conn:
-        current = [r[0] for r in conn.execute("SELECT name FROM label_set").fetchall()]
+        current = label_rows.label_names(conn)
         if sorted(current) != sorted(names) or len(set(names)) != len(names):
             raise InputError("give every label of the set exactly once to reorder it")
-        conn.executemany(
-            "UPDATE label_set SET position = ? WHERE name = ?", [(i, n) for i, n in enumerate(names)]
-        )
+        label_rows.set_order(conn, names)
         AuditLog(store, project.keys.id_key).append(
             "labels.reorder", details={"labels": list(names)}, role=role, at=now
         )
@@ -230,7 +204,7 @@ def seed_from_messages(project: Project, store: Store) -> SeedSummary:
     role = require_role(store, LABEL_ROLES, "adding labels")
     now = utc_now()
     with store.transaction() as conn:
-        _append(conn, [n for n in usable if not _in_set(conn, n)], now)
+        label_rows.append(conn, [n for n in usable if not label_rows.in_set(conn, n)], now)
         AuditLog(store, project.keys.id_key).append(
             "labels.seed", details=summary.as_dict(), role=role, at=now
         )
@@ -292,21 +266,17 @@ class Labeller:
     ) -> LabelChange:
         now = utc_now()
         with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT msg_key, label, label_source FROM messages WHERE id = ?", (message_id,)
-            ).fetchone()
+            row = label_rows.message_label(conn, message_id)
             if row is None:
                 raise InputError(f"there is no message {message_id} in this project")
             msg_key, previous, previous_source = row
             previous = previous or None
-            if check_set and label is not None and not _in_set(conn, label):
+            if check_set and label is not None and not label_rows.in_set(conn, label):
                 raise InputError(f"label {label!r} is not in the project's label set: add it first")
             change = LabelChange(message_id, msg_key, previous, previous_source, label, source)
             if not change.changed and previous_source == source:
                 return change
-            conn.execute(
-                "UPDATE messages SET label = ?, label_source = ? WHERE id = ?", (label, source, message_id)
-            )
+            label_rows.set_message_label(conn, message_id, label, source)
             details: dict[str, Any] = {"from": previous, "to": label, "source": source}
             if undo:
                 details["undo"] = True
@@ -427,18 +397,16 @@ def label_from_csv(
     changed_keys: list[str] = []
     with store.transaction() as conn:
         new_labels = list(dict.fromkeys(label for _n, _k, label in rows if label not in known))
-        _append(conn, new_labels, now)
+        label_rows.append(conn, new_labels, now)
         summary.labels_added = new_labels
         for done, (key, (number, label)) in enumerate(wanted.items(), start=1):
-            row = conn.execute("SELECT id, label FROM messages WHERE msg_key = ?", (key,)).fetchone()
+            row = label_rows.label_by_key(conn, key)
             if row is None:
                 summary.unknown_rows.append(number)
             elif row[1] == label:
                 summary.unchanged += 1
             else:
-                conn.execute(
-                    "UPDATE messages SET label = ?, label_source = 'bulk' WHERE id = ?", (label, row[0])
-                )
+                label_rows.set_message_label(conn, row[0], label, "bulk")
                 changed_keys.append(key)
             if done % 1000 == 0:
                 control.progress(done, len(wanted), f"{done:,} of {len(wanted):,} rows")

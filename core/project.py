@@ -13,9 +13,9 @@ import os
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
@@ -24,10 +24,6 @@ from scrubdesk.core.store import Store
 DESCRIPTOR = "project.json"
 STORE_FILE = "store.sdb"
 FORMAT = "scrubdesk-project"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.db import exports as export_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.export import (
     check_target,
@@ -118,10 +119,7 @@ def run_relink(
     with project.store() as store:
         role = require_role(store, REVIEWER_ROLES, "relink")
         sha256 = file_sha256(export)
-        row = store.execute(
-            "SELECT id FROM exports WHERE file_sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,)
-        ).fetchone()
-        export_id = None if row is None else int(row[0])
+        export_id = export_rows.latest_with_sha256(store, sha256)
         for n, (path, source_fmt) in enumerate(resolved):
             digest = source_digest(ids, path, source_fmt)
             source_options = ImportOptions(**{**options.__dict__, "format": source_fmt})

@@ -15,16 +15,17 @@ Source files' paths stay in ``sources`` for the data inventory.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
-from scrubdesk.core.erasure import ADMIN_ONLY, wipe_free_space
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import maintenance, messages, settings, trained_models
+from scrubdesk.core.erasure import ADMIN_ONLY
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.roles import require_role
 from scrubdesk.core.store import Store
 
@@ -80,10 +81,9 @@ def parse_date(value: str) -> date:
 
 
 def get_policy(store: Store) -> RetentionPolicy:
-    value = store.scalar("SELECT value FROM settings WHERE key = ?", (SETTING_KEY,))
-    if not value:
+    data = settings.get_json(store, SETTING_KEY)
+    if not data:
         return RetentionPolicy()
-    data = json.loads(value)
     return RetentionPolicy(
         data.get("mode", "none"), data.get("until"), data.get("set_at"), data.get("set_by")
     )
@@ -107,13 +107,9 @@ def set_policy(
         role = require_role(store, ADMIN_ONLY, "changing the retention policy")
         with store.transaction() as conn:
             if clear:
-                conn.execute("DELETE FROM settings WHERE key = ?", (SETTING_KEY,))
+                settings.delete(conn, SETTING_KEY)
             else:
-                conn.execute(
-                    "INSERT INTO settings (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (SETTING_KEY, json.dumps(policy.as_dict(), sort_keys=True)),
-                )
+                settings.put_json(conn, SETTING_KEY, policy.as_dict())
             details = {"mode": policy.mode, "until": policy.until}
             AuditLog(store, project.keys.id_key).append("retention.set", details=details, role=role, at=now)
     return policy
@@ -131,14 +127,14 @@ def retention_status(store: Store, today: date | None = None) -> RetentionStatus
         # The common case, checked whenever the GUI refreshes: no table scan (the counts would decrypt every
         # message page of a large project).
         return RetentionStatus(policy, False, "no retention limit set", None, None, None)
-    unpurged = int(store.scalar("SELECT count(*) FROM messages WHERE purged_at IS NULL"))
-    purged = int(store.scalar("SELECT count(*) FROM messages WHERE purged_at IS NOT NULL"))
-    last = store.scalar("SELECT max(purged_at) FROM messages")
+    unpurged = messages.count_unpurged(store)
+    purged = messages.count_purged(store)
+    last = messages.last_purge(store)
     if policy.mode == "until" and policy.until:
         condition = today > date.fromisoformat(policy.until)
         reason = f"the retention date {policy.until} has {'passed' if condition else 'not passed'}"
     elif policy.mode == "after_training":
-        models = int(store.scalar("SELECT count(*) FROM models WHERE stale = 0"))
+        models = trained_models.count_current(store)
         condition = models > 0
         reason = "a model has been trained" if condition else "no (current) model has been trained yet"
     else:
@@ -168,27 +164,6 @@ class PurgeSummary:
         }
 
 
-# What a purge removes, and how to count it beforehand.
-_COUNTS = {
-    "messages": "SELECT count(*) FROM messages WHERE purged_at IS NULL",
-    "spans": "SELECT count(*) FROM spans",
-    "analysis_records": "SELECT count(*) FROM analysis_state",
-    "review_comments": "SELECT count(*) FROM reviews WHERE comment IS NOT NULL",
-    "subject_links": "SELECT count(*) FROM message_subjects",
-    "quarantine_details": "SELECT count(*) FROM quarantine WHERE location != '' OR detail != ''",
-}
-_PURGE = (
-    "UPDATE messages SET body = '', subject = NULL, from_name = NULL, from_addr = NULL, to_addrs = '[]', "
-    "cc_addrs = '[]', attachment_types = '[]', sent_at = NULL, source_location = '', "
-    "purged_at = coalesce(purged_at, :now)",
-    "DELETE FROM spans",
-    "DELETE FROM analysis_state",
-    "UPDATE reviews SET comment = NULL WHERE comment IS NOT NULL",
-    "DELETE FROM message_subjects",
-    "UPDATE quarantine SET location = '', detail = '' WHERE location != '' OR detail != ''",
-)
-
-
 def purge(
     project: Project,
     control: JobControl | None = None,
@@ -205,17 +180,16 @@ def purge(
         status = retention_status(store, today)
         if if_due and not status.due:
             return PurgeSummary(False, status.reason, dry_run, purged=False)
-        counts = {name: int(store.scalar(sql)) for name, sql in _COUNTS.items()}
+        counts = maintenance.purge_counts(store)
         if dry_run:
             return PurgeSummary(status.due, status.reason, True, purged=False, counts=counts)
         control.check_cancelled()
         now = utc_now()
         with store.transaction() as conn:
-            for sql in _PURGE:
-                conn.execute(sql, {"now": now} if ":now" in sql else ())
+            maintenance.purge_content(conn, now)
             details = {**counts, "policy": status.policy.mode, "due": status.due, "if_due": if_due}
             AuditLog(store, project.keys.id_key).append("purge", details=details, role=role, at=now)
         control.progress(1, 2, "rewriting the store without the purged data")
-        storage = wipe_free_space(store)
+        storage = maintenance.wipe_free_space(store)
         control.progress(2, 2, "purged")
     return PurgeSummary(status.due, status.reason, False, purged=True, counts=counts, storage=storage)

@@ -13,18 +13,21 @@ trainable until a reviewer approves it again.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import messages, reviews, settings
+from scrubdesk.core.db import spans as span_rows
+from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError, ScrubdeskError
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
 from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role, role_of
 from scrubdesk.core.spans import Span
@@ -33,12 +36,6 @@ from scrubdesk.core.store import Store
 _log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent_back")
-
-# Approved, and the approval is for the message's current analysis.
-APPROVED_SQL = (
-    "SELECT r.message_id FROM reviews r JOIN analysis_state a ON a.message_id = r.message_id "
-    "WHERE r.status = 'approved' AND r.fingerprint = a.fingerprint"
-)
 
 
 @dataclass(frozen=True)
@@ -64,23 +61,14 @@ def approve_all(
     control = control or JobControl()
     with project.store() as store:
         role = require_role(store, REVIEWER_ROLES, "approving redactions")
-        total = int(store.scalar("SELECT count(*) FROM messages"))
-        analysed = int(store.scalar("SELECT count(*) FROM analysis_state"))
-        already = int(store.scalar(f"SELECT count(*) FROM ({APPROVED_SQL})"))
+        total = messages.count_messages(store)
+        analysed = span_rows.count_analysed(store)
+        already = reviews.count_approved_current(store)
         now = utc_now()
         with store.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO reviews (message_id, status, fingerprint, reviewer, role, comment, at) "
-                "SELECT a.message_id, 'approved', a.fingerprint, ?, ?, ?, ? FROM analysis_state a "
-                "LEFT JOIN reviews r ON r.message_id = a.message_id "
-                "WHERE r.message_id IS NULL OR r.status != 'approved' "
-                "OR r.fingerprint IS NOT a.fingerprint "
-                "ON CONFLICT(message_id) DO UPDATE SET status = excluded.status, "
-                "fingerprint = excluded.fingerprint, reviewer = excluded.reviewer, role = excluded.role, "
-                "comment = excluded.comment, at = excluded.at",
-                (current_os_user(), role, comment, now),
+            approved = reviews.approve_every_analysed(
+                conn, reviewer=current_os_user(), role=role, comment=comment, at=now
             )
-            approved = max(cur.rowcount, 0)
             summary = ApprovalSummary(approved, already, total - analysed, role)
             AuditLog(store, project.keys.id_key).append(
                 "review.approve_all", details=summary.as_dict(), role=role, at=now
@@ -89,13 +77,40 @@ def approve_all(
     return summary
 
 
-def approved_message_ids(store: Store) -> set[int]:
-    return {int(r[0]) for r in store.execute(APPROVED_SQL)}
+# --- re-analysis: when an approval survives -----------------------------------------------------------
+
+APPROVAL_KEPT, APPROVAL_TO_REDO = "kept", "to_redo"
 
 
-def review_counts(store: Store) -> dict[str, int]:
-    rows = store.execute("SELECT status, count(*) FROM reviews GROUP BY status ORDER BY status")
-    return dict(rows.fetchall())
+def record_reanalysis(
+    conn: Connection,
+    message_id: int,
+    suggestions: Mapping[str, Sequence[Span]],
+    *,
+    analyzer_version: str,
+    previous: str | None,
+    fingerprint: str,
+    same_content: bool,
+    at: str,
+) -> str | None:
+    """Store a new analysis of one message (inside the analysis batch's transaction) and decide what
+    happens to its approval. Spans a person reviewed stay; the analyser's suggestions are replaced.
+
+    An approval is for one analysis of one content. When only the analyser changed (``same_content``)
+    and it suggests exactly the same places and types, the redaction the reviewer approved is unchanged,
+    so the approval moves to the new fingerprint (:data:`APPROVAL_KEPT`); otherwise the message needs
+    approval again (:data:`APPROVAL_TO_REDO`). None: the message was not approved before."""
+    approved = previous is not None and reviews.is_approved_at(conn, message_id, previous)
+    before = span_rows.suggestion_places(conn, message_id) if approved and same_content else None
+    for field_name, spans in suggestions.items():
+        span_rows.replace_suggestions(conn, message_id, field_name, spans, analyzer_version)
+    span_rows.record_analysis(conn, message_id, fingerprint, at)
+    if not approved:
+        return None
+    if before is not None and before == span_rows.suggestion_places(conn, message_id):
+        reviews.move_approval(conn, message_id, fingerprint)
+        return APPROVAL_KEPT
+    return APPROVAL_TO_REDO
 
 
 # --- one message at a time: submit, approve, send back --------------------------------------------------
@@ -124,33 +139,20 @@ class ReviewState:
         return f"ReviewState(message_id={self.message_id}, status={self.status!r}, current={self.current})"
 
 
-def is_analysed(store: Store, message_id: int) -> bool:
-    """Has the message been analysed (so that its scrubbed text can be built and reviewed)?"""
-    return store.scalar("SELECT 1 FROM analysis_state WHERE message_id = ?", (message_id,)) is not None
-
-
 def review_state(store: Store, message_id: int) -> ReviewState | None:
     """The review of a message, or None if nobody submitted or reviewed it yet."""
-    row = store.execute(
-        "SELECT r.status, r.reviewer, r.role, r.comment, r.at, r.fingerprint IS a.fingerprint "
-        "FROM reviews r LEFT JOIN analysis_state a ON a.message_id = r.message_id WHERE r.message_id = ?",
-        (message_id,),
-    ).fetchone()
+    row = reviews.review_of(store, message_id)
     if row is None:
         return None
-    return ReviewState(message_id, row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+    return ReviewState(message_id, row.status, row.reviewer, row.role, row.comment, row.at, row.current)
 
 
 def _message(store: Store, message_id: int) -> tuple[str, str | None]:
     """(msg_key, current analysis fingerprint) of a message; InputError if there is no such message."""
-    row = store.execute(
-        "SELECT m.msg_key, a.fingerprint FROM messages m LEFT JOIN analysis_state a ON a.message_id = m.id "
-        "WHERE m.id = ?",
-        (message_id,),
-    ).fetchone()
-    if row is None:
+    state = messages.key_state(store, message_id)
+    if state is None:
         raise InputError(f"no message {message_id}")
-    return str(row[0]), row[1]
+    return state.msg_key, span_rows.fingerprint_of(store, message_id)
 
 
 def _analysed(store: Store, message_id: int, what: str) -> tuple[str, str]:
@@ -174,13 +176,10 @@ def _decide(
 ) -> ReviewState:
     now = utc_now()
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO reviews (message_id, status, fingerprint, reviewer, role, comment, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET status = excluded.status, "
-            "fingerprint = excluded.fingerprint, reviewer = excluded.reviewer, role = excluded.role, "
-            "comment = excluded.comment, at = excluded.at",
-            (message_id, status, fingerprint, current_os_user(), role, comment, now),
-        )
+        reviews.decide(
+            conn, message_id, status=status, fingerprint=fingerprint, reviewer=current_os_user(), role=role,
+            comment=comment, at=now,
+        )  # fmt: skip
         # The comment stays in the reviews table: free text must not reach the audit log.
         AuditLog(store, project.keys.id_key).append(
             action, objects=[key], details={"with_comment": bool(comment)}, role=role, at=now
@@ -234,13 +233,6 @@ def send_back(project: Project, store: Store, message_id: int, comment: str) -> 
 
 # --- the reviewer's queue ------------------------------------------------------------------------------
 
-# Awaiting approval: submitted, or approved for an analysis that has since changed.
-_QUEUE_WHERE = (
-    "FROM reviews r JOIN messages m ON m.id = r.message_id "
-    "LEFT JOIN analysis_state a ON a.message_id = r.message_id "
-    "WHERE r.status = 'pending' OR (r.status = 'approved' AND r.fingerprint IS NOT a.fingerprint)"
-)
-
 
 @dataclass(frozen=True)
 class QueueEntry:
@@ -266,33 +258,25 @@ def review_queue(
 ) -> list[QueueEntry]:
     """Messages whose redaction awaits approval, oldest submission first. With ``redactor``, each entry
     carries its subject as the model would see it."""
-    rows = store.execute(
-        "SELECT m.id, m.msg_key, m.sent_at, r.reviewer, r.at, r.status = 'approved', "
-        "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status != 'rejected'), "
-        "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status = 'suggested'), "
-        "coalesce(m.subject, '') "
-        f"{_QUEUE_WHERE} ORDER BY r.at, m.id LIMIT ? OFFSET ?",
-        (limit, offset),
-    ).fetchall()
+    rows = reviews.queue_rows(store, limit, offset)
     subjects: dict[int, str] = {}
     if redactor is not None and rows:
-        spans: dict[int, list[Span]] = {r[0]: [] for r in rows}
-        marks = ",".join("?" * len(rows))
-        for mid, start, end, label in store.execute(
-            f"SELECT message_id, start, \"end\", label FROM spans WHERE field = 'subject' "
-            f"AND status != 'rejected' AND message_id IN ({marks})",
-            list(spans),
-        ):
-            spans[mid].append(Span(start, end, label))
-        subjects = {r[0]: redactor.redact(r[8], spans[r[0]]) for r in rows}
+        spans = reviews.subject_spans(store, [r.message_id for r in rows])
+        subjects = {r.message_id: redactor.redact(r.subject, spans[r.message_id]) for r in rows}
     return [
-        QueueEntry(r[0], r[1], r[2], r[3], r[4], int(r[6]), int(r[7]), bool(r[5]), subjects.get(r[0], ""))
+        QueueEntry(
+            message_id=r.message_id,
+            msg_key=r.msg_key,
+            sent_at=r.sent_at,
+            submitted_by=r.submitted_by,
+            submitted_at=r.submitted_at,
+            pii_count=int(r.pii_count),
+            undecided=int(r.undecided),
+            stale_approval=bool(r.stale_approval),
+            scrubbed_subject=subjects.get(r.message_id, ""),
+        )
         for r in rows
     ]
-
-
-def queue_size(store: Store) -> int:
-    return int(store.scalar(f"SELECT count(*) {_QUEUE_WHERE}"))
 
 
 # --- who may read raw text ----------------------------------------------------------------------------
@@ -302,10 +286,10 @@ VIEW_RAW_ACTION = "view_raw"
 
 
 def raw_view_roles(store: Store) -> tuple[str, ...]:
-    value = store.scalar("SELECT value FROM settings WHERE key = ?", (RAW_VIEW_SETTING,))
+    value = settings.get_json(store, RAW_VIEW_SETTING)
     if value is None:
         return ROLES
-    return tuple(role for role in json.loads(value) if role in ROLES)
+    return tuple(role for role in value if role in ROLES)
 
 
 def set_raw_view_roles(project: Project, store: Store, roles: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -316,11 +300,7 @@ def set_raw_view_roles(project: Project, store: Store, roles: tuple[str, ...] | 
         raise InputError(f"unknown role(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROLES)}")
     chosen = tuple(role for role in ROLES if role in roles)  # canonical order, no duplicates
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (RAW_VIEW_SETTING, json.dumps(list(chosen))),
-        )
+        settings.put_json(conn, RAW_VIEW_SETTING, list(chosen))
         AuditLog(store, project.keys.id_key).append(
             "settings_change", details={"key": RAW_VIEW_SETTING, "value": list(chosen)}, role=admin
         )

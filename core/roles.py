@@ -7,10 +7,11 @@ be removed); :func:`grant` and :func:`revoke` are the bare table operations insi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.db import roles as role_rows
+from scrubdesk.core.db.roles import RoleGrant
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.store import Store
 
@@ -26,19 +27,12 @@ def grant(conn: Any, os_user: str, role: str, *, granted_by: str, at: str) -> No
     """Give ``os_user`` a role (replacing any previous one). Call inside a transaction."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
-    conn.execute(
-        "INSERT INTO roles (os_user, role, granted_by, granted_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(os_user) DO UPDATE SET role = excluded.role, granted_by = excluded.granted_by, "
-        "granted_at = excluded.granted_at",
-        (os_user, role, granted_by, at),
-    )
+    role_rows.grant(conn, os_user, role, granted_by=granted_by, at=at)
 
 
 def role_of(store: Store, os_user: str | None = None) -> str | None:
     """The role of ``os_user`` (default: the current OS user), or None when it has none."""
-    user = os_user or current_os_user()
-    row = store.execute("SELECT role FROM roles WHERE os_user = ?", (user,)).fetchone()
-    return None if row is None else str(row[0])
+    return role_rows.role_of(store, os_user or current_os_user())
 
 
 def require_role(store: Store, allowed: tuple[str, ...], action: str) -> str:
@@ -54,28 +48,9 @@ def require_role(store: Store, allowed: tuple[str, ...], action: str) -> str:
     return role
 
 
-@dataclass(frozen=True)
-class RoleGrant:
-    os_user: str
-    role: str
-    granted_by: str
-    granted_at: str
-
-
 def list_roles(store: Store) -> list[RoleGrant]:
     """Everyone who holds a role, admins first."""
-    rows = store.execute(
-        "SELECT os_user, role, granted_by, granted_at FROM roles "
-        "ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'reviewer' THEN 1 ELSE 2 END, os_user"
-    )
-    return [RoleGrant(*r) for r in rows]
-
-
-def revoke(conn: Any, os_user: str) -> str | None:
-    """Take ``os_user``'s role away; returns the role it had. Call inside a transaction."""
-    row = conn.execute("SELECT role FROM roles WHERE os_user = ?", (os_user,)).fetchone()
-    conn.execute("DELETE FROM roles WHERE os_user = ?", (os_user,))
-    return None if row is None else str(row[0])
+    return role_rows.list_roles(store)
 
 
 def _check_os_user(os_user: str) -> str:
@@ -88,7 +63,7 @@ def _check_os_user(os_user: str) -> str:
 def _refuse_losing_last_admin(store: Store, os_user: str, what: str) -> None:
     if role_of(store, os_user) != "admin":
         return
-    admins = int(store.scalar("SELECT count(*) FROM roles WHERE role = 'admin'"))
+    admins = role_rows.count_admins(store)
     if admins <= 1:
         raise InputError(
             f"refusing to {what}: {os_user!r} is the project's only admin and nobody could manage roles "
@@ -99,7 +74,7 @@ def _refuse_losing_last_admin(store: Store, os_user: str, what: str) -> None:
 def change_role(project: Project, os_user: str, role: str) -> dict[str, Any]:
     """Admin only: give ``os_user`` ``role`` (replacing its previous one). Audit-logged."""
     from scrubdesk.core.audit_log import AuditLog
-    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.clock import utc_now
 
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
@@ -130,7 +105,7 @@ def revoke_role(project: Project, os_user: str) -> dict[str, Any]:
         if role_of(store, user) is None:
             raise InputError(f"OS user {user!r} has no role in this project; nothing to revoke")
         _refuse_losing_last_admin(store, user, f"revoke the role of {user!r}")
-        previous = revoke(conn, user)
+        previous = role_rows.revoke(conn, user)
         AuditLog(store, project.keys.id_key).append(
             "role_revoke", details={"os_user": user, "previous_role": previous}, role=my_role
         )

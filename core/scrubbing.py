@@ -6,18 +6,19 @@ with the project's redaction policy (default ``<LABEL>`` placeholders) in the su
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from scrubdesk.core.db import messages, reviews
+from scrubdesk.core.db import spans as span_rows
+from scrubdesk.core.db.messages import MessageRow
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
-from scrubdesk.core.redaction import SETTING_KEY, Keyer, RedactionPolicy, Redactor
-from scrubdesk.core.review import APPROVED_SQL
+from scrubdesk.core.redaction import Keyer, Redactor
+from scrubdesk.core.redaction_policy import redaction_policy
 from scrubdesk.core.spans import Span
 from scrubdesk.core.store import Store
-
-REDACTED_STATUSES = ("suggested", "accepted", "added")
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,6 @@ class ScrubbedMessage:
         return f"ScrubbedMessage(message_id={self.message_id}, msg_key={self.msg_key!r})"
 
 
-def redaction_policy(store: Store) -> RedactionPolicy:
-    value = store.scalar("SELECT value FROM settings WHERE key = ?", (SETTING_KEY,))
-    return RedactionPolicy.from_setting(json.loads(value) if value else None)
-
-
 def project_redactor(project: Project, store: Store) -> Redactor:
     return Redactor(redaction_policy(store), Keyer(project.keys.id_key))
 
@@ -47,75 +43,102 @@ def join_fields(subject: str, body: str) -> str:
     return f"{subject}\n{body}" if subject else body
 
 
-def _spans(store: Store, message_id: int) -> dict[str, list[Span]]:
-    found: dict[str, list[Span]] = {"body": [], "subject": []}
-    rows = store.execute(
-        'SELECT field, start, "end", label FROM spans WHERE message_id = ? AND status IN (?, ?, ?)',
-        (message_id, *REDACTED_STATUSES),
-    )
-    for field, start, end, label in rows:
-        found[field].append(Span(start, end, label))
-    return found
+def _scrub(redactor: Redactor, text: messages.MessageText, spans: dict[tuple[int, str], list[Span]]) -> str:
+    subject = redactor.redact(text.subject, spans.get((text.id, "subject"), []))
+    return join_fields(subject, redactor.redact(text.body, spans.get((text.id, "body"), [])))
 
 
 def scrub_message(store: Store, redactor: Redactor, message_id: int) -> ScrubbedMessage:
     """The scrubbed subject + body of one analysed message; raises InputError if it was never analysed."""
-    if store.scalar("SELECT 1 FROM analysis_state WHERE message_id = ?", (message_id,)) is None:
+    if not span_rows.is_analysed(store, message_id):
         raise InputError(f"message {message_id} has not been analysed: run `scrubdesk analyze` first")
-    row = store.execute(
-        "SELECT msg_key, coalesce(subject, ''), body, label FROM messages WHERE id = ?", (message_id,)
-    ).fetchone()
-    if row is None:
+    text = messages.text_of(store, message_id)
+    if text is None:
         raise InputError(f"no message {message_id}")
-    key, subject, body, label = row
-    spans = _spans(store, message_id)
-    text = join_fields(redactor.redact(subject, spans["subject"]), redactor.redact(body, spans["body"]))
-    return ScrubbedMessage(message_id, key, text, label)
+    spans = span_rows.redacting_spans(store, [message_id])
+    return ScrubbedMessage(message_id, text.msg_key, _scrub(redactor, text, spans), text.label)
+
+
+SCRUB_BATCH = 200
+
+
+def scrub_many(store: Store, redactor: Redactor, ids: Sequence[int]) -> Iterator[ScrubbedMessage]:
+    """:func:`scrub_message` for analysed ``ids``, in the order given, read in batches."""
+    for start in range(0, len(ids), SCRUB_BATCH):
+        batch = list(ids[start : start + SCRUB_BATCH])
+        spans = span_rows.redacting_spans(store, batch)
+        texts = {t.id: t for t in messages.texts(store, batch)}
+        for message_id in batch:
+            text = texts[message_id]
+            yield ScrubbedMessage(message_id, text.msg_key, _scrub(redactor, text, spans), text.label)
 
 
 def training_messages(project: Project, store: Store, *, labelled: bool = True) -> Iterator[ScrubbedMessage]:
-    """Scrubbed text of every approved (and analysed) message, in ID order; only labelled ones by default."""
-    redactor = project_redactor(project, store)
-    # A purged message keeps only its key and label: there is no text left to train on.
-    sql = f"SELECT m.id FROM messages m WHERE m.purged_at IS NULL AND m.id IN ({APPROVED_SQL})"
-    if labelled:
-        sql += " AND m.label IS NOT NULL AND m.label != ''"
-    ids = [int(r[0]) for r in store.execute(sql + " ORDER BY m.id")]
-    for message_id in ids:
-        yield scrub_message(store, redactor, message_id)
+    """Scrubbed text of every approved (and analysed) message, in ID order; only labelled ones by default.
+    A purged message keeps only its key and label: there is no text left to train on."""
+    ids = reviews.trainable_ids(store, labelled=labelled)
+    return scrub_many(store, project_redactor(project, store), ids)
 
 
 def unlabelled_messages(project: Project, store: Store) -> Iterator[ScrubbedMessage]:
     """Scrubbed text of analysed messages without a label (for suggestions), in ID order."""
-    redactor = project_redactor(project, store)
-    ids = [
-        int(r[0])
-        for r in store.execute(
-            "SELECT m.id FROM messages m JOIN analysis_state a ON a.message_id = m.id "
-            "WHERE m.purged_at IS NULL AND (m.label IS NULL OR m.label = '') ORDER BY m.id"
-        )
-    ]
-    for message_id in ids:
-        yield scrub_message(store, redactor, message_id)
+    ids = span_rows.analysed_unlabelled_ids(store)
+    return scrub_many(store, project_redactor(project, store), ids)
 
 
 def pii_strings(project: Project, store: Store) -> set[str]:
     """Every detected or accepted PII string of the project, normalised (for the model's vocabulary scan).
-
     Held in memory only, for the duration of a scan.
     """
-    found: set[str] = set()
-    rows = store.execute(
-        "SELECT s.field, s.start, s.\"end\", m.body, coalesce(m.subject, '') FROM spans s "
-        "JOIN messages m ON m.id = s.message_id WHERE s.status IN (?, ?, ?)",
-        REDACTED_STATUSES,
-    )
-    for field, start, end, body, subject in rows:
-        value = normalise((body if field == "body" else subject)[start:end])
-        if value:
-            found.add(value)
-    return found
+    return {value for text in span_rows.redacted_values(store) if (value := normalise(text))}
 
 
 def normalise(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def scrubbed_subject(redactor: Redactor, row: MessageRow) -> str:
+    """The subject as the scrubbed text shows it (raw when the message was never analysed)."""
+    subject = row.subject or ""
+    return redactor.redact(subject, row.subject_spans) if row.subject_spans else subject
+
+
+SEARCH_BATCH = 500
+
+
+def search_scrubbed(
+    store: Store,
+    redactor: Redactor,
+    query: str,
+    control: JobControl | None = None,
+    ids: Sequence[int] | None = None,
+) -> list[int]:
+    """IDs (ascending) of messages whose scrubbed subject or body contains ``query`` (case-insensitive),
+    or whose msg_key starts with it. Scans ``ids`` (default: every message) in batches, reporting
+    progress and checking for cancel between them. Text of messages never analysed is searched as is.
+
+    Redacted values are not searchable: a query for a name finds only messages where it was not
+    redacted, while a query for ``<PERSON>`` finds the messages where a name was."""
+    control = control or JobControl()
+    needle = query.strip().casefold()
+    if not needle:
+        return []
+    if ids is None:
+        ids = messages.all_ids(store)
+    hits: list[int] = []
+    for start in range(0, len(ids), SEARCH_BATCH):
+        control.check_cancelled()
+        batch = list(ids[start : start + SEARCH_BATCH])
+        spans = span_rows.redacting_spans(store, batch)
+        for text in messages.texts(store, batch):
+            if text.msg_key.startswith(needle):
+                hits.append(text.id)
+                continue
+            for value, fld in ((text.subject, "subject"), (text.body, "body")):
+                found = spans.get((text.id, fld))
+                if needle in (redactor.redact(value, found) if found else value).casefold():
+                    hits.append(text.id)
+                    break
+        done = min(start + SEARCH_BATCH, len(ids))
+        control.progress(done, len(ids), f"{len(hits):,} found in {done:,} of {len(ids):,}")
+    return sorted(hits)

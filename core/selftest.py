@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.audit_log import AuditLog, count_entries
+from scrubdesk.core.db import exports as export_rows
+from scrubdesk.core.db import messages, trained_models
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.keys import ENV_BACKEND, ENV_KEYRING_FILE, ENV_PASSPHRASE, KeyVault, resolve_backend
@@ -274,18 +276,12 @@ def step_label(ctx: SelftestContext) -> dict[str, Any]:
         names = list_labels(store)
         if len(names) < 2:
             raise StepFailed(f"the label set has {len(names)} label(s) after seeding it from the import")
-        rows = [
-            tuple(r)
-            for r in store.execute(
-                "SELECT id, label, label_source FROM messages WHERE label IS NOT NULL AND label != '' "
-                "ORDER BY id LIMIT 3"
-            )
-        ]
+        rows = messages.labelled_sample(store, 3)
         if len(rows) < 3:
             raise StepFailed(f"only {len(rows)} labelled message(s) to relabel")
 
         def logged() -> int:
-            return int(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'label'"))
+            return count_entries(store, "label")
 
         before = logged()
         labeller = Labeller(project, store)
@@ -298,8 +294,7 @@ def step_label(ctx: SelftestContext) -> dict[str, Any]:
             raise StepFailed("a label outside the label set was accepted")
 
         def current() -> list[tuple[Any, ...]]:
-            sql = "SELECT id, label, label_source FROM messages WHERE id IN (?, ?, ?) ORDER BY id"
-            return [tuple(r) for r in store.execute(sql, [r[0] for r in rows])]
+            return messages.labels_and_sources(store, [r[0] for r in rows])
 
         if current() != [(c.message_id, c.label, "annotator") for c in changes]:
             raise StepFailed("the new labels were not stored")
@@ -326,13 +321,10 @@ def step_export(ctx: SelftestContext) -> dict[str, Any]:
     summary = run_export(project, out)
     frame = pd.read_csv(out, dtype=str, keep_default_na=False)
     with project.store() as store:
-        labelled = store.scalar("SELECT count(*) FROM messages WHERE label IS NOT NULL AND label != ''")
-        has_model = store.scalar("SELECT count(*) FROM models WHERE stale = 0") > 0
-        registered = store.execute(
-            "SELECT n_rows, file_sha256, (SELECT count(*) FROM export_members WHERE export_id = e.id) "
-            "FROM exports e WHERE id = ?",
-            (summary.export_id,),
-        ).fetchone()
+        labelled = messages.count_labelled(store)
+        has_model = trained_models.count_current(store) > 0
+        record = export_rows.get_export(store, summary.export_id)
+        registered = None if record is None else (record.n_rows, record.file_sha256, record.members)
     expected = [MSG_KEY, LABEL, *([MODEL_VERSION] if has_model else [])]
     if list(frame.columns) != expected:
         raise StepFailed(f"the export has columns {list(frame.columns)}, expected {expected}")
@@ -383,13 +375,13 @@ def step_erase(ctx: SelftestContext) -> dict[str, Any]:
     folder, planted = _plant_erasure_canary(ctx)
     imported = run_import(project, [folder], control=JobControl(), parallel=False).imported
     with project.store() as store:
-        before = int(store.scalar("SELECT count(*) FROM messages"))
+        before = messages.count_messages(store)
     preview = erase_subject(project, ERASURE_CANARY, JobControl(), dry_run=True)
     if imported != planted or preview.match.n_messages != planted:
         raise StepFailed(f"planted {planted}, imported {imported}, found {preview.match.n_messages} to erase")
     result = erase_subject(project, ERASURE_CANARY, JobControl())
     with project.store() as store:
-        after = int(store.scalar("SELECT count(*) FROM messages"))
+        after = messages.count_messages(store)
     if result.counts.get("messages") != planted or before - after != planted:
         raise StepFailed(f"erased {result.counts.get('messages')} of {planted}; {before - after} rows went")
     if result.path is None or not verify_certificate(project, result.path).ok:

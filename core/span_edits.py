@@ -6,7 +6,8 @@ spans of an approved message puts its review back to ``pending``: the approved r
 
 Statuses (see migration 2): ``suggested`` (the analyser's, undecided), ``accepted``, ``rejected`` (not PII:
 left in the scrubbed text) and ``added`` (found by a person). Re-analysis replaces only ``suggested``
-spans and drops new suggestions that overlap a decided one (:func:`scrubdesk.core.spans.replace_suggestions`).
+spans and drops new suggestions that overlap a decided one
+(:func:`scrubdesk.core.db.spans.replace_suggestions`).
 
 Overlaps, when adding a span:
 
@@ -22,46 +23,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import messages, reviews
+from scrubdesk.core.db import spans as span_rows
+from scrubdesk.core.db.spans import SpanRecord
 from scrubdesk.core.entities import LABELS
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.roles import ROLES, require_role
 from scrubdesk.core.spans import FIELDS, Span
 from scrubdesk.core.store import Store
 
-MANUAL = "manual"  # recognizer and analyzer_version of a span a person added
 AUDIT_ACTION = "span_edit"
 OPS = ("accept", "reject", "change_type", "add", "delete")
-
-_COLUMNS = 'id, message_id, field, start, "end", label, score, recognizer, status, analyzer_version'
-
-
-@dataclass(frozen=True, slots=True)
-class SpanRecord:
-    """A stored span with its row ID, so that it can be edited. Holds offsets only, never text."""
-
-    id: int
-    message_id: int
-    field: str
-    span: Span
-    status: str
-    analyzer_version: str
-
-    @property
-    def start(self) -> int:
-        return self.span.start
-
-    @property
-    def end(self) -> int:
-        return self.span.end
-
-    @property
-    def label(self) -> str:
-        return self.span.label
-
-    @property
-    def redacted(self) -> bool:
-        return self.status != "rejected"
 
 
 @dataclass(frozen=True)
@@ -73,25 +47,11 @@ class SpanEdit:
     review_reset: bool
 
 
-def _record(row: Any) -> SpanRecord:
-    return SpanRecord(row[0], row[1], row[2], Span(row[3], row[4], row[5], row[6], row[7]), row[8], row[9])
-
-
-def message_spans(store: Store, message_id: int, field: str | None = None) -> list[SpanRecord]:
-    """The spans of a message (optionally one field), by field then position."""
-    sql = f"SELECT {_COLUMNS} FROM spans WHERE message_id = ?"
-    params: list[Any] = [message_id]
-    if field is not None:
-        sql += " AND field = ?"
-        params.append(field)
-    return [_record(r) for r in store.execute(sql + ' ORDER BY field, start, "end", id', params)]
-
-
 def get_span(store: Store, span_id: int) -> SpanRecord:
-    row = store.execute(f"SELECT {_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
-    if row is None:
+    record = span_rows.get_span(store, span_id)
+    if record is None:
         raise InputError(f"no span {span_id} in this project (deleted, or the message was re-imported)")
-    return _record(row)
+    return record
 
 
 def _check_label(label: str) -> None:
@@ -100,12 +60,12 @@ def _check_label(label: str) -> None:
 
 
 def _msg_key(store: Store, message_id: int) -> str:
-    row = store.execute("SELECT msg_key, purged_at FROM messages WHERE id = ?", (message_id,)).fetchone()
-    if row is None:
+    state = messages.key_state(store, message_id)
+    if state is None:
         raise InputError(f"no message {message_id}")
-    if row[1] is not None:
-        raise InputError(f"message {row[0]} was purged: its spans can no longer be edited")
-    return str(row[0])
+    if state.purged:
+        raise InputError(f"message {state.msg_key} was purged: its spans can no longer be edited")
+    return state.msg_key
 
 
 def _audit_and_reset(
@@ -113,12 +73,7 @@ def _audit_and_reset(
 ) -> bool:
     """Log one edit; put an approved review back to pending. Call inside the edit's transaction."""
     now = utc_now()
-    cur = store.execute(
-        "UPDATE reviews SET status = 'pending', reviewer = ?, role = ?, comment = NULL, at = ? "
-        "WHERE message_id = ? AND status = 'approved'",
-        (current_os_user(), role, now, message_id),
-    )
-    reset = cur.rowcount > 0
+    reset = reviews.reopen_approval(store, message_id, reviewer=current_os_user(), role=role, at=now)
     if reset:
         details = {**details, "review_reset": True}
     AuditLog(store, project.keys.id_key).append(
@@ -139,7 +94,7 @@ def _set(
         before = get_span(store, span_id)
         _msg_key(store, before.message_id)  # refuses purged messages before anything changes
         new_label = label or before.label
-        conn.execute("UPDATE spans SET status = ?, label = ? WHERE id = ?", (status, new_label, span_id))
+        span_rows.set_status(conn, span_id, status, new_label)
         details: dict[str, Any] = {"op": op, "label": new_label}
         if new_label != before.label:
             details["previous_label"] = before.label
@@ -185,7 +140,7 @@ def add_span(
     role = _require_editor(store)
     with store.transaction() as conn:
         key = _msg_key(store, message_id)
-        text = store.scalar(f"SELECT coalesce({field}, '') FROM messages WHERE id = ?", (message_id,))
+        text = messages.field_text(conn, message_id, field) or ""
         if not 0 <= start < end <= len(text):
             raise InputError(
                 f"span {start}..{end} is outside the {field} of message {key} ({len(text)} characters)"
@@ -197,7 +152,7 @@ def add_span(
         if start == end:
             raise InputError(f"span of the {field} of message {key} holds only white space")
         superseded: list[int] = []
-        for other in message_spans(store, message_id, field):
+        for other in span_rows.message_spans(store, message_id, field):
             if not other.span.overlaps(Span(start, end, label)):
                 continue
             inside = start <= other.start and other.end <= end
@@ -208,13 +163,8 @@ def add_span(
                 f"the new span {start}..{end} overlaps the {other.status} {other.label} span "
                 f"{other.start}..{other.end} of the {field} of message {key}: reject or retype that one"
             )
-        if superseded:
-            conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(superseded))})", superseded)
-        span_id = conn.execute(
-            'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-            "analyzer_version) VALUES (?, ?, ?, ?, ?, 1.0, ?, 'added', ?)",
-            (message_id, field, start, end, label, MANUAL, MANUAL),
-        ).lastrowid
+        span_rows.delete_spans(conn, superseded)
+        span_id = span_rows.insert_added(conn, message_id, field, start=start, end=end, label=label)
         details: dict[str, Any] = {"op": "add", "label": label, "field": field}
         if superseded:
             details["superseded"] = len(superseded)
@@ -233,7 +183,7 @@ def delete_span(project: Project, store: Store, span_id: int) -> SpanEdit:
                 f"span {span_id} is {record.status}, not added by a person: reject it instead of deleting it"
             )
         _msg_key(store, record.message_id)
-        conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        span_rows.delete_spans(conn, [span_id])
         details = {"op": "delete", "label": record.label}
         reset = _audit_and_reset(project, store, record.message_id, role=role, details=details)
         return SpanEdit("delete", None, reset)

@@ -7,14 +7,13 @@ the message, so a list of spans can be logged, counted and compared without pers
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from scrubdesk.core.store import Store
-
 FIELDS = ("body", "subject")
 STATUSES = ("suggested", "accepted", "rejected", "added")
+REDACTED_STATUSES = ("suggested", "accepted", "added")  # every status but rejected is replaced
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -121,64 +120,3 @@ def merge_for_redaction(spans: Iterable[Span]) -> list[Span]:
         else:
             merged.append(span)
     return merged
-
-
-# --- storage ---------------------------------------------------------------------------------------------
-
-
-def replace_suggestions(
-    conn: Any,
-    message_id: int,
-    field: str,
-    spans: Sequence[Span],
-    analyzer_version: str,
-) -> None:
-    """Replace the analyser's suggestions for one field; reviewed spans (accepted/rejected/added) stay.
-
-    A new suggestion that overlaps a reviewed span is not stored: the reviewer's decision stands.
-    """
-    if field not in FIELDS:
-        raise ValueError(f"unknown field {field!r}")
-    conn.execute(
-        "DELETE FROM spans WHERE message_id = ? AND field = ? AND status = 'suggested'", (message_id, field)
-    )
-    reviewed = [
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT start, end FROM spans WHERE message_id = ? AND field = ?", (message_id, field)
-        )
-    ]
-    rows = [
-        (message_id, field, s.start, s.end, s.label, s.score, s.recognizer, "suggested", analyzer_version)
-        for s in spans
-        if not any(s.start < end and start < s.end for start, end in reviewed)
-    ]
-    conn.executemany(
-        'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-        "analyzer_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-
-
-def spans_for_message(store: Store, message_id: int, field: str | None = None) -> list[StoredSpan]:
-    sql = (
-        'SELECT message_id, field, start, "end", label, score, recognizer, status, analyzer_version '
-        "FROM spans WHERE message_id = ?"
-    )
-    params: list[Any] = [message_id]
-    if field is not None:
-        sql += " AND field = ?"
-        params.append(field)
-    sql += ' ORDER BY field, start, "end"'
-    return [
-        StoredSpan(r[0], r[1], Span(r[2], r[3], r[4], r[5], r[6]), r[7], r[8])
-        for r in store.execute(sql, params)
-    ]
-
-
-def span_counts(store: Store) -> dict[str, int]:
-    """Span counts by label (suggested and accepted/added; rejected ones are not PII)."""
-    rows = store.execute(
-        "SELECT label, count(*) FROM spans WHERE status != 'rejected' GROUP BY label ORDER BY label"
-    )
-    return dict(rows.fetchall())

@@ -120,8 +120,11 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {version}")
             log.info("store migrated to schema %d", version)
 
-    def execute(self, sql: str, params: Any = ()) -> Any:
+    def execute(self, sql: str, params: Any = (), /) -> Any:
         return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, params: Any, /) -> Any:
+        return self.conn.executemany(sql, params)
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()

@@ -42,10 +42,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scrubdesk.core.db.imports import QuarantineRow, quarantine_rows
 from scrubdesk.core.import_preview import PREVIEW_LIMIT, ImportPreview, PreviewItem, preview_import
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.messages import QuarantineRow, quarantine_rows
 from scrubdesk.core.project import Project
 from scrubdesk.gui.errors import show_error, user_message
 from scrubdesk.gui.settings import AppSettings

@@ -43,9 +43,9 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core import labels as core_labels
+from scrubdesk.core.db.messages import MessageRow
 from scrubdesk.core.errors import PermissionDeniedError, ScrubdeskError
 from scrubdesk.core.labels import LabelChange, Labeller
-from scrubdesk.core.messages import MessageRow
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import role_of
 from scrubdesk.core.store import Store

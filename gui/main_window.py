@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import messages
+from scrubdesk.core.db import messages
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl

@@ -48,11 +48,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core import messages
-from scrubdesk.core.messages import ALL, MessageFilter, MessageRow
+from scrubdesk.core import scrubbing
+from scrubdesk.core.db import messages
+from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
-from scrubdesk.core.scrubbing import redaction_policy
+from scrubdesk.core.redaction_policy import redaction_policy
 from scrubdesk.core.store import Store
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -69,7 +70,7 @@ SCRUBBED_CACHE = 4096  # scrubbed subjects kept (a few screens' worth, many time
 class Column:
     key: str
     title: str
-    sort_key: str | None  # a key of scrubdesk.core.messages.SORT_COLUMNS, or None if not sortable
+    sort_key: str | None  # a key of scrubdesk.core.db.messages.SORT_COLUMNS, or None if not sortable
     width: int
     tooltip: str
 
@@ -257,7 +258,7 @@ class MessageTableModel(QAbstractTableModel):
     def _scrubbed_subject(self, row: MessageRow) -> str:
         text = self._scrubbed.get(row.id)
         if text is None:
-            text = messages.scrubbed_subject(self._redactor, row)
+            text = scrubbing.scrubbed_subject(self._redactor, row)
             self._scrubbed[row.id] = text
             if len(self._scrubbed) > SCRUBBED_CACHE:
                 self._scrubbed.popitem(last=False)
@@ -707,7 +708,7 @@ class MessageListPanel(QWidget):
             from scrubdesk.core.scrubbing import project_redactor
 
             with project.store() as store:  # this worker thread's own connection
-                return messages.search_scrubbed(store, project_redactor(project, store), query, control)
+                return scrubbing.search_scrubbed(store, project_redactor(project, store), query, control)
 
         task = self.runner.run(job, name="search")
         task.progressed.connect(self._search_progress)

@@ -53,9 +53,10 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core import review, span_edits
+from scrubdesk.core.db import spans as span_rows
+from scrubdesk.core.db.messages import Message
 from scrubdesk.core.entities import LABELS
 from scrubdesk.core.errors import ScrubdeskError
-from scrubdesk.core.messages import Message
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
 from scrubdesk.core.roles import role_of
@@ -332,7 +333,7 @@ class MessageView(QWidget):
         self._row_visible: dict[QWidget, bool] = {}
         self._legend_html = ""
         self._analysed = False
-        self._records: list[span_edits.SpanRecord] = []
+        self._records: list[span_rows.SpanRecord] = []
         self._current: Mark | None = None
         self._formats = SpanFormats(self.palette())
         self.type_menu: QMenu | None = None  # the open type picker (tests drive it)
@@ -538,7 +539,7 @@ class MessageView(QWidget):
         """Every mark shown, subject first, then body, in position order (the Tab order)."""
         return [m for view in (self.subject, self.body) if view.shown for m in view.shown.marks]
 
-    def records(self) -> list[span_edits.SpanRecord]:
+    def records(self) -> list[span_rows.SpanRecord]:
         return list(self._records)
 
     def show_message(self, message: Message | None) -> None:
@@ -572,8 +573,8 @@ class MessageView(QWidget):
         if self._store is None:
             self._records, self._analysed = [], False
             return
-        self._records = span_edits.message_spans(self._store, self._message.id)
-        self._analysed = review.is_analysed(self._store, self._message.id)
+        self._records = span_rows.message_spans(self._store, self._message.id)
+        self._analysed = span_rows.is_analysed(self._store, self._message.id)
 
     def _raw_permitted_now(self) -> bool:
         """Log this display of raw text (once per message display); False if it may not be shown."""
@@ -600,7 +601,7 @@ class MessageView(QWidget):
             self._mode = SCRUBBED
         raw = self._mode == RAW
         scrubbed_possible = self._analysed and self._store is not None and self._project is not None
-        by_field: dict[str, list[span_edits.SpanRecord]] = {"subject": [], "body": []}
+        by_field: dict[str, list[span_rows.SpanRecord]] = {"subject": [], "body": []}
         for record in self._records:
             by_field[record.field].append(record)
         subject = message.subject or ""

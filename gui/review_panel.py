@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core import review
+from scrubdesk.core.db import reviews
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
@@ -152,7 +153,7 @@ class ReviewPanel(QWidget):
             if store is not None and self.allowed
             else []
         )
-        total = review.queue_size(store) if store is not None and self.allowed else 0
+        total = reviews.queue_size(store) if store is not None and self.allowed else 0
         self.total = total
         self.table.blockSignals(True)
         try:

@@ -2,8 +2,9 @@
 
 By default (``scrubdesk screenshots OUTDIR``) the views show a *showcase*: the synthetic demo project built in
 a temporary folder with its own temporary key file, and taken through the whole workflow so that every view
-has something to show (:func:`build_showcase`). ``--project DIR`` renders an existing project instead, as it
-is. Beware that views of a real project show its real data (the raw message view, subjects).
+has something to show (:func:`scrubdesk.models.scenario.build_showcase`). ``--project DIR`` renders an
+existing project instead, as it is. Beware that views of a real project show its real data (the raw
+message view, subjects).
 
 The views, each in the light and the dark theme: the welcome page; the main window with a message selected
 (raw text with highlighted spans and the legend, the label bar); the same in the scrubbed preview; the list
@@ -30,10 +31,13 @@ from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QStyleFactory, QWidget
 
+from scrubdesk.core.db import messages
+from scrubdesk.core.db.imports import quarantine_rows, source_locations
+from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.messages import MessageFilter, project_stats, quarantine_rows
+from scrubdesk.core.stats import project_stats
 from scrubdesk.core.store import Store
 from scrubdesk.gui.about import make_about_box
 from scrubdesk.gui.appearance import apply_theme
@@ -42,13 +46,12 @@ from scrubdesk.gui.main_window import MainWindow
 from scrubdesk.gui.message_view import RAW, SCRUBBED
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
+from scrubdesk.models.scenario import SHOWCASE_COUNT, build_showcase
 
 log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1280, 800)
 THEMES = ("light", "dark")
-SHOWCASE_COUNT = 400
-SHOWCASE_SEED = 7
 WAIT_SECONDS = 300.0
 
 
@@ -58,109 +61,6 @@ class ScreenshotRun:
 
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-# --- the showcase project ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Showcase:
-    project_path: Path
-    import_sources: tuple[Path, ...]  # what the import dialog previews: a folder with a bad file, the mbox
-    erasure_query: str | None  # a sender address of the demo, for the erasure preview
-
-
-def build_showcase(workdir: Path, count: int = SHOWCASE_COUNT, control: JobControl | None = None) -> Showcase:
-    """The demo project (synthetic emails only) in ``workdir``, taken through the workflow:
-
-    two files that are not email quarantined; analysed; half the messages labelled by an annotator with
-    their synthetic intents, approved, trained; one data subject erased (so that model is marked stale);
-    a fifth more labelled, approved and trained again; suggestions for the rest; a dozen unlabelled
-    messages submitted for review, one of them sent back.
-    The caller provides the keyring (e.g. :func:`scrubdesk.core.selftest.isolated_keyring`)."""
-    from scrubdesk.core import review
-    from scrubdesk.core.demo import DEMO_SOURCE, create_demo_project
-    from scrubdesk.core.erasure import erase_subject
-    from scrubdesk.core.importer import run_import
-    from scrubdesk.core.labels import Labeller, add_labels
-    from scrubdesk.core.synthetic import INTENTS, generate
-    from scrubdesk.core.synthetic.writers import write_eml_dir
-    from scrubdesk.models.pii.analysis_job import run_analysis
-    from scrubdesk.models.pii.engine import get_analyzer
-    from scrubdesk.models.triage.predict import run_prediction
-    from scrubdesk.models.triage.settings import TriageSettings
-    from scrubdesk.models.triage.training_job import run_training
-
-    control = control or JobControl()
-    steps = 7
-
-    def step(n: int, note: str) -> None:
-        control.check_cancelled()
-        control.progress(n, steps, note)
-
-    step(0, "creating the demo project")
-    project, _ = create_demo_project(workdir / "demo-project", count=count, seed=SHOWCASE_SEED)
-    scans = workdir / "scanned-letters"  # files that are not email: the quarantine list has something
-    scans.mkdir()
-    (scans / "letter-0001.tif").write_bytes(b"II*\x00 not an email")
-    (scans / "letter-0002.pdf").write_bytes(b"%PDF-1.4 \x00\x01 not an email either")
-    run_import(project, [scans])
-    step(1, "analysing")
-    run_analysis(project, get_analyzer(), batch_size=32)
-    intents = {project.ids.message_id(e.message_id): e.intent for e in generate(count, seed=SHOWCASE_SEED)}
-    with project.store() as store:
-        rows = [(int(mid), key) for mid, key in store.execute("SELECT id, msg_key FROM messages ORDER BY id")]
-        add_labels(project, store, list(INTENTS))
-    labeller_rounds = ({0, 1, 2, 3, 4}, {5, 6})  # by message position modulo 10: 50%, then 20% more
-    settings = TriageSettings(cv_folds=3)
-
-    def label_and_approve(positions: set[int]) -> None:
-        with project.store() as store:
-            labeller = Labeller(project, store)
-            present = {int(r[0]) for r in store.execute("SELECT id FROM messages")}  # some were erased
-            for n, (mid, key) in enumerate(rows):
-                if n % 10 in positions and key in intents and mid in present:
-                    labeller.set_label(mid, intents[key])
-                    review.approve(project, store, mid)
-
-    step(2, "labelling and approving")
-    label_and_approve(labeller_rounds[0])
-    step(3, "training")
-    run_training(project, settings)
-    step(4, "erasing one data subject")
-    with project.store() as store:
-        erased = store.scalar(
-            "SELECT from_addr FROM messages WHERE label IS NOT NULL AND from_addr IS NOT NULL "
-            "ORDER BY id LIMIT 1"
-        )
-    if erased:
-        erase_subject(project, str(erased))
-    step(5, "labelling more and training again")
-    label_and_approve(labeller_rounds[1])
-    run_training(project, settings)
-    step(6, "suggesting labels and filling the review queue")
-    run_prediction(project)
-    with project.store() as store:
-        waiting = [
-            int(r[0])
-            for r in store.execute(
-                "SELECT m.id FROM messages m JOIN analysis_state a ON a.message_id = m.id "
-                "WHERE m.label IS NULL ORDER BY m.id LIMIT 12"
-            )
-        ]
-        for mid in waiting:
-            review.submit_for_review(project, store, mid)
-        if waiting:
-            review.send_back(project, store, waiting[-1], "The street name in the signature is not redacted.")
-        query = store.scalar(
-            "SELECT from_addr FROM messages WHERE from_addr IS NOT NULL "
-            "GROUP BY from_addr ORDER BY count(*) DESC, from_addr LIMIT 1"
-        )
-    more = workdir / "more-mail"
-    write_eml_dir(more, generate(3, seed=SHOWCASE_SEED + 1))
-    (more / "scan-0001.pdf.eml").write_bytes(b"%PDF-1.4 \x00\x01 not an email")
-    step(7, "done")
-    return Showcase(project.path, (more, project.path / DEMO_SOURCE), str(query) if query else None)
 
 
 # --- rendering ---------------------------------------------------------------------------------------------
@@ -321,18 +221,12 @@ def _render_theme(
 
 def _showcase_message(store: Store) -> int | None:
     """A labelled message whose body has many kinds of PII and fits on the screen, else the first one."""
-    row = store.execute(
-        "SELECT s.message_id FROM spans s JOIN messages m ON m.id = s.message_id "
-        "WHERE s.field = 'body' AND s.status != 'rejected' AND m.label IS NOT NULL AND length(m.body) < 900 "
-        "GROUP BY s.message_id ORDER BY count(DISTINCT s.label) DESC, s.message_id LIMIT 1"
-    ).fetchone()
-    if row is None:
-        row = store.execute("SELECT id FROM messages ORDER BY id LIMIT 1").fetchone()
-    return int(row[0]) if row else None
+    found = messages.richest_labelled_message(store, max_body_chars=900)
+    return found if found is not None else messages.first_id(store)
 
 
 def _existing_sources(store: Store) -> list[Path]:
-    paths = [Path(r[0]) for r in store.execute("SELECT location FROM sources ORDER BY id")]
+    paths = [Path(p) for p in source_locations(store)]
     return [p for p in paths if p.exists()][:3]
 
 

@@ -33,9 +33,9 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from scrubdesk.core.db.spans import SpanRecord
 from scrubdesk.core.entities import LABELS
 from scrubdesk.core.redaction import Redactor
-from scrubdesk.core.span_edits import SpanRecord
 from scrubdesk.core.spans import merge_for_redaction
 
 # One colour per entity type. The eight most frequent types get Paul Tol's "light" scheme (made for

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core.model_lineage import ModelRecord, list_models
+from scrubdesk.core.db.trained_models import ModelRecord, list_models
 from scrubdesk.core.project import Project
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.tasks import Task, TaskRunner

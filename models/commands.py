@@ -354,7 +354,7 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 
 
 def cmd_models_list(args: argparse.Namespace, out: Output) -> dict[str, Any]:
-    from scrubdesk.core.model_lineage import list_models
+    from scrubdesk.core.db.trained_models import list_models
     from scrubdesk.core.project import Project
 
     project = Project.open(args.dir)

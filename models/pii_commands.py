@@ -6,21 +6,21 @@
 
 Changing the policy needs the admin role and is audit-logged (the changed settings only). The policy
 lives in the project's settings table (``redaction.operators``) and is what scrubbing, training and
-export read (:func:`scrubdesk.core.scrubbing.redaction_policy`).
+export read (:func:`scrubdesk.core.redaction_policy.redaction_policy`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
+from scrubdesk.core import redaction_policy as core_policy
 from scrubdesk.core.cli_support import Output, add_json_flag
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.redaction import OPERATORS, SETTING_KEY, RedactionPolicy
-
-ADMIN_ONLY = ("admin",)
-DEFAULT = "default"
+from scrubdesk.core.project import Project
+from scrubdesk.core.redaction import OPERATORS, RedactionPolicy
+from scrubdesk.core.redaction_policy import DEFAULT
+from scrubdesk.models.pii.entities import LABELS, URL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,8 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def known_labels() -> tuple[str, ...]:
-    from scrubdesk.models.pii.entities import LABELS, URL
-
     return (*LABELS, URL)
 
 
@@ -69,56 +67,14 @@ def parse_changes(items: list[str]) -> dict[str, str]:
 
 
 def set_redaction_policy(
-    project: Any, changes: dict[str, str], *, reset: bool = False
+    project: Project, changes: dict[str, str], *, reset: bool = False
 ) -> tuple[RedactionPolicy, list[int]]:
-    """Apply ``changes`` (after ``reset``) to the project's policy. Admin role; audit-logged. When the
-    policy really changes, every current model is marked stale: it was trained on text scrubbed the old
-    way, and would now be given text scrubbed the new way. Returns the policy and the IDs of the models
-    marked stale."""
-    from scrubdesk.core.audit_log import AuditLog
-    from scrubdesk.core.model_lineage import STALE_POLICY, current_model_ids, mark_stale
-    from scrubdesk.core.project import utc_now
-    from scrubdesk.core.roles import require_role
-    from scrubdesk.core.scrubbing import redaction_policy
-
-    now = utc_now()
-    with project.store() as store:
-        role = require_role(store, ADMIN_ONLY, "changing the redaction policy")
-        with store.transaction() as conn:
-            before = redaction_policy(store)
-            current = RedactionPolicy() if reset else before
-            setting = current.as_setting()
-            setting.update(changes)
-            default = setting.pop(DEFAULT)
-            policy = RedactionPolicy(default=default, per_label=dict(sorted(setting.items())))
-            conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (SETTING_KEY, json.dumps(policy.as_setting(), sort_keys=True)),
-            )
-            stale = [] if _same_effect(policy, before) else current_model_ids(conn)
-            mark_stale(conn, stale, STALE_POLICY)
-            details = {
-                "reset": reset,
-                "changes": dict(sorted(changes.items())),
-                "policy": policy.as_setting(),
-                "models_marked_stale": stale,
-            }
-            AuditLog(store, project.keys.id_key).append("redaction.set", details=details, role=role, at=now)
-    return policy, stale
-
-
-def _same_effect(a: RedactionPolicy, b: RedactionPolicy) -> bool:
-    """Do both policies scrub every entity type the same way ('PERSON=placeholder' under a placeholder
-    default changes the setting, not the scrubbed text)?"""
-    labels = set(known_labels()) | set(a.per_label) | set(b.per_label)
-    return a.default == b.default and all(a.operator(label) == b.operator(label) for label in labels)
+    """The core rule (:func:`scrubdesk.core.redaction_policy.set_redaction_policy`) over every entity type
+    the analyser emits."""
+    return core_policy.set_redaction_policy(project, changes, reset=reset, labels=known_labels())
 
 
 def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
-    from scrubdesk.core.project import Project
-    from scrubdesk.core.scrubbing import redaction_policy
-
     changes = parse_changes(args.changes)
     project = Project.open(args.dir)
     changed = bool(changes or args.reset)
@@ -127,7 +83,7 @@ def cmd_redaction(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         policy, stale = set_redaction_policy(project, changes, reset=args.reset)
     else:
         with project.store() as store:
-            policy = redaction_policy(store)
+            policy = core_policy.redaction_policy(store)
     effective = {label: policy.operator(label) for label in known_labels()}
     out.info(f"{'entity type':16} operator")
     for label, operator in effective.items():

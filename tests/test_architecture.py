@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
 import tomllib
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,62 @@ def test_built_wheel_imports_as_one_namespace(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("scrubdesk ")
+
+
+# SQL statements as string literals: the start of a statement, or a clause that only SQL has.
+SQL_LITERAL = re.compile(
+    r"\bSELECT\b.+\bFROM\b|\bSELECT (count|DISTINCT|1|coalesce|max|min|sum)\b"
+    r"|(?i:\binsert\s+(or\s+\w+\s+)?into\s+\w+)|(?i:\bdelete\s+from\s+\w+\s*(where|$|;))"
+    r"|(?i:\bupdate\s+\w+\s+set\s+\w+\s*=)|\bPRAGMA\s+\w+|\b(CREATE|ALTER|DROP)\s+(TABLE|INDEX)\b"
+    r"|^\s*VACUUM\b|\bsqlite_master\b|\b(LEFT\s+)?JOIN\s+\w+\s+\w+\s+ON\b|\bWHERE\s+[\w.]+\s*(=|IN|IS|>|<|!=)"
+)
+# The persistence boundary: the connection, the migrations and the gateways; and, on the test side, the one
+# module that builds and tampers with rows the way an attacker or an old version would.
+SQL_HOMES = ("core/store.py", "core/schema.py", "core/db/", "tests/builders.py")
+
+
+def _string_literals(path: Path) -> Iterator[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}  # prose may name SQL
+    for node in ast.walk(tree):
+        if id(node) in docstrings:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+        elif isinstance(node, ast.JoinedStr):
+            text = "".join(
+                v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
+            yield node.lineno, text
+
+
+def _sql_outside_gateways(folders: Sequence[str]) -> list[str]:
+    found = []
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel.startswith(SQL_HOMES):
+                continue
+            for line, text in _string_literals(path):
+                if SQL_LITERAL.search(text):
+                    found.append(f"{rel}:{line}: {text.strip()[:60]!r}")
+    return found
+
+
+def test_sql_lives_only_behind_the_gateways():
+    assert _sql_outside_gateways(["core", "models", "gui", "bench", "packaging"]) == []
+
+
+def test_the_sql_detector_catches_what_it_must():
+    statements = [
+        "SELECT id FROM messages",
+        "  insert into spans (a) values (?)",
+        'UPDATE reviews SET status = "x" WHERE id = 1',
+        "DELETE FROM consent",
+        "PRAGMA secure_delete = OFF",
+        "SELECT name FROM sqlite_master",
+        "m.id FROM messages m LEFT JOIN predictions p ON p.message_id = m.id",
+    ]
+    prose = ["Select a message from the list", "Delete the selected span", "update available", "from where"]
+    assert all(SQL_LITERAL.search(s) for s in statements)
+    assert not any(SQL_LITERAL.search(s) for s in prose)

@@ -148,8 +148,13 @@ def build(path: Path = PROJECT_DIR, n: int = N_MESSAGES, *, rebuild: bool = Fals
 
 def _fill(project: Project, n: int) -> dict:
     from scrubdesk.core import labels as core_labels
-    from scrubdesk.core.model_lineage import Prediction, msg_list_digest, record_model, store_predictions
-    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.clock import utc_now
+    from scrubdesk.core.db import labels as label_rows
+    from scrubdesk.core.db import messages as message_rows
+    from scrubdesk.core.db import spans as span_rows
+    from scrubdesk.core.db.trained_models import Prediction, record_model, store_predictions
+    from scrubdesk.core.model_lineage import msg_list_digest
+    from scrubdesk.core.spans import Span
     from scrubdesk.core.synthetic import INTENTS, generate
 
     ids = project.ids
@@ -159,7 +164,7 @@ def _fill(project: Project, n: int) -> dict:
     to_predict: list[tuple[int, str]] = []
     labelled: list[tuple[int, str]] = []
     with project.store() as store:
-        key_to_id = dict(store.execute("SELECT msg_key, id FROM messages"))
+        key_to_id = message_rows.ids_by_key(store)
         batch: list = []
 
         def write(batch: list) -> int:
@@ -167,21 +172,17 @@ def _fill(project: Project, n: int) -> dict:
             for mid, email in batch:
                 for field, gold in (("body", email.spans), ("subject", email.subject_spans)):
                     spans.extend(
-                        (mid, field, s.start, s.end, s.label, round(rng.uniform(0.6, 1.0), 2), "bench-gold")
+                        (
+                            mid,
+                            field,
+                            Span(s.start, s.end, s.label, round(rng.uniform(0.6, 1.0), 2), "bench-gold"),
+                        )
                         for s in gold
                     )
-                fingerprint = ids.digest("analysis", f"{ANALYZER_VERSION}\x00{mid}".encode())
-                states.append((mid, fingerprint, now))
+                states.append((mid, ids.digest("analysis", f"{ANALYZER_VERSION}\x00{mid}".encode())))
             with store.transaction() as conn:
-                conn.executemany(
-                    'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-                    f"analyzer_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', '{ANALYZER_VERSION}')",
-                    spans,
-                )
-                conn.executemany(
-                    "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, ?)",
-                    states,
-                )
+                span_rows.insert_suggestions(conn, spans, ANALYZER_VERSION)
+                span_rows.record_analyses(conn, states, now)
             return len(spans)
 
         for email in generate(n, seed=SEED):
@@ -199,10 +200,7 @@ def _fill(project: Project, n: int) -> dict:
 
         core_labels.add_labels(project, store, list(INTENTS))
         with store.transaction() as conn:
-            conn.executemany(
-                "UPDATE messages SET label = ?, label_source = 'annotator' WHERE id = ?",
-                [(label, mid) for mid, label in labelled],
-            )
+            label_rows.set_message_labels(conn, labelled, "annotator")
             n_labelled = len(labelled)
             id_to_key = {v: k for k, v in key_to_id.items()}
             members = [mid for mid, _ in labelled]

@@ -38,6 +38,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.gui.build_project import install_bench_keyring, keys_file  # noqa: E402
+from scrubdesk.core.db.labels import message_label  # noqa: E402
 from scrubdesk.gui.message_list import COLUMN_INDEX  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)  # the window's default size on a large enough screen
@@ -278,7 +279,7 @@ class Bench:
 
     def label(self, count: int) -> dict[str, Any]:
         """Number key 1 in the unlabelled list: label, advance, show the next message."""
-        from scrubdesk.core.messages import MessageFilter
+        from scrubdesk.core.db.messages import MessageFilter
 
         window = self.window
         view, model = window.list_view, window.model
@@ -298,7 +299,8 @@ class Bench:
             def check(labelled: int | None = labelled, expected: int | None = expected) -> None:
                 shown = window.message_view.message
                 assert shown is not None and shown.id == expected, "the next message is not shown"
-                stored = window.store.scalar("SELECT label FROM messages WHERE id = ?", (labelled,))
+                found = message_label(window.store, labelled)
+                stored = found[1] if found else None
                 assert stored == first_label, "the label was not stored"
 
             elapsed, cpu, painted = self._timed(lambda: QTest.keyClick(window, Qt.Key.Key_1), check)

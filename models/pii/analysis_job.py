@@ -8,7 +8,8 @@ only the analyser's own suggestions are replaced.
 A reviewer's approval is tied to the fingerprint it approved. When a new analyser version re-analyses a
 message whose content did not change and finds exactly the same suggestions (same places, same types),
 the redaction the reviewer approved is unchanged, so the approval moves to the new fingerprint; otherwise
-the message needs approval again. The summary and the audit log count both.
+the message needs approval again (the rule is :func:`scrubdesk.core.review.record_reanalysis`). The
+summary and the audit log count both.
 
 Batches commit on their own, so a cancelled or killed run keeps its finished batches and the next run
 continues where it stopped. Progress and cancel go through :class:`scrubdesk.core.jobs.JobControl`.
@@ -25,9 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import messages
+from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.jobs import JobCancelled, JobControl
-from scrubdesk.core.project import Project, utc_now
-from scrubdesk.core.spans import replace_suggestions
+from scrubdesk.core.project import Project
+from scrubdesk.core.review import APPROVAL_KEPT, APPROVAL_TO_REDO, record_reanalysis
 from scrubdesk.core.store import Store
 from scrubdesk.models.pii.analyzer import AnalysisInput, PiiAnalyzer
 
@@ -89,11 +93,6 @@ def _fingerprint(project: Project, version: str, body: str, subject: str, header
     return project.ids.digest("pii-analysis", content)
 
 
-def _earlier_versions(store: Store, version: str) -> list[str]:
-    sql = "SELECT DISTINCT analyzer_version FROM spans WHERE analyzer_version != ?"
-    return [str(r[0]) for r in store.execute(sql, (version,))]
-
-
 def _pending(store: Store, project: Project, version: str, force: bool, page: int) -> Iterator[_Work]:
     """Messages whose analysis is missing or stale, in ID order, read page by page."""
     # Earlier analyser versions of this project, to tell 'only the analyser changed' from 'the content
@@ -102,27 +101,24 @@ def _pending(store: Store, project: Project, version: str, force: bool, page: in
     earlier: list[str] | None = None
     last = 0
     while True:
-        rows = store.execute(
-            "SELECT m.id, m.body, coalesce(m.subject, ''), m.from_name, m.from_addr, m.to_addrs, m.cc_addrs, "
-            "a.fingerprint FROM messages m LEFT JOIN analysis_state a ON a.message_id = m.id "
-            "WHERE m.id > ? ORDER BY m.id LIMIT ?",
-            (last, page),
-        ).fetchall()
+        rows = messages.with_headers_after(store, last, page)
         if not rows:
             return
-        for mid, body, subject, fname, faddr, to, cc, old in rows:
-            headers = _headers(fname, faddr, to, cc)
-            fingerprint = _fingerprint(project, version, body, subject, headers)
+        analysed = span_rows.fingerprints_after(store, last, page)
+        for m in rows:
+            old = analysed.get(m.id)
+            headers = _headers(m.from_name, m.from_addr, m.to_addrs, m.cc_addrs)
+            fingerprint = _fingerprint(project, version, m.body, m.subject, headers)
             if force or fingerprint != old:
                 same = old == fingerprint
                 if old is not None and not same:
                     if earlier is None:
-                        earlier = _earlier_versions(store, version)
-                    same = any(_fingerprint(project, v, body, subject, headers) == old for v in earlier)
-                yield _Work(mid, fingerprint, body, subject, headers, old, same)
+                        earlier = span_rows.earlier_analyzer_versions(store, version)
+                    same = any(_fingerprint(project, v, m.body, m.subject, headers) == old for v in earlier)
+                yield _Work(m.id, fingerprint, m.body, m.subject, headers, old, same)
             else:
-                yield _Work(mid, "", "", "", {})  # unchanged: counted, not analysed
-        last = rows[-1][0]
+                yield _Work(m.id, "", "", "", {})  # unchanged: counted, not analysed
+        last = rows[-1].id
 
 
 def run_analysis(
@@ -149,7 +145,7 @@ def _run(
     summary = AnalysisSummary(analyzer_version=analyzer.version)
     started = time.perf_counter()
     with project.store() as store:
-        total = int(store.scalar("SELECT count(*) FROM messages"))
+        total = messages.count_messages(store)
         try:
             batch: list[_Work] = []
             for work in _pending(store, project, analyzer.version, force, page=max(batch_size * 4, 256)):
@@ -191,46 +187,24 @@ def _analyse_batch(store: Store, analyzer: Any, batch: list[_Work], summary: Ana
     now = utc_now()
     with store.transaction() as conn:
         for work, body, subject in zip(batch, body_spans, subject_spans, strict=True):
-            approved = work.previous is not None and _approved_at(conn, work.message_id, work.previous)
-            before = _suggestions(conn, work.message_id) if approved and work.same_content else None
-            replace_suggestions(conn, work.message_id, "body", body, analyzer.version)
-            replace_suggestions(conn, work.message_id, "subject", subject, analyzer.version)
-            if approved:
-                if before is not None and before == _suggestions(conn, work.message_id):
-                    conn.execute(
-                        "UPDATE reviews SET fingerprint = ? WHERE message_id = ? AND status = 'approved'",
-                        (work.fingerprint, work.message_id),
-                    )
-                    summary.approvals_kept += 1
-                else:
-                    summary.approvals_to_redo += 1
-            conn.execute(
-                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-                "analyzed_at = excluded.analyzed_at",
-                (work.message_id, work.fingerprint, now),
+            outcome = record_reanalysis(
+                conn,
+                work.message_id,
+                {"body": body, "subject": subject},
+                analyzer_version=analyzer.version,
+                previous=work.previous,
+                fingerprint=work.fingerprint,
+                same_content=work.same_content,
+                at=now,
             )
+            if outcome == APPROVAL_KEPT:
+                summary.approvals_kept += 1
+            elif outcome == APPROVAL_TO_REDO:
+                summary.approvals_to_redo += 1
             for span in (*body, *subject):
                 summary.by_label[span.label] += 1
             summary.spans += len(body) + len(subject)
     summary.analysed += len(batch)
-
-
-def _approved_at(conn: Any, message_id: int, fingerprint: str) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM reviews WHERE message_id = ? AND status = 'approved' AND fingerprint = ?",
-        (message_id, fingerprint),
-    ).fetchone()
-    return row is not None
-
-
-def _suggestions(conn: Any, message_id: int) -> set[tuple[str, int, int, str]]:
-    """What the analyser suggests for a message: field, place and type (scores do not change a redaction)."""
-    rows = conn.execute(
-        "SELECT field, start, \"end\", label FROM spans WHERE message_id = ? AND status = 'suggested'",
-        (message_id,),
-    )
-    return {(str(f), int(a), int(b), str(label)) for f, a, b, label in rows}
 
 
 def _progress_text(summary: AnalysisSummary) -> str:

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.trained_models import ModelRecord, Prediction, latest_model, store_predictions
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobCancelled, JobControl
-from scrubdesk.core.model_lineage import ModelRecord, Prediction, latest_model, store_predictions
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.scrubbing import unlabelled_messages
 from scrubdesk.models.triage.persistence import load_model
 

@@ -19,11 +19,14 @@ from typing import Any
 import numpy as np
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.consent import consenting_message_ids
+from scrubdesk.core.db import messages as message_rows
+from scrubdesk.core.db.trained_models import record_model
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobCancelled, JobControl
-from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest, record_model
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest
+from scrubdesk.core.project import Project
 from scrubdesk.core.scrubbing import ScrubbedMessage, join_fields, pii_strings, training_messages
 from scrubdesk.core.store import Store
 from scrubdesk.models.privacy.cost import DEFAULT_EPSILONS, privacy_cost
@@ -80,13 +83,8 @@ class TrainingSummary:
 
 
 def _raw_texts(store: Store, messages: list[ScrubbedMessage]) -> list[str]:
-    texts = []
-    for m in messages:
-        subject, body = store.execute(
-            "SELECT coalesce(subject, ''), body FROM messages WHERE id = ?", (m.message_id,)
-        ).fetchone()
-        texts.append(join_fields(subject, body))
-    return texts
+    found = {t.id: t for t in message_rows.texts(store, [m.message_id for m in messages])}
+    return [join_fields(found[m.message_id].subject, found[m.message_id].body) for m in messages]
 
 
 def run_training(

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.trained_models import list_models, record_model
 from scrubdesk.core.erasure import (
     SubjectQuery,
     erase_subject,
@@ -24,8 +26,6 @@ from scrubdesk.core.erasure import (
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
-from scrubdesk.core.model_lineage import list_models, record_model
-from scrubdesk.core.project import utc_now
 from scrubdesk.core.roles import grant
 from scrubdesk.core.synthetic import generate, write_csv, write_mbox
 from scrubdesk.core.trace_scan import Needles, scan_sqlcipher_pages
@@ -399,16 +399,16 @@ def test_cli_erase_and_verify(tmp_path):
 
 def test_without_secure_delete_and_vacuum_the_page_scan_finds_the_residue(planted, monkeypatch):
     """What the decrypted-page check is for: rows that SQL no longer returns but the file still holds."""
-    from scrubdesk.core import erasure
+    from scrubdesk.core.db import erasures, maintenance
 
-    delete = erasure._delete_messages
+    delete = erasures.delete_messages
 
     def careless_delete(conn, message_ids):
         conn.execute("PRAGMA secure_delete = OFF")
         return delete(conn, message_ids)
 
-    monkeypatch.setattr(erasure, "_delete_messages", careless_delete)
-    monkeypatch.setattr(erasure, "wipe_free_space", lambda store: {"vacuumed": False})
+    monkeypatch.setattr(erasures, "delete_messages", careless_delete)
+    monkeypatch.setattr(maintenance, "wipe_free_space", lambda store: {"vacuumed": False})
     result = erase_subject(planted.project, ADDRESS)
     report = result.verification
     assert not result.ok and report.store_hits == {} and report.subject_messages == 0

@@ -10,18 +10,13 @@ import pandas as pd
 import pytest
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.db.trained_models import Prediction, mark_stale, record_model, store_predictions
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.export import EXPORT_FORMATS, run_export
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.leak_guard import ALLOWED_COLUMNS, LeakGuardError
-from scrubdesk.core.model_lineage import (
-    Prediction,
-    mark_stale,
-    msg_list_digest,
-    record_model,
-    store_predictions,
-)
+from scrubdesk.core.model_lineage import msg_list_digest
 from scrubdesk.core.parquet_io import read_parquet
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import grant

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+from scrubdesk.core.db.messages import get_message, message_ids
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.messages import get_message, message_ids, project_stats
+from scrubdesk.core.stats import project_stats
 from scrubdesk.core.synthetic import generate
 from scrubdesk.core.synthetic.writers import write_mbox
 

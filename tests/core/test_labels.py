@@ -8,8 +8,9 @@ import pytest
 
 from scrubdesk.core import labels
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import InputError, PermissionDeniedError
-from scrubdesk.core.project import Project, utc_now
+from scrubdesk.core.project import Project
 from scrubdesk.core.roles import grant
 from tests.helpers import scrubdesk
 

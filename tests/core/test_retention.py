@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 
 from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.trained_models import record_model
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
-from scrubdesk.core.model_lineage import record_model
-from scrubdesk.core.project import utc_now
 from scrubdesk.core.retention import get_policy, parse_date, purge, retention_status, set_policy
 from scrubdesk.core.roles import grant
 from scrubdesk.core.synthetic import generate, write_csv

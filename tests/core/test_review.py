@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 
 from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.reviews import approved_message_ids, queue_size
 from scrubdesk.core.errors import InputError, PermissionDeniedError
-from scrubdesk.core.project import utc_now
 from scrubdesk.core.review import (
     RAW_VIEW_SETTING,
     approve,
     approve_all,
-    approved_message_ids,
     can_view_raw,
-    queue_size,
     raw_view_roles,
     record_raw_view,
     review_queue,

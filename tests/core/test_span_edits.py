@@ -7,21 +7,15 @@ import json
 import pytest
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.reviews import approved_message_ids
+from scrubdesk.core.db.spans import MANUAL, message_spans, replace_suggestions
 from scrubdesk.core.errors import InputError, PermissionDeniedError
-from scrubdesk.core.project import utc_now
-from scrubdesk.core.review import approve, approved_message_ids, review_state
+from scrubdesk.core.review import approve, review_state
 from scrubdesk.core.roles import grant
 from scrubdesk.core.scrubbing import project_redactor, scrub_message
-from scrubdesk.core.span_edits import (
-    MANUAL,
-    accept_span,
-    add_span,
-    change_span_type,
-    delete_span,
-    message_spans,
-    reject_span,
-)
-from scrubdesk.core.spans import Span, replace_suggestions
+from scrubdesk.core.span_edits import accept_span, add_span, change_span_type, delete_span, reject_span
+from scrubdesk.core.spans import Span
 
 SUBJECT = "Bill for Jane"
 BODY = "Hi, I am Jane Okafor, call 07700 900123. Account 1234 at 5 Elm Road."

@@ -74,7 +74,7 @@ def test_changing_the_query_invalidates_the_preview(qtbot, planted, runner) -> N
 
 def test_an_annotator_is_refused_by_the_core(qtbot, planted, runner, monkeypatch) -> None:
     from scrubdesk.core.audit_log import current_os_user
-    from scrubdesk.core.project import utc_now
+    from scrubdesk.core.clock import utc_now
     from scrubdesk.core.roles import grant
 
     with planted.store() as store, store.transaction() as conn:

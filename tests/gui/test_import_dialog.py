@@ -9,8 +9,8 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 
+from scrubdesk.core.db.messages import count_messages
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
-from scrubdesk.core.messages import count_messages
 from scrubdesk.gui.import_dialog import ImportDialog, ImportProgressDialog
 from tests.gui.conftest import open_project
 from tests.gui.fakes import FakeReader, fake_source

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDialog
 
 from scrubdesk.core import labels as core_labels
 from scrubdesk.core.audit_log import current_os_user
-from scrubdesk.core.messages import MessageFilter
-from scrubdesk.core.project import utc_now
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
 from scrubdesk.gui.message_list import COLUMN_INDEX

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubdesk.core.messages import get_message
+from scrubdesk.core.db.messages import get_message
 from scrubdesk.gui.about import make_about_box, versions
 from scrubdesk.gui.main_window import PROJECT_PAGE, WELCOME_PAGE, MainWindow
 from tests.gui.conftest import open_project, wait_for

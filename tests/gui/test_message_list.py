@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from scrubdesk.core import messages
-from scrubdesk.core.messages import MessageFilter
+from scrubdesk.core import scrubbing
+from scrubdesk.core.db import messages
+from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.gui.message_list import COLUMN_INDEX, COLUMNS, MessageListView, MessageTableModel
 from tests.gui.fakes import subject_of
 
@@ -206,7 +207,7 @@ def test_rows_show_scrubbed_subject_suggestion_review_and_pii(store, annotated, 
 
 
 def test_filters(store, annotated, qapp):
-    from scrubdesk.core.messages import MessageFilter
+    from scrubdesk.core.db.messages import MessageFilter
 
     model = MessageTableModel(store)
     assert (model.rowCount(), model.labelled_count, model.total_messages) == (1000, 667, 1000)
@@ -242,7 +243,7 @@ def test_sort_by_uncertainty_puts_least_certain_first_and_no_suggestion_last(sto
 
 
 def test_label_update_changes_the_row_in_place(store, annotated, qapp):
-    from scrubdesk.core.messages import MessageFilter
+    from scrubdesk.core.db.messages import MessageFilter
 
     model = MessageTableModel(store)
     model.set_filter(MessageFilter(state="unlabelled"))
@@ -334,13 +335,13 @@ def test_a_running_search_can_be_cancelled(store, project_1000, qtbot, runner, m
     from scrubdesk.gui.message_list import MessageListPanel
 
     release = threading.Event()
-    real = messages.search_scrubbed
+    real = scrubbing.search_scrubbed
 
     def slow(store, redactor, query, control=None, ids=None):
         release.wait(10)
         return real(store, redactor, query, control, ids)
 
-    monkeypatch.setattr(messages, "search_scrubbed", slow)
+    monkeypatch.setattr(scrubbing, "search_scrubbed", slow)
     model = MessageTableModel(store)
     panel = MessageListPanel(model, runner)
     qtbot.addWidget(panel)

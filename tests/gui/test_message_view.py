@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from scrubdesk.core.audit_log import current_os_user
-from scrubdesk.core.messages import get_message
-from scrubdesk.core.project import utc_now
+from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.messages import get_message
+from scrubdesk.core.db.spans import message_spans, replace_suggestions
 from scrubdesk.core.review import approve, review_state, set_raw_view_roles
 from scrubdesk.core.roles import grant
-from scrubdesk.core.span_edits import message_spans
-from scrubdesk.core.spans import Span, replace_suggestions
+from scrubdesk.core.spans import Span
 
 pytestmark = pytest.mark.gui
 

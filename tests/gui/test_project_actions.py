@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QPalette
 
 from scrubdesk.core.audit_log import current_os_user
-from scrubdesk.core.project import utc_now
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.roles import grant
 from tests.gui.conftest import fill_project, open_project
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from scrubdesk.core.db.reviews import approved_message_ids
+from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.errors import PermissionDeniedError
-from scrubdesk.core.review import approve, approved_message_ids, review_state, submit_for_review
-from scrubdesk.core.span_edits import message_spans
+from scrubdesk.core.review import approve, review_state, submit_for_review
 from tests.gui.conftest import open_project
 from tests.gui.test_message_view import add_message, as_role
 

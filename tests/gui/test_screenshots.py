@@ -68,7 +68,7 @@ def test_render_an_existing_project_in_both_themes_and_restore_the_theme(qapp, p
 
 @pytest.mark.slow
 def test_the_showcase_goes_through_the_workflow_and_every_view_renders(qapp, tmp_path, monkeypatch):
-    from scrubdesk.core.review import queue_size
+    from scrubdesk.core.db.reviews import queue_size
     from scrubdesk.gui import screenshots
 
     state: dict[str, object] = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, QTimer
 
-from scrubdesk.core.model_lineage import list_models, mark_stale
+from scrubdesk.core.db.trained_models import list_models, mark_stale
 from scrubdesk.core.review import approve_all
 from tests.models.training_project import fill
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from scrubdesk.core.db.spans import spans_for_message
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.spans import Span, spans_for_message
+from scrubdesk.core.spans import Span
 from scrubdesk.models.pii.analysis_job import run_analysis
 
 
@@ -110,7 +111,7 @@ def test_cancel_keeps_finished_batches(project, analyzer):
 
 @pytest.mark.parametrize("status", ["suggested", "accepted", "rejected", "added"])
 def test_span_status_values(project, status):
-    from scrubdesk.core.spans import replace_suggestions
+    from scrubdesk.core.db.spans import replace_suggestions
 
     with project.store() as store:
         mid = _add(store, 1, "x")
@@ -163,7 +164,7 @@ class _Renamed:
 
 
 def _approved(project) -> set[int]:
-    from scrubdesk.core.review import APPROVED_SQL
+    from scrubdesk.core.db.reviews import APPROVED_SQL
 
     with project.store() as store:
         return {r[0] for r in store.execute(APPROVED_SQL)}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from scrubdesk.core.errors import InputError, PermissionDeniedError
-from scrubdesk.core.scrubbing import redaction_policy
+from scrubdesk.core.redaction_policy import redaction_policy
 from scrubdesk.models.pii_commands import parse_changes, set_redaction_policy
 from tests.helpers import scrubdesk
 

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
+from scrubdesk.core.db.trained_models import latest_model, mark_stale
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.model_lineage import latest_model, mark_stale
 from scrubdesk.core.project import Project
 from scrubdesk.core.review import approve_all
 from scrubdesk.models.triage.bias import label_shift
@@ -135,7 +135,8 @@ def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(pro
 
 
 def test_a_change_of_redaction_policy_makes_current_models_stale(project):
-    from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_POLICY, list_models
+    from scrubdesk.core.db.trained_models import list_models
+    from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_POLICY
     from scrubdesk.models.pii_commands import set_redaction_policy
 
     fill(project, n=100, planted=False)

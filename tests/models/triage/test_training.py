@@ -11,8 +11,8 @@ import skops.io as sio
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
+from scrubdesk.core.db.trained_models import latest_model, uncertainty_order
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.model_lineage import latest_model, uncertainty_order
 from scrubdesk.core.scrubbing import training_messages
 from scrubdesk.models.triage.persistence import UntrustedModelError, load_model
 from scrubdesk.models.triage.predict import run_prediction
