@@ -16,8 +16,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrubdesk.core.db import imports
+from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.import_identity import DUPLICATES, Outcome, decide, identify
 from scrubdesk.core.ingest import readers
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceItem, SourceProgress
 from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, csv_columns, json_columns
@@ -160,26 +161,25 @@ def _open(path: Path, options: ImportOptions) -> tuple[str | None, Iterator[Sour
     return fmt, items, None
 
 
-def _known_keys(project: Project, keys: Sequence[str]) -> set[str]:
-    """Keys already in the project; an erased message's key is remembered: the import skips it too."""
+def _mark_duplicates(
+    project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None], options: ImportOptions
+) -> None:
+    """Set ``duplicate`` on the messages the import would not store (the same content is in the project,
+    or is a longer copy of it, or an erasure removed it), by the import's own rule
+    (:func:`~scrubdesk.core.import_identity.decide`). A CSV/JSON row without an ID column is keyed on its
+    whole file's digest, which the preview does not read: it stays None."""
     with project.store() as store:  # this thread's own connection
-        return imports.known_keys(store, keys)
-
-
-def _mark_duplicates(project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None]) -> None:
-    """Set ``duplicate`` on the messages whose keyed ID is already in the project. A CSV/JSON row without an
-    ID column is keyed on its whole file's digest, which the preview does not read: it stays None."""
-    from scrubdesk.core.importer import message_key
-
-    keys: dict[int, str] = {}
-    for n, item in enumerate(parsed):
-        if item is None or (item.body_kind == "record" and not item.natural_id):
-            continue
-        with contextlib.suppress(ValueError):  # a reader gave neither ID nor fingerprint: cannot tell
-            keys[n] = message_key(project.ids, item, None)
-    known = _known_keys(project, sorted(set(keys.values())))
-    for n, key in keys.items():
-        shown[n] = dataclasses.replace(shown[n], duplicate=key in known)
+        erased = erased_keys(store)
+        for n, item in enumerate(parsed):
+            if item is None or (item.body_kind == "record" and not item.natural_id):
+                continue
+            try:
+                identity = identify(project.ids, item, None, global_ids=options.global_ids)
+            except ValueError:  # a reader gave neither ID nor fingerprint: cannot tell
+                continue
+            outcome = decide(store, project.ids, identity, item.body, erased).outcome
+            duplicate = outcome in DUPLICATES or outcome is Outcome.ERASED
+            shown[n] = dataclasses.replace(shown[n], duplicate=duplicate)
 
 
 def preview_import(
@@ -233,5 +233,5 @@ def preview_import(
                 exhausted = next(items, None) is None
             summaries.append(SourcePreview(str(path), fmt, None, count, exhausted, columns))
     if project is not None and not cancelled:
-        _mark_duplicates(project, shown, parsed)
+        _mark_duplicates(project, shown, parsed, options)
     return ImportPreview(tuple(shown), tuple(summaries), fields, limit, cancelled)

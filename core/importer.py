@@ -1,9 +1,11 @@
 """The import job: read sources, key and deduplicate messages, store them in committed batches.
 
-Resumable by construction: every message gets a keyed ID (from its Message-ID, its exact bytes, or its
-row in an exact CSV/JSON file), the ID is UNIQUE in the store, and each batch commits on its own. A run
-that was killed or cancelled is completed by running it again; what is already in is counted as a
-duplicate, never stored twice. Items that cannot be imported are quarantined with location and reason.
+Resumable by construction: every message gets a keyed ID (see :mod:`scrubdesk.core.import_identity`:
+its Message-ID and content, its exact bytes, or its row in an exact CSV/JSON file), the ID is UNIQUE in
+the store, and each batch commits on its own. A run that was killed or cancelled is completed by running it
+again; what is already in is counted as a duplicate (by reason), never stored twice. Items that cannot be
+imported are quarantined with location and reason, and so is every path that is not read (hidden files,
+maildir tmp/...): items fed = imported + replaced + duplicates + erased_skipped + quarantined.
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ from scrubdesk.core.db import imports
 from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
+from scrubdesk.core.import_identity import DUPLICATES, Identity, Outcome, decide, identify
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
-from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
+from scrubdesk.core.ingest.records import (
+    SKIP_REASONS,
+    ImportOptions,
+    ParsedMessage,
+    Quarantined,
+    SourceProgress,
+    shown,
+)
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.store import Store
@@ -49,32 +59,53 @@ BATCH_MAX_BYTES = 16 * 1024 * 1024
 @dataclass
 class ImportSummary:
     sources: int = 0
-    imported: int = 0
-    duplicates: int = 0
+    imported: int = 0  # new messages, including same_id_different_content
+    same_id_different_content: int = 0  # stored beside a message with the same ID and other content
+    replaced_truncated: int = 0  # complete copies written over stored truncated ones
+    duplicate_reasons: Counter[str] = field(default_factory=Counter)  # same_content | truncated_copy
     erased_skipped: int = 0  # messages a data subject's erasure removed: never imported again
-    quarantined: Counter[str] = field(default_factory=Counter)
+    quarantined: Counter[str] = field(default_factory=Counter)  # by reason, skipped paths included
     quarantined_new: int = 0
     bytes_read: int = 0
     seconds: float = 0.0
     cancelled: bool = False
 
     @property
+    def duplicates(self) -> int:
+        return sum(self.duplicate_reasons.values())
+
+    @property
     def quarantined_total(self) -> int:
         return sum(self.quarantined.values())
 
     @property
+    def skipped(self) -> int:
+        """Paths reported and not read (hidden, maildir tmp/, folders): part of the quarantined count."""
+        return sum(n for reason, n in self.quarantined.items() if reason in SKIP_REASONS)
+
+    @property
     def items(self) -> int:
-        return self.imported + self.duplicates + self.erased_skipped + self.quarantined_total
+        return (
+            self.imported
+            + self.replaced_truncated
+            + self.duplicates
+            + self.erased_skipped
+            + self.quarantined_total
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "sources": self.sources,
             "items": self.items,
             "imported": self.imported,
+            "same_id_different_content": self.same_id_different_content,
+            "replaced_truncated": self.replaced_truncated,
             "duplicates": self.duplicates,
+            "duplicates_by_reason": dict(sorted(self.duplicate_reasons.items())),
             "erased_skipped": self.erased_skipped,
             "quarantined": self.quarantined_total,
             "quarantined_by_reason": dict(sorted(self.quarantined.items())),
+            "skipped": self.skipped,
             "quarantined_new": self.quarantined_new,
             "bytes_read": self.bytes_read,
             "seconds": round(self.seconds, 3),
@@ -99,33 +130,21 @@ def source_digest(ids: KeyedIds, path: Path, fmt: str) -> str | None:
     return _file_digest(ids, path) if fmt in TABULAR_FORMATS and path.is_file() else None
 
 
-def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None) -> str:
-    """The msg_key of a parsed item: from its Message-ID, its exact bytes, or its record ID or row in
-    that exact file (``digest``, from :func:`source_digest`). Shared by the importer and re-link, which
-    must derive the very same keys."""
-    if item.body_kind == "record":
-        if item.natural_id:
-            return ids.digest("record-id", item.natural_id.encode())
-        assert digest is not None, "a record without an ID column needs its file's digest"
-        return ids.record_id(digest, item.location.rsplit("#", 1)[-1])
-    if item.natural_id:
-        return ids.message_id(item.natural_id)
-    if item.content_fingerprint is None:
-        raise ValueError(f"reader gave neither an ID nor a fingerprint for {item.location}")
-    return ids.content_id(item.content_fingerprint)
+def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None, *, global_ids: bool = False) -> str:
+    """The msg_key of the first copy of a parsed item (see :func:`import_identity.identify` for every key
+    it may be stored under)."""
+    return identify(ids, item, digest, global_ids=global_ids).msg_key
 
 
 class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
-    def __init__(self, store: Store, ids: KeyedIds, summary: ImportSummary) -> None:
+    def __init__(self, store: Store, ids: KeyedIds, summary: ImportSummary, *, global_ids: bool) -> None:
         self.store = store
         self.ids = ids
         self.summary = summary
+        self.global_ids = global_ids
         self.erased = erased_keys(store)
-
-    def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
-        return message_key(self.ids, item, source_digest)
 
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
@@ -139,7 +158,9 @@ class _BatchWriter:
             imports.link_subjects(conn, subjects)
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
-        key = self.ids.digest("quarantine", item.location.encode() + b"\x00" + item.fingerprint)
+        key = self.ids.digest(
+            "quarantine", item.location.encode("utf-8", "surrogatepass") + b"\x00" + item.fingerprint
+        )
         new = imports.quarantine(
             conn,
             imports.QuarantineItem(
@@ -159,30 +180,54 @@ class _BatchWriter:
         *,
         subjects: list[tuple[int, str, str]],
     ) -> None:
-        key = self.message_key(m, digest)
-        if key in self.erased:
-            self.summary.erased_skipped += 1
-            return
-        message_id = imports.insert_message(
-            conn,
-            imports.NewMessage(
-                msg_key=key, source_id=source_id, source_location=m.location, sent_at=m.sent_at,
-                from_name=m.from_name, from_addr=m.from_addr, to_addrs=_json_list(m.to_addrs),
-                cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body, body_kind=m.body_kind,
-                attachment_count=m.attachment_count, attachment_types=_json_list(m.attachment_types),
-                flags=_json_list(m.flags), label=m.label, label_source="import" if m.label else None,
-                size_bytes=m.size_bytes, imported_at=now,
-            ),
-        )  # fmt: skip
+        identity = identify(self.ids, m, digest, global_ids=self.global_ids)
+        row = _new_message(identity.msg_key, identity, m, source_id, now)
+        message_id = None
+        if not identity.legacy_keys and not any(key in self.erased for key in identity.candidate_keys()):
+            message_id = imports.insert_message(conn, row)  # the usual case: a message seen first
         if message_id is None:
-            self.summary.duplicates += 1
-            return
-        self.summary.imported += 1
+            decision = decide(conn, self.ids, identity, m.body, self.erased)
+            outcome = decision.outcome
+            if outcome is Outcome.ERASED:
+                self.summary.erased_skipped += 1
+                return
+            if outcome in DUPLICATES:
+                self.summary.duplicate_reasons[str(outcome)] += 1
+                return
+            if outcome is Outcome.REPLACES:
+                assert decision.copy_id is not None
+                imports.replace_message(conn, decision.copy_id, row)
+                self.summary.replaced_truncated += 1
+                message_id = decision.copy_id
+            else:
+                key = identity.variant_key if outcome is Outcome.VARIANT else identity.msg_key
+                assert key is not None
+                message_id = imports.insert_message(conn, _new_message(key, identity, m, source_id, now))
+                if message_id is None:  # cannot happen after decide(); counted, never lost silently
+                    self.summary.duplicate_reasons[str(Outcome.SAME)] += 1
+                    return
+                self.summary.imported += 1
+                self.summary.same_id_different_content += int(outcome is Outcome.VARIANT)
+        else:
+            self.summary.imported += 1
         subject_id = self.ids.subject_id
         if m.from_addr:
             subjects.append((message_id, subject_id(m.from_addr), "from"))
         subjects.extend((message_id, subject_id(a), "to") for a in m.to_addrs)
         subjects.extend((message_id, subject_id(a), "cc") for a in m.cc_addrs)
+
+
+def _new_message(
+    key: str, identity: Identity, m: ParsedMessage, source_id: int, now: str
+) -> imports.NewMessage:
+    return imports.NewMessage(
+        msg_key=key, id_key=identity.id_key, content_key=identity.content_key, source_id=source_id,
+        source_location=m.location, sent_at=m.sent_at, from_name=m.from_name, from_addr=m.from_addr,
+        to_addrs=_json_list(m.to_addrs), cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body,
+        body_kind=m.body_kind, attachment_count=m.attachment_count,
+        attachment_types=_json_list(m.attachment_types), flags=_json_list(m.flags), label=m.label,
+        label_source="import" if m.label else None, size_bytes=m.size_bytes, imported_at=now,
+    )  # fmt: skip
 
 
 def _json_list(values: Sequence[str]) -> str:
@@ -195,10 +240,10 @@ def resolve_sources(sources: Sequence[Path], options: ImportOptions) -> list[tup
     for source in sources:
         path = Path(source)
         if not path.exists():
-            raise InputError(f"source not found: {path}")
+            raise InputError(f"source not found: {shown(path)}")
         fmt = options.format or detect_format(path)
         if fmt in TABULAR_FORMATS and not options.text_column:
-            raise InputError(f"{path} is {fmt}: say which column holds the text with --text-column")
+            raise InputError(f"{shown(path)} is {fmt}: say which column holds the text with --text-column")
         resolved.append((path, fmt))
     return resolved
 
@@ -225,7 +270,7 @@ def run_import(
     done_before = 0
     progress = SourceProgress()
     with project.store() as store:
-        writer = _BatchWriter(store, project.ids, summary)
+        writer = _BatchWriter(store, project.ids, summary, global_ids=options.global_ids)
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
@@ -278,7 +323,7 @@ def _progress_text(summary: ImportSummary) -> str:
 
 
 def _register_source(store: Store, path: Path, fmt: str) -> int:
-    location = str(path.absolute())
+    location = shown(path.absolute())
     now = utc_now()
     with store.transaction() as conn:
         return imports.register_source(conn, location, fmt, now)

@@ -229,9 +229,10 @@ def _parse(
         pairs, address_flags = parse_addresses(found.get("cc", []))
         flags |= address_flags
         cc_addrs = tuple(addr for _, addr in pairs if addr)
+    subjects = found.get("subject")
+    full_subject, subject_flags = decode_text_header(subjects[0] if subjects else None)
     if "subject" in fields:
-        subjects = found.get("subject")
-        subject, subject_flags = decode_text_header(subjects[0] if subjects else None)
+        subject = full_subject
         flags |= subject_flags
     keep_attachments = "attachments" in fields
     return ParsedMessage(
@@ -250,4 +251,5 @@ def _parse(
         attachment_count=len(walk.attachments) if keep_attachments else 0,
         attachment_types=tuple(walk.attachments) if keep_attachments else (),
         flags=tuple(sorted(flags)),
+        content_digest=records.content_digest(full_subject, body),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -78,6 +79,12 @@ def location_text(location: str) -> str:
     return location
 
 
+def content_digest(subject: str | None, body: str) -> bytes:
+    """What makes two copies with the same Message-ID (or record ID) the same message: subject and body."""
+    data = f"{subject or ''}\x00{body}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).digest()
+
+
 def shown(path: object) -> str:
     """A path as text for messages and locations (see location_text)."""
     return location_text(str(path))
@@ -95,6 +102,9 @@ class ImportOptions:
     subject_column: str | None = None
     from_column: str | None = None
     date_column: str | None = None
+    # CSV/JSON record IDs name a record within its file unless the user says they are global (the same ID
+    # in two files is then the same record, as long as the text is the same too).
+    global_ids: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,9 +127,14 @@ class ParsedMessage:
     attachment_types: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     label: str | None = None
+    # sha256 of the subject and the body (see content_digest), the subject read even when the allow-list
+    # leaves it out, so a message's content identity does not depend on the allow-list
+    content_digest: bytes = b""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "location", location_text(self.location))
+        if not self.content_digest:
+            object.__setattr__(self, "content_digest", content_digest(self.subject, self.body))
 
     def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
         return f"ParsedMessage(location={self.location!r}, size_bytes={self.size_bytes})"

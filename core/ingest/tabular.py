@@ -188,7 +188,8 @@ def make_record(
 
     label = optional(columns.label)
     natural_id = optional(columns.id)
-    subject = optional(columns.subject) if "subject" in fields else None
+    full_subject = optional(columns.subject)
+    subject = full_subject if "subject" in fields else None
     from_name = from_addr = sent_at = None
     if "from" in fields and (sender := optional(columns.sender)):
         from_name, from_addr = _sender(sender, flags)
@@ -209,6 +210,7 @@ def make_record(
         subject=subject,
         flags=tuple(sorted(flags)),
         label=label,
+        content_digest=records.content_digest(full_subject, body),
     )
 
 

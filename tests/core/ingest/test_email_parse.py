@@ -306,7 +306,7 @@ def test_cr_only_line_endings_bom_and_nul() -> None:
     assert (m.subject, m.body) == ("old mac", "line one\nline two")
 
 
-# ---------------------------------------------------------------------------------------------- hostile headers
+# ------------------------------------------------------------------------------------------ hostile headers
 # (their timing, 1 MB and up, is in bench/ingest.py: speed lives in benchmarks, not tests)
 
 BIG = 1_000_000
