@@ -32,6 +32,12 @@ from scrubdesk.core.ingest.headers import (
 from scrubdesk.core.ingest.html_text import html_to_text
 from scrubdesk.core.ingest.mime import MAX_DEPTH, Part, children, parse_part
 from scrubdesk.core.ingest.records import ParsedMessage, Quarantined, QuarantineReason
+from scrubdesk.core.ingest.recovery import (
+    BOUNDARY_GUESSED,
+    decode_embedded_blocks,
+    decode_unlabelled,
+    guess_boundary,
+)
 
 ENCRYPTED_TYPES = frozenset(
     {"multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"}
@@ -41,6 +47,7 @@ SIGNATURE_TYPES = frozenset(
     {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 )
 BODY_TYPES = frozenset({"text/plain", "text/html"})
+DECODED_ENCODINGS = frozenset({"base64", "quoted-printable"})  # what Part.decoded() undoes
 _PGP_MESSAGE = "-----BEGIN PGP MESSAGE-----"
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
@@ -64,6 +71,8 @@ class _Walk:
             return []
         if part.maintype == "multipart":
             subparts = children(part) if depth < MAX_DEPTH else None
+            if subparts is None and depth < MAX_DEPTH:
+                subparts = self._guessed_children(part)
             if subparts is None:
                 if depth >= MAX_DEPTH:
                     self.attachments.append(ctype)
@@ -79,10 +88,26 @@ class _Walk:
             return found
         if ctype in SIGNATURE_TYPES:
             return []
+        if ctype == "text/plain" and depth < MAX_DEPTH and _opens_with_a_part(part):
+            # A multipart whose Content-Type header was lost: its body starts with a delimiter line.
+            subparts = self._guessed_children(part)
+            if subparts is not None:
+                found = []
+                for sub in subparts:
+                    found += self.candidates(sub, depth + 1)
+                return found
         if ctype in BODY_TYPES and part.disposition() != "attachment":
             return [part]
         self.attachments.append(ctype)
         return []
+
+    def _guessed_children(self, part: Part) -> list[Part] | None:
+        """The parts of a multipart split on the delimiter its body really uses (recovery.guess_boundary)."""
+        boundary = guess_boundary(part.raw, part.body_start, part.body_end)
+        subparts = children(part, boundary) if boundary else None
+        if subparts is not None:
+            self.flags.add(BOUNDARY_GUESSED)
+        return subparts
 
     def _alternative(self, subparts: list[Part], depth: int) -> list[Part]:
         options = [option for option in (self.candidates(sub, depth) for sub in subparts) if option]
@@ -98,12 +123,29 @@ def meta_charset(markup: bytes) -> str | None:
     return found.group(1).decode("ascii") if found else None
 
 
+def _opens_with_a_part(part: Part) -> bool:
+    """The body's first line is a MIME delimiter ("--x") followed by a part header."""
+    raw, start = part.raw, part.body_start
+    while start < part.body_end and raw[start] in b"\r\n":
+        start += 1
+    if not raw.startswith(b"--", start, part.body_end):
+        return False
+    line_end = raw.find(b"\n", start, part.body_end)
+    return line_end > 0 and guess_boundary(raw, start, min(part.body_end, line_end + 200)) is not None
+
+
 def _part_text(part: Part, flags: set[str]) -> tuple[str, str]:
-    """Decode one chosen part → (text, kind)."""
+    """Decode one chosen part → (text, kind). A body that no transfer encoding describes but that is
+    base64 or quoted-printable all the same, and base64 blocks inside a text body, are decoded best
+    effort (see :mod:`recovery`)."""
     data, repaired = part.decoded()
     if repaired:
         flags.add("transfer_encoding_repaired")
     charset = part.param("charset")
+    if part.transfer_encoding() not in DECODED_ENCODINGS:
+        data, flag = decode_unlabelled(data, charset)
+        if flag:
+            flags.add(flag)
     is_html = part.content_type == "text/html"
     if is_html and not charset:
         charset = meta_charset(data)
@@ -115,6 +157,8 @@ def _part_text(part: Part, flags: set[str]) -> tuple[str, str]:
         text = text[1:]
     if "\x00" in text:  # NUL is never text; the store and the analysers should not see it
         text = text.replace("\x00", "")
+    text, block_flags = decode_embedded_blocks(text, charset)
+    flags |= block_flags
     if is_html:
         return html_to_text(text), "html"
     return text, "plain"
