@@ -11,11 +11,10 @@ from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count
 from scrubdesk.core.cli_support import Output, add_json_flag
 from scrubdesk.core.db.imports import quarantine_rows
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.ingest.formats import FORMATS
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
 from scrubdesk.core.project import Project
 from scrubdesk.core.stats import project_stats
-
-FORMATS = ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -20,8 +20,9 @@ from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.import_identity import DUPLICATES, Outcome, decide, identify
 from scrubdesk.core.ingest import readers
+from scrubdesk.core.ingest.formats import TABULAR_FORMATS
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceItem, SourceProgress
-from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, csv_columns, json_columns
+from scrubdesk.core.ingest.tabular import csv_columns, json_columns
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 

@@ -28,6 +28,7 @@ from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.import_identity import DUPLICATES, Identity, Outcome, decide, identify
+from scrubdesk.core.ingest.formats import TABULAR_FORMATS
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
 from scrubdesk.core.ingest.records import (
@@ -44,7 +45,6 @@ from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
-TABULAR_FORMATS = ("csv", "json")
 # Below this many bytes a source is parsed in-process: a parser process costs ~0.6 s to start and only
 # pays off when a second core is free (measured: on a loaded 2-core machine it halves throughput).
 PARALLEL_MIN_BYTES = 32_000_000

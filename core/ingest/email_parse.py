@@ -230,7 +230,9 @@ def _parse(
         return Quarantined(location, reason, detail, size, fingerprint)
 
     if walk.encrypted and (top.content_type in ENCRYPTED_TYPES or not chosen):
-        return quarantine(QuarantineReason.ENCRYPTED, f"encrypted body ({top.content_type})")
+        # Fixed wording only: a crafted Content-Type must not carry header text into the quarantine list.
+        kind = top.content_type if top.content_type in ENCRYPTED_TYPES else "an encrypted part"
+        return quarantine(QuarantineReason.ENCRYPTED, f"encrypted body ({kind})")
     body, kind = _body_text(chosen, flags)
     for spare in walk.spare:  # the chosen alternative was empty (an empty text/plain beside real HTML)
         if body:

@@ -29,6 +29,7 @@ from scrubdesk.core.ingest.files import (
     special_file,
     special_kind,
 )
+from scrubdesk.core.ingest.formats import BY_EXTENSION, DIRECTORY_FORMATS, FORMATS, TABULAR_FORMATS
 from scrubdesk.core.ingest.headers import split_header_block
 from scrubdesk.core.ingest.maildir import is_maildir, iter_maildir
 from scrubdesk.core.ingest.mbox import iter_mbox_items, read_mbox
@@ -41,20 +42,9 @@ from scrubdesk.core.ingest.records import (
     SourceProgress,
     shown,
 )
-from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, check_columns, read_table
+from scrubdesk.core.ingest.tabular import check_columns, read_table
 
-FORMATS = ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
-DIRECTORY_FORMATS = ("emldir", "maildir")
-_EXTENSIONS = {
-    ".eml": "eml",
-    ".mbox": "mbox",
-    ".mbx": "mbox",
-    ".msg": "msg",
-    ".csv": "csv",
-    ".json": "json",
-    ".jsonl": "json",
-    ".ndjson": "json",
-}
+_EXTENSIONS = BY_EXTENSION
 _SNIFF_BYTES = 64 * 1024
 
 __all__ = ["FORMATS", "detect_format", "estimate_total_bytes", "read_source"]

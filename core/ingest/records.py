@@ -55,6 +55,28 @@ SKIP_REASONS = frozenset(
 )
 
 
+# The flags readers put on a message, and how people see them. NEEDS_REVIEW: the message's text may be
+# incomplete or still encoded (personal data the analyser cannot see): keep it out of training and out of
+# approve-all until a reviewer has looked at it.
+FLAG_TEXT: dict[str, str] = {
+    "body_truncated": "body truncated",
+    "charset_fallback": "charset guessed",
+    "bad_date": "unreadable date",
+    "broken_mime": "broken MIME",
+    "transfer_encoding_repaired": "encoding repaired",
+    "bad_encoded_word": "bad encoded header",
+    "bad_address": "impossible address dropped",
+    "boundary_guessed": "MIME boundary guessed",
+    "transfer_encoding_guessed": "encoding guessed",
+    "undecoded_body": "undecodable data in body",
+}
+NEEDS_REVIEW_FLAGS = frozenset({"undecoded_body"})
+
+
+def flag_text(flag: str) -> str:
+    return FLAG_TEXT.get(flag, flag.replace("_", " "))
+
+
 def reason_text(reason: str) -> str:
     """The wording of a quarantine reason code (the code itself when it is not one we know)."""
     try:

@@ -46,7 +46,6 @@ from scrubdesk.core.ingest.records import (
     shown,
 )
 
-TABULAR_FORMATS = ("csv", "json")
 _DELIMITERS = (",", ";", "\t", "|")
 _READ_CHARS = 1 << 20
 _PROBE_RECORDS = 1000  # how far the column check looks for a first JSON object

@@ -342,3 +342,13 @@ def test_an_address_longer_than_any_real_one_is_dropped_and_flagged() -> None:
     assert (m.from_name, m.from_addr) == ("Jane", None)
     assert m.to_addrs == ("bob@example.org",)
     assert "bad_address" in m.flags
+
+
+def test_a_crafted_multipart_subtype_stays_out_of_the_quarantine_detail() -> None:
+    raw = (
+        b"From: a@example.org\nContent-Type: multipart/x-" + MARK.encode() + b"; boundary=b\n\n"
+        b"--b\nContent-Type: application/pkcs7-mime\n\nMIIB\n--b--\n"
+    )
+    item = quarantined(raw)
+    assert item.reason is QuarantineReason.ENCRYPTED
+    assert item.detail == "encrypted body (an encrypted part)"

@@ -302,3 +302,15 @@ def test_file_names_that_are_not_utf8_are_read_and_keep_their_bytes(tmp_path: Pa
     assert location == str(root) + "/caf\\xe9-\\xff.eml"
     (item,) = _read_within(Path(os.fsdecode(bad)))  # the file as a source of its own
     assert isinstance(item, ParsedMessage) and item.location == location
+
+
+def test_one_home_for_formats_reasons_and_flags() -> None:
+    from scrubdesk.core.ingest import formats
+    from scrubdesk.core.ingest.readers import FORMATS
+
+    assert FORMATS == formats.FORMATS == ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
+    assert set(records.REASON_TEXT) == set(QuarantineReason)
+    assert records.reason_text("special_file").startswith("Not a regular file")
+    assert records.reason_text("no_such_reason") == "no_such_reason"
+    assert "*.ndjson" in formats.file_filter() and "undecoded_body" in records.NEEDS_REVIEW_FLAGS
+    assert records.NEEDS_REVIEW_FLAGS <= set(records.FLAG_TEXT)
