@@ -29,9 +29,7 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -43,6 +41,7 @@ from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import audit as audit_rows
 from scrubdesk.core.db import maintenance
 from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
+from scrubdesk.core.files import write_text_atomic
 from scrubdesk.core.store import DatabaseError, IntegrityError, Store
 
 log = logging.getLogger(__name__)
@@ -468,23 +467,3 @@ def damaged_store_error(store: Store) -> StoreDamagedError:
         f"the encrypted store {store.path} is damaged: {where}. It was altered or corrupted on disk; restore "
         "it from a backup. Nothing was changed."
     )
-
-
-def write_text_atomic(file: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``file``, fsync it, and rename it over ``file``."""
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; not possible on Windows)
-        dir_fd = os.open(file.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

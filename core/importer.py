@@ -11,6 +11,7 @@ maildir tmp/...): items fed = imported + replaced + duplicates + erased_skipped 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -115,7 +116,6 @@ class ImportSummary:
 
 
 def _file_digest(ids: KeyedIds, path: Path) -> str:
-    import hashlib
 
     h = hashlib.sha256()
     with path.open("rb") as fh:

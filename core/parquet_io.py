@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,9 +20,9 @@ def _fastparquet() -> ModuleType:
     with warnings.catch_warnings():
         # fastparquet reads a pandas option that pandas 3 deprecates, at import: not ours to act on.
         warnings.simplefilter("ignore", DeprecationWarning)
-        import fastparquet
+        import fastparquet  # noqa: PLC0415 - lazy: heavy
 
-    return fastparquet
+    return cast(ModuleType, fastparquet)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -34,6 +34,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
     """The whole file as a frame. Raises ValueError when ``path`` is not a readable parquet file."""
     fastparquet = _fastparquet()
     try:
-        return fastparquet.ParquetFile(str(path)).to_pandas()
+        frame: pd.DataFrame = fastparquet.ParquetFile(str(path)).to_pandas()
+        return frame
     except Exception as exc:  # fastparquet raises many types (thrift, struct, index) for a bad file
         raise ValueError("not a readable parquet file") from exc

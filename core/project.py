@@ -9,16 +9,18 @@ Keys live only in the keyring, under the project's random ID.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
+from scrubdesk.core.files import write_text_atomic
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
+from scrubdesk.core.roles import grant
 from scrubdesk.core.store import Store
 
 DESCRIPTOR = "project.json"
@@ -36,6 +38,8 @@ class Project:
     created_at: str
     keys: ProjectKeys
     keyring_description: str
+    # the encrypted key file holding the keys, when one is used instead of the OS keyring
+    key_file: Path | None = None
 
     @property
     def store_path(self) -> Path:
@@ -70,7 +74,7 @@ class Project:
             "name": name or path.name,
             "created_at": utc_now(),
         }
-        _write_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
+        write_text_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod
@@ -85,7 +89,7 @@ class Project:
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod
-    def _from_descriptor(cls, path: Path, d: dict, keys: ProjectKeys, vault: KeyVault) -> Project:
+    def _from_descriptor(cls, path: Path, d: dict[str, Any], keys: ProjectKeys, vault: KeyVault) -> Project:
         return cls(
             path=path,
             project_id=d["project_id"],
@@ -93,14 +97,13 @@ class Project:
             created_at=d.get("created_at", ""),
             keys=keys,
             keyring_description=vault.description,
+            key_file=vault.key_file,
         )
 
 
 def _make_creator_admin(store: Store, project_id: str, keys: ProjectKeys) -> None:
     """The creator is the project's first admin; the creation is the audit log's first entry (and writes
     the audit anchor ``audit.head`` next to the store)."""
-    from scrubdesk.core.audit_log import AuditLog, current_os_user
-    from scrubdesk.core.roles import grant
 
     now = utc_now()
     with store.transaction() as conn:
@@ -114,7 +117,7 @@ def _make_creator_admin(store: Store, project_id: str, keys: ProjectKeys) -> Non
         )
 
 
-def read_descriptor(path: Path) -> dict:
+def read_descriptor(path: Path) -> dict[str, Any]:
     file = Path(path) / DESCRIPTOR
     try:
         descriptor = json.loads(file.read_text(encoding="utf-8"))
@@ -122,23 +125,14 @@ def read_descriptor(path: Path) -> dict:
         raise ProjectNotFoundError(f"{path} is not a Scrubdesk project (no {DESCRIPTOR})") from None
     except (OSError, ValueError) as exc:
         raise ProjectNotFoundError(f"{file} is unreadable: {type(exc).__name__}") from exc
-    if descriptor.get("format") != FORMAT or "project_id" not in descriptor:
+    if (
+        not isinstance(descriptor, dict)
+        or descriptor.get("format") != FORMAT
+        or "project_id" not in descriptor
+    ):
         raise ProjectNotFoundError(f"{file} is not a Scrubdesk project descriptor")
     return descriptor
 
 
 def is_project(path: Path) -> bool:
     return (Path(path) / DESCRIPTOR).is_file()
-
-
-def _write_atomic(file: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -122,11 +122,11 @@ class Redactor:
         maker = _SURROGATES.get(label)
         if maker is None:
             return placeholder(label)
-        return maker(faker, value)
+        return str(maker(faker, value))
 
     def _get_faker(self) -> Any:
         if self._faker is None:
-            from faker import Faker
+            from faker import Faker  # noqa: PLC0415 - lazy: heavy
 
             self._faker = Faker("en_GB")
         return self._faker

@@ -96,11 +96,11 @@ def count_cells(store: Store, tests: dict[str, Callable[[object], bool]]) -> dic
         names = column_names(store, table)
         sums = [f"sum(scrubdesk_{t}({_quote(c)}))" for t in tests for c in names]
         row = store.execute(f"SELECT {', '.join(sums)} FROM {_quote(table)}").fetchone()
-        for i, test in enumerate(tests):
+        for i, test_name in enumerate(tests):
             for j, column in enumerate(names):
                 value = int(row[i * len(names) + j] or 0)
                 if value:
-                    found[test][f"{table}.{column}"] = value
+                    found[test_name][f"{table}.{column}"] = value
     return found
 
 

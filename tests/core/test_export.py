@@ -273,7 +273,7 @@ def test_refusals_before_anything_is_written(project, labelled, outdir, tmp_path
 
 
 def test_the_cli_formats_match_the_module():
-    from scrubdesk.core import export_commands
+    from scrubdesk.core.cli import export as export_commands
 
     assert export_commands.EXPORT_FORMATS == EXPORT_FORMATS
 

@@ -8,7 +8,7 @@ import pytest
 
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.redaction_policy import redaction_policy
-from scrubdesk.models.pii_commands import parse_changes, set_redaction_policy
+from scrubdesk.models.cli.pii import parse_changes, set_redaction_policy
 from tests.helpers import scrubdesk
 
 

@@ -137,7 +137,7 @@ def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(pro
 def test_a_change_of_redaction_policy_makes_current_models_stale(project):
     from scrubdesk.core.db.trained_models import list_models
     from scrubdesk.core.model_lineage import STALE_ERASURE, STALE_POLICY
-    from scrubdesk.models.pii_commands import set_redaction_policy
+    from scrubdesk.models.cli.pii import set_redaction_policy
 
     fill(project, n=100, planted=False)
     approve_all(project)

@@ -12,11 +12,15 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scrubdesk.core.jobs import JobControl
 
 Handler = Callable[[argparse.Namespace, "Output"], dict[str, Any]]
+if TYPE_CHECKING:  # what each layer registers its commands on (subscriptable for type checkers only)
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subparsers = argparse._SubParsersAction
 
 
 class Output:

@@ -15,7 +15,7 @@ import argparse
 from typing import Any
 
 from scrubdesk.core import redaction_policy as core_policy
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import OPERATORS, RedactionPolicy
@@ -23,7 +23,7 @@ from scrubdesk.core.redaction_policy import DEFAULT
 from scrubdesk.models.pii.entities import LABELS, URL
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "redaction", help="show or set the redaction operator per entity type of a project (admin)"
     )

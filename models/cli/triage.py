@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.redaction import OPERATORS, Keyer, RedactionPolicy, Redactor
-from scrubdesk.models import pii_commands
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("detect", help="find and redact PII in a JSON-lines file (no project needed)")
     p.add_argument(
         "input", type=Path, metavar="IN.jsonl", help='lines of {"id", "text", "headers"?}; - for stdin'
@@ -55,8 +54,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_json_flag(p)
     p.set_defaults(handler=cmd_analyze)
-
-    pii_commands.register(sub)  # redaction
 
     p = sub.add_parser("train", help="train the triage model on approved, scrubbed messages (audited)")
     p.add_argument("dir", type=Path, help="project directory")

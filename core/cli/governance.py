@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import ROLES
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     """Add this module's commands to the `scrubdesk` parser."""
     consent = sub.add_parser("consent", help="consent lists (stored as keyed IDs only)").add_subparsers(
         dest="consent_command", required=True

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.selftest import (
     DEFAULT_COUNT,
     SelftestContext,
@@ -31,7 +31,7 @@ GUI_TIMEOUT_MS = 60_000
 EXPECTED_LABELS = ("EMAIL_ADDRESS", "PERSON")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "selftest",
         help="run the whole pipeline on synthetic emails in a temporary project (offline, offscreen)",

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     """Add this module's commands to the `scrubdesk` parser."""
     p = sub.add_parser(
         "erase",

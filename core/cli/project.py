@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count_entries, parse_receipt
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.db.imports import quarantine_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest.formats import FORMATS
@@ -17,7 +17,7 @@ from scrubdesk.core.project import Project
 from scrubdesk.core.stats import project_stats
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("init", help="create an encrypted project")
     p.add_argument("dir", type=Path)
     p.add_argument("--name", help="project name (default: the directory name)")

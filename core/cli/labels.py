@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core import labels
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.project import Project
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     """Add this module's commands to the `scrubdesk` parser."""
     group = sub.add_parser("labels", help="the project's label set: list, add, rename, merge, reorder, seed")
     cmds = group.add_subparsers(dest="labels_command", required=True, metavar="ACTION")

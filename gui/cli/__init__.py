@@ -10,12 +10,11 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from scrubdesk.core import commands as core_commands
-from scrubdesk.core import erasure_commands, export_commands, governance_commands, label_commands
-from scrubdesk.core.cli_support import Output
+from scrubdesk.core import cli as core_cli
+from scrubdesk.core.cli.support import Output
 from scrubdesk.core.errors import ScrubdeskError
-from scrubdesk.gui import commands as gui_commands
-from scrubdesk.models import commands as models_commands
+from scrubdesk.gui.cli import app, selftest
+from scrubdesk.models import cli as models_cli
 
 EXIT_ERROR = 2
 EXIT_CANCELLED = 130
@@ -39,13 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scrubdesk {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    core_commands.register(sub)
-    label_commands.register(sub)
-    export_commands.register(sub)
-    erasure_commands.register(sub)
-    governance_commands.register(sub)
-    models_commands.register(sub)
-    gui_commands.register(sub)
+    core_cli.register(sub)
+    models_cli.register(sub)
+    app.register(sub)
+    selftest.register(sub)
     return parser
 
 

@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli_support import Output, add_json_flag
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.errors import InputError
 
 MIN_SHOWCASE_COUNT = 100
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("gui", help="open the desktop app")
     p.add_argument("dir", type=Path, nargs="?", help="project to open")
     p.add_argument("--exit-after-ms", type=int, help=argparse.SUPPRESS)  # smoke tests
@@ -47,10 +47,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--theme", choices=("light", "dark", "both"), default="both", help="default: both")
     add_json_flag(p)
     p.set_defaults(handler=cmd_screenshots)
-
-    from scrubdesk.gui import selftest_command
-
-    selftest_command.register(sub)
 
 
 def cmd_gui(args: argparse.Namespace, out: Output) -> dict[str, Any]:

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli_support import Output, add_json_flag
-from scrubdesk.core.commands import FORMATS as SOURCE_FORMATS
+from scrubdesk.core.cli.project import FORMATS as SOURCE_FORMATS
+from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 
 # = scrubdesk.core.export.EXPORT_FORMATS; not imported from there so `scrubdesk --help` needs no pandas
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     """Add this module's commands to the `scrubdesk` parser."""
     p = sub.add_parser(
         "export",
