@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,23 +114,23 @@ def _domain(address: str | None) -> str | None:
 def preview_item(item: SourceItem, source: Path, fmt: str, fields: Sequence[str]) -> PreviewItem:
     """What the preview shows of one reader item (also safe when a reader filled a field it was not asked
     for: a field outside ``fields`` comes out as None)."""
-    where = {
-        "source": str(source),
-        "location": item.location,
-        "display_location": _display_location(item.location, source),
-        "format": fmt,
-        "size_bytes": item.size_bytes,
-    }
+    where = PreviewItem(
+        source=str(source),
+        location=item.location,
+        display_location=_display_location(item.location, source),
+        format=fmt,
+        size_bytes=item.size_bytes,
+    )
     if not isinstance(item, ParsedMessage):
-        return PreviewItem(**where, quarantine_reason=str(item.reason), quarantine_detail=item.detail)
+        return dataclasses.replace(where, quarantine_reason=str(item.reason), quarantine_detail=item.detail)
     record = item.body_kind == "record"  # a CSV/JSON row has no recipients or attachments
     recipients = None
     if not record and ("to" in fields or "cc" in fields):
         recipients = (len(item.to_addrs) if "to" in fields else 0) + (
             len(item.cc_addrs) if "cc" in fields else 0
         )
-    return PreviewItem(
-        **where,
+    return dataclasses.replace(
+        where,
         sent_at=item.sent_at if "sent_at" in fields else None,
         subject=item.subject if "subject" in fields else None,
         sender_domain=_domain(item.from_addr) if "from" in fields else None,
@@ -151,7 +151,9 @@ def _columns(path: Path, fmt: str | None) -> tuple[str, ...]:
         return ()
 
 
-def _open(path: Path, options: ImportOptions) -> tuple[str | None, Iterator[SourceItem] | None, str | None]:
+def _open(
+    path: Path, options: ImportOptions
+) -> tuple[str | None, Generator[SourceItem, None, None] | None, str | None]:
     """(format, item iterator, None) or (format or None, None, error message) for one source."""
     fmt: str | None = options.format
     try:

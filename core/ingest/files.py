@@ -9,10 +9,10 @@ FIFO swapped in between cannot block). Every directory entry that is not read is
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
 
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.records import Quarantined, QuarantineReason
@@ -57,7 +57,7 @@ def _open_nonblocking(path: Path) -> int:
     return os.open(path, _OPEN_FLAGS)
 
 
-def open_regular(path: Path) -> BinaryIO | Quarantined:
+def open_regular(path: Path) -> io.BufferedReader | Quarantined:
     """``path`` opened for binary reading, or a Quarantined when it is not a regular file or cannot be
     opened. Never blocks on a FIFO."""
     kind = special_kind(path)

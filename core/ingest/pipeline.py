@@ -23,7 +23,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +81,16 @@ def _produce(path: str, options: ImportOptions, out: Any, parent_pid: int) -> No
 
 def read_source_in_process(
     path: Path, options: ImportOptions, progress: SourceProgress
-) -> Iterator[SourceItem]:
+) -> Generator[SourceItem, None, None]:
     """Like read_source, but the parsing runs in a child process. Checks the source here first, so input
     errors (missing column, unknown format) raise in the caller before any process starts."""
     read_source(path, options, SourceProgress())  # validates eagerly; the generator itself is dropped
     return _consume(path, options, progress)
 
 
-def _consume(path: Path, options: ImportOptions, progress: SourceProgress) -> Iterator[SourceItem]:
+def _consume(
+    path: Path, options: ImportOptions, progress: SourceProgress
+) -> Generator[SourceItem, None, None]:
     context = multiprocessing.get_context("spawn")
     reader, writer = context.Pipe(duplex=False)
     child = context.Process(

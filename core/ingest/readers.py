@@ -15,7 +15,7 @@ Locations: the absolute file path; ``path#offset=N`` for mbox messages (byte off
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from scrubdesk.core.errors import InputError
@@ -143,7 +143,9 @@ def _read_file(
         yield data if isinstance(data, Quarantined) else parse_email(data, str(path), options.fields)
 
 
-def _generate(root: Path, fmt: str, options: ImportOptions, progress: SourceProgress) -> Iterator[SourceItem]:
+def _generate(
+    root: Path, fmt: str, options: ImportOptions, progress: SourceProgress
+) -> Generator[SourceItem, None, None]:
     for item in _files(root, fmt):
         if isinstance(item, Quarantined):
             yield item
@@ -161,11 +163,13 @@ def _generate(root: Path, fmt: str, options: ImportOptions, progress: SourceProg
         progress.done_bytes = base + size
 
 
-def _one(item: SourceItem) -> Iterator[SourceItem]:
+def _one(item: SourceItem) -> Generator[SourceItem, None, None]:
     yield item
 
 
-def read_source(path: Path, options: ImportOptions, progress: SourceProgress) -> Iterator[SourceItem]:
+def read_source(
+    path: Path, options: ImportOptions, progress: SourceProgress
+) -> Generator[SourceItem, None, None]:
     """Stream every item of a source. Checks (and raises InputError) now; reading happens on iteration."""
     path = Path(path)
     if not path.exists():

@@ -238,7 +238,7 @@ def _open_text(path: Path) -> _Text | Quarantined:
     stream = open_regular(path)
     if isinstance(stream, Quarantined):
         return stream
-    raw = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    raw = stream
     utf16 = raw.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff")
     encoding, errors = ("utf-16", _BAD_UTF16) if utf16 else ("utf-8-sig", "surrogateescape")
     return _Text(raw, io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=""), utf16)
@@ -443,6 +443,7 @@ def _iter_json_array(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
     eof = False
     row = 0
     limit = records.MAX_MESSAGE_BYTES
+    error: str | None
 
     def more() -> bool:
         nonlocal buf, pos, eof
