@@ -38,6 +38,9 @@ _QP_SOFT_BREAK_RE = re.compile(rb"=\r?\n")
 _EQUALS_RE = re.compile(rb"=")
 _DELIMITER_RE = re.compile(rb"^--([\x21-\x7e]{1,70}?)(--)?[ \t]*\r?$", re.M)
 _PART_HEADER_RE = re.compile(rb"[ \t]*\r?\n?content-(?:type|transfer-encoding|disposition)[ \t]*:", re.I)
+# A cheap gate before the line-by-line scan: MIN_B64_LINES lines in a row that could be base64, the first
+# ones at least MIN_B64_WIDTH wide. Text without one is returned untouched, at C speed.
+_B64_BLOCK_RE = re.compile(r"^(?:[A-Za-z0-9+/]{40,}\r?\n){2}[A-Za-z0-9+/]{4,}={0,2}\r?$", re.M)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
@@ -77,14 +80,20 @@ def decode_unlabelled(data: bytes, charset: str | None) -> tuple[bytes, str | No
     stripped = data.strip()
     if not stripped:
         return data, None
-    lines = [line.rstrip(b"\r") for line in stripped.split(b"\n")]
-    if _b64_lines(lines):
+    first_end = stripped.find(b"\n")
+    first = stripped if first_end < 0 else stripped[:first_end].rstrip(b"\r")
+    lines: list[bytes] = []
+    if len(first) >= MIN_B64_WIDTH and _B64_LINE_RE.fullmatch(first):
+        lines = [line.rstrip(b"\r") for line in stripped.split(b"\n")]
+    if lines and _b64_lines(lines):
         try:
             decoded = binascii.a2b_base64(b"".join(lines))
         except (binascii.Error, ValueError):
             return data, UNDECODED_BODY
         text, _ = decode_bytes(decoded, charset)
         return (decoded, TRANSFER_ENCODING_GUESSED) if looks_like_text(text) else (data, UNDECODED_BODY)
+    if b"=" not in data:
+        return data, None
     escapes = len(_QP_ESCAPE_RE.findall(data))
     soft = len(_QP_SOFT_BREAK_RE.findall(data))
     if escapes and escapes + soft >= 3 and escapes + soft == len(_EQUALS_RE.findall(data)):
@@ -110,7 +119,7 @@ def decode_embedded_blocks(text: str, charset: str | None) -> tuple[str, set[str
     """Blocks of base64 lines inside a text body (an attachment pasted in, a part a broken split left
     behind): decoded in place when they are text (``transfer_encoding_guessed``), left and flagged
     ``undecoded_body`` when they are not."""
-    if "\n" not in text:
+    if _B64_BLOCK_RE.search(text) is None:
         return text, set()
     lines = text.split("\n")
     flags: set[str] = set()
