@@ -26,6 +26,7 @@ content: an erasure request covers every copy of that message.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
@@ -84,6 +85,36 @@ class KeysInOrder:
         first = self._first.setdefault(identity.id_key, identity.content_key)
         key = identity.msg_key if first == identity.content_key else identity.variant_key
         return (key, *identity.legacy_keys)
+
+
+class BatchCopies:
+    """The stored copies of a batch's IDs, read with one query per batch and kept current while the batch
+    is written, so that the usual cases (a new ID; a copy already stored) need no query of their own."""
+
+    def __init__(self, conn: Connection, identities: Collection[Identity]) -> None:
+        keys = sorted({k for i in identities for k in (i.id_key, *i.legacy_keys) if k})
+        self._by_id: dict[str, list[imports.StoredCopy]] = defaultdict(list)
+        for copy in imports.copies(conn, keys) if keys else []:
+            self._by_id[copy.id_key].append(copy)
+
+    def quick(self, identity: Identity) -> Outcome | None:
+        """NEW or SAME when the copies settle it; None when :func:`decide` must look closer."""
+        if identity.id_key is None:
+            return None
+        group = [c for k in (identity.id_key, *identity.legacy_keys) for c in self._by_id.get(k, ())]
+        if not group:
+            return Outcome.NEW
+        if any(copy.content_key == identity.content_key for copy in group):
+            return Outcome.SAME
+        return None
+
+    def stored(self, identity: Identity, message_id: int, msg_key: str) -> None:
+        """Record a copy just written (new, or a complete one over a truncated one)."""
+        if identity.id_key is None:
+            return
+        group = self._by_id[identity.id_key]
+        group[:] = [copy for copy in group if copy.id != message_id]
+        group.append(imports.StoredCopy(message_id, msg_key, identity.content_key, False, identity.id_key))
 
 
 def record_scope(location: str) -> str:

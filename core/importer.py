@@ -28,7 +28,7 @@ from scrubdesk.core.db import imports
 from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
-from scrubdesk.core.import_identity import DUPLICATES, Identity, Outcome, decide, identify
+from scrubdesk.core.import_identity import DUPLICATES, BatchCopies, Identity, Outcome, decide, identify
 from scrubdesk.core.ingest.formats import TABULAR_FORMATS
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
@@ -149,12 +149,20 @@ class _BatchWriter:
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
         subjects: list[tuple[int, str, str]] = []
+        identities = {
+            n: identify(self.ids, item, digest, global_ids=self.global_ids)
+            for n, item in enumerate(batch)
+            if isinstance(item, ParsedMessage)
+        }
         with self.store.transaction() as conn:
-            for item in batch:
+            known = BatchCopies(conn, identities.values())
+            for n, item in enumerate(batch):
                 if isinstance(item, Quarantined):
                     self._quarantine(conn, item, source_id, now)
                 else:
-                    self._message(conn, item, source_id, digest, now, subjects=subjects)
+                    self._message(
+                        conn, item, identities[n], known, source_id=source_id, now=now, subjects=subjects
+                    )
             imports.link_subjects(conn, subjects)
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
@@ -174,16 +182,21 @@ class _BatchWriter:
         self,
         conn: Any,
         m: ParsedMessage,
-        source_id: int,
-        digest: str | None,
-        now: str,
+        identity: Identity,
+        known: BatchCopies,
         *,
+        source_id: int,
+        now: str,
         subjects: list[tuple[int, str, str]],
     ) -> None:
-        identity = identify(self.ids, m, digest, global_ids=self.global_ids)
         row = _new_message(identity.msg_key, identity, m, source_id, now)
         message_id = None
-        if not identity.legacy_keys and not any(key in self.erased for key in identity.candidate_keys()):
+        erased = any(key in self.erased for key in identity.candidate_keys())
+        quick = None if erased else known.quick(identity)
+        if quick is Outcome.SAME:
+            self.summary.duplicate_reasons[str(Outcome.SAME)] += 1
+            return
+        if quick is Outcome.NEW or (not erased and identity.id_key is None):
             message_id = imports.insert_message(conn, row)  # the usual case: a message seen first
         if message_id is None:
             decision = decide(conn, self.ids, identity, m.body, self.erased)
@@ -199,6 +212,7 @@ class _BatchWriter:
                 imports.replace_message(conn, decision.copy_id, row)
                 self.summary.replaced_truncated += 1
                 message_id = decision.copy_id
+                known.stored(identity, message_id, identity.msg_key)
             else:
                 key = identity.variant_key if outcome is Outcome.VARIANT else identity.msg_key
                 assert key is not None
@@ -208,8 +222,10 @@ class _BatchWriter:
                     return
                 self.summary.imported += 1
                 self.summary.same_id_different_content += int(outcome is Outcome.VARIANT)
+                known.stored(identity, message_id, key)
         else:
             self.summary.imported += 1
+            known.stored(identity, message_id, identity.msg_key)
         subject_id = self.ids.subject_id
         if m.from_addr:
             subjects.append((message_id, subject_id(m.from_addr), "from"))

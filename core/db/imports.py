@@ -152,16 +152,20 @@ class StoredCopy:
     msg_key: str
     content_key: str | None  # None for rows stored before identity included content
     purged: bool
+    id_key: str
 
 
 def copies(conn: Connection, id_keys: Sequence[str]) -> list[StoredCopy]:
     """The stored messages whose id_key is one of ``id_keys``, oldest first."""
-    q = marks(len(id_keys))
-    sql = (
-        "SELECT id, msg_key, content_key, purged_at IS NOT NULL AS purged FROM messages "
-        f"WHERE id_key IN ({q}) ORDER BY id"
-    )
-    return [StoredCopy(int(r[0]), str(r[1]), r[2], bool(r[3])) for r in conn.execute(sql, list(id_keys))]
+    found: list[StoredCopy] = []
+    for chunk in chunks(list(id_keys)):
+        sql = (
+            "SELECT id, msg_key, content_key, purged_at IS NOT NULL AS purged, id_key FROM messages "
+            f"WHERE id_key IN ({marks(len(chunk))})"
+        )
+        rows = conn.execute(sql, chunk)
+        found += (StoredCopy(int(r[0]), str(r[1]), r[2], bool(r[3]), str(r[4])) for r in rows)
+    return sorted(found, key=lambda copy: copy.id)
 
 
 def key_taken(conn: Connection, msg_key: str) -> bool:
