@@ -125,8 +125,11 @@ def decode_embedded_blocks(text: str, charset: str | None) -> tuple[str, set[str
     flags: set[str] = set()
     out: list[str] = []
     i = 0
+    armored = False  # inside -----BEGIN PGP SIGNATURE----- … -----END …: base64 that belongs there
     while i < len(lines):
-        j = _block_end(lines, i)
+        if lines[i].startswith(("-----BEGIN ", "-----END ")):
+            armored = lines[i].startswith("-----BEGIN ")
+        j = i if armored else _block_end(lines, i)
         if j - i < MIN_B64_LINES:
             out.extend(lines[i : max(j, i + 1)])
             i = max(j, i + 1)

@@ -123,3 +123,13 @@ def test_base64_blocks_inside_a_text_body_are_decoded_in_place() -> None:
 def test_ordinary_text_is_left_alone(text: str) -> None:
     assert decode_unlabelled(text.encode(), "utf-8") == (text.encode(), None)
     assert decode_embedded_blocks(text, "utf-8") == (text, set())
+
+
+def test_base64_inside_ascii_armour_is_left_alone() -> None:
+    signature = _base64_lines(random.Random(3).randbytes(400), width=64).decode()
+    text = (
+        "Thanks for the refund.\n\n-----BEGIN PGP SIGNATURE-----\n\n"
+        + signature
+        + "\n=abcd\n-----END PGP SIGNATURE-----\n"
+    )
+    assert decode_embedded_blocks(text, "utf-8") == (text, set())
