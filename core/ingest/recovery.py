@@ -14,7 +14,7 @@ must find. Each repair is flagged on the message:
 The rules are strict on purpose, so ordinary text is never "decoded": base64 means whole lines of the
 base64 alphabet, at least ``MIN_B64_LINES`` of them, of one width (the last may be shorter); decoded bytes
 count as text only when they decode in the part's charset (or UTF-8/cp1252) with almost no control
-characters.
+characters. Base64 inside ASCII armour (an inline PGP signature, a pasted certificate) is left alone.
 """
 
 from __future__ import annotations
