@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -75,3 +75,16 @@ def make_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):  # not the owner, or a file system without modes
         path.chmod(PRIVATE_DIR)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty and owner-only; an existing file is an error (FileExistsError)."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
+
+
+def keep_private(folder: Path, files: Iterable[Path]) -> None:
+    """Narrow the modes of ``folder`` and ``files`` to owner-only where they are wider (and ours)."""
+    for path, mode in ((folder, PRIVATE_DIR), *((f, PRIVATE_FILE) for f in files)):
+        with contextlib.suppress(OSError):  # missing, not ours, or a file system without modes
+            if path.stat().st_mode & 0o077:
+                path.chmod(mode)

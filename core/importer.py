@@ -11,6 +11,7 @@ maildir tmp/...): items fed = imported + replaced + duplicates + erased_skipped 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -41,7 +42,9 @@ from scrubdesk.core.ingest.records import (
     shown,
 )
 from scrubdesk.core.jobs import JobCancelled, JobControl
+from scrubdesk.core.labels import LabelScreen, screen_label_names
 from scrubdesk.core.project import Project
+from scrubdesk.core.roles import ROLES, require_role
 from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ class ImportSummary:
     replaced_truncated: int = 0  # complete copies written over stored truncated ones
     duplicate_reasons: Counter[str] = field(default_factory=Counter)  # same_content | truncated_copy
     erased_skipped: int = 0  # messages a data subject's erasure removed: never imported again
+    labels_refused: int = 0  # messages imported without their label: it looked like personal data
     quarantined: Counter[str] = field(default_factory=Counter)  # by reason, skipped paths included
     quarantined_new: int = 0
     bytes_read: int = 0
@@ -104,6 +108,7 @@ class ImportSummary:
             "duplicates": self.duplicates,
             "duplicates_by_reason": dict(sorted(self.duplicate_reasons.items())),
             "erased_skipped": self.erased_skipped,
+            "labels_refused": self.labels_refused,
             "quarantined": self.quarantined_total,
             "quarantined_by_reason": dict(sorted(self.quarantined.items())),
             "skipped": self.skipped,
@@ -139,12 +144,26 @@ def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None, *, globa
 class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
-    def __init__(self, store: Store, ids: KeyedIds, summary: ImportSummary, *, global_ids: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        ids: KeyedIds,
+        summary: ImportSummary,
+        *,
+        audit: AuditLog,
+        role: str,
+        global_ids: bool,
+        label_screen: LabelScreen | None = None,
+    ) -> None:
         self.store = store
+        self._label_screen = label_screen
+        self._label_ok: dict[str, bool] = {}
         self.ids = ids
         self.summary = summary
         self.global_ids = global_ids
         self.erased = erased_keys(store)
+        self._audit = audit
+        self._role = role
 
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
@@ -154,16 +173,42 @@ class _BatchWriter:
             for n, item in enumerate(batch)
             if isinstance(item, ParsedMessage)
         }
-        with self.store.transaction() as conn:
-            known = BatchCopies(conn, identities.values())
-            for n, item in enumerate(batch):
-                if isinstance(item, Quarantined):
-                    self._quarantine(conn, item, source_id, now)
-                else:
-                    self._message(
-                        conn, item, identities[n], known, source_id=source_id, now=now, subjects=subjects
-                    )
-            imports.link_subjects(conn, subjects)
+        before = dataclasses.replace(
+            self.summary,
+            quarantined=Counter(self.summary.quarantined),
+            duplicate_reasons=Counter(self.summary.duplicate_reasons),
+        )
+        try:
+            with self.store.transaction() as conn:
+                known = BatchCopies(conn, identities.values())
+                for n, item in enumerate(batch):
+                    if isinstance(item, Quarantined):
+                        self._quarantine(conn, item, source_id, now)
+                    else:
+                        self._message(
+                            conn, item, identities[n], known, source_id=source_id, now=now, subjects=subjects
+                        )
+                imports.link_subjects(conn, subjects)
+                # In the batch's own transaction: whatever is committed is audited, even if a later batch
+                # fails (a full disk) or the process is killed.
+                counts = _batch_counts(before, self.summary)
+                if counts["imported"] or counts["replaced_truncated"] or counts["quarantined_new"]:
+                    self._audit.append("import.batch", details=counts, role=self._role)  # else nothing stored
+        except BaseException:
+            self.summary.__dict__.update(before.__dict__)  # the rolled-back batch counts for nothing
+            raise
+
+    def _screened(self, label: str | None) -> str | None:
+        """The label a source gives a message, unless it may be personal data (then the message is imported
+        unlabelled and counted): the same screen as for labels added by hand."""
+        if not label:
+            return label
+        if label not in self._label_ok:
+            self._label_ok[label] = not screen_label_names([label], self._label_screen)
+        if not self._label_ok[label]:
+            self.summary.labels_refused += 1
+            return None
+        return label
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
         key = self.ids.digest(
@@ -189,7 +234,8 @@ class _BatchWriter:
         now: str,
         subjects: list[tuple[int, str, str]],
     ) -> None:
-        row = _new_message(identity.msg_key, identity, m, source_id, now)
+        label = self._screened(m.label)
+        row = _new_message(identity, m, label=label, source_id=source_id, now=now)
         message_id = None
         erased = any(key in self.erased for key in identity.candidate_keys())
         quick = None if erased else known.quick(identity)
@@ -216,7 +262,7 @@ class _BatchWriter:
             else:
                 key = identity.variant_key if outcome is Outcome.VARIANT else identity.msg_key
                 assert key is not None
-                message_id = imports.insert_message(conn, _new_message(key, identity, m, source_id, now))
+                message_id = imports.insert_message(conn, dataclasses.replace(row, msg_key=key))
                 if message_id is None:  # cannot happen after decide(); counted, never lost silently
                     self.summary.duplicate_reasons[str(Outcome.SAME)] += 1
                     return
@@ -234,16 +280,29 @@ class _BatchWriter:
 
 
 def _new_message(
-    key: str, identity: Identity, m: ParsedMessage, source_id: int, now: str
+    identity: Identity, m: ParsedMessage, *, label: str | None, source_id: int, now: str
 ) -> imports.NewMessage:
     return imports.NewMessage(
-        msg_key=key, id_key=identity.id_key, content_key=identity.content_key, source_id=source_id,
-        source_location=m.location, sent_at=m.sent_at, from_name=m.from_name, from_addr=m.from_addr,
+        msg_key=identity.msg_key, id_key=identity.id_key, content_key=identity.content_key,
+        source_id=source_id, source_location=m.location, sent_at=m.sent_at, from_name=m.from_name,
+        from_addr=m.from_addr,
         to_addrs=_json_list(m.to_addrs), cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body,
         body_kind=m.body_kind, attachment_count=m.attachment_count,
-        attachment_types=_json_list(m.attachment_types), flags=_json_list(m.flags), label=m.label,
-        label_source="import" if m.label else None, size_bytes=m.size_bytes, imported_at=now,
+        attachment_types=_json_list(m.attachment_types), flags=_json_list(m.flags), label=label,
+        label_source="import" if label else None, size_bytes=m.size_bytes, imported_at=now,
     )  # fmt: skip
+
+
+def _batch_counts(before: ImportSummary, after: ImportSummary) -> dict[str, int]:
+    return {
+        "imported": after.imported - before.imported,
+        "same_id_different_content": after.same_id_different_content - before.same_id_different_content,
+        "replaced_truncated": after.replaced_truncated - before.replaced_truncated,
+        "duplicates": after.duplicates - before.duplicates,
+        "erased_skipped": after.erased_skipped - before.erased_skipped,
+        "quarantined": after.quarantined_total - before.quarantined_total,
+        "quarantined_new": after.quarantined_new - before.quarantined_new,
+    }
 
 
 def _json_list(values: Sequence[str]) -> str:
@@ -272,6 +331,7 @@ def run_import(
     *,
     batch_size: int | None = None,
     parallel: bool | None = None,
+    label_screen: LabelScreen | None = None,
 ) -> ImportSummary:
     """Import sources into the project. ``parallel``: parse in a separate process (None = when a source
     is large enough for it to pay off)."""
@@ -286,7 +346,17 @@ def run_import(
     done_before = 0
     progress = SourceProgress()
     with project.store() as store:
-        writer = _BatchWriter(store, project.ids, summary, global_ids=options.global_ids)
+        role = require_role(store, ROLES, "importing mail")
+        audit = AuditLog(store, project.keys.id_key)
+        writer = _BatchWriter(
+            store,
+            project.ids,
+            summary,
+            audit=audit,
+            role=role,
+            global_ids=options.global_ids,
+            label_screen=label_screen,
+        )
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
@@ -319,7 +389,7 @@ def run_import(
             summary.bytes_read = done_before + progress.done_bytes
         summary.seconds = time.perf_counter() - started
         with store.transaction():
-            AuditLog(store, project.keys.id_key).append("import", details=summary.as_dict())
+            audit.append("import", details=summary.as_dict(), role=role)
     log.info(
         "import finished: %s", {k: v for k, v in summary.as_dict().items() if k != "quarantined_by_reason"}
     )

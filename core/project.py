@@ -17,7 +17,7 @@ from typing import Any
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
-from scrubdesk.core.files import write_text_atomic
+from scrubdesk.core.files import create_private_file, keep_private, make_private_dir, write_text_atomic
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
 from scrubdesk.core.roles import grant
@@ -60,11 +60,17 @@ class Project:
             raise ProjectExistsError(f"{path} already holds a Scrubdesk project")
         if path.exists() and not path.is_dir():
             raise ProjectExistsError(f"{path} exists and is not a directory")
+        if path.is_dir() and any(path.iterdir()):
+            raise ProjectExistsError(
+                f"{path} is not empty: a project takes a new or empty folder, so that nothing already there "
+                "is mistaken for project data (or deleted with it)"
+            )
         vault = vault or KeyVault()
         project_id = str(uuid.uuid4())
         keys = ProjectKeys.generate()
         vault.store(project_id, keys)  # first: if the keyring refuses, nothing is created on disk
-        path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path)
+        create_private_file(path / STORE_FILE)  # SQLite gives its -wal and -shm the store's mode
         with Store.open(path / STORE_FILE, keys.db_key, create=True) as store:
             _make_creator_admin(store, project_id, keys)
         descriptor = {
@@ -86,6 +92,7 @@ class Project:
         vault = vault or KeyVault()
         keys = vault.load(descriptor["project_id"])
         Store.open(path / STORE_FILE, keys.db_key).close()  # prove the key now, with a clear error
+        keep_private(path, [path / STORE_FILE])  # projects from before 0600 files, or copied with a wide mode
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod

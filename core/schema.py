@@ -198,7 +198,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE models ADD COLUMN stale_reason TEXT
     """,
-    # 7: message identity = ID and content. id_key: keyed ID of the Message-ID (or CSV/JSON record ID) that
+    # 7: the numeric OS user ID beside the account name in every audit entry (NULL in entries written
+    # before; the entry MAC covers it when present)
+    """
+    ALTER TABLE audit_log ADD COLUMN os_uid TEXT
+    """,
+    # 8: message identity = ID and content. id_key: keyed ID of the Message-ID (or CSV/JSON record ID) that
     # every copy of the message shares, NULL when it has none; content_key: keyed digest of subject and
     # body, NULL for rows stored before this migration (derived from the row when needed). Before, msg_key
     # was the keyed Message-ID, so it is the id_key of every older row (harmless for rows keyed otherwise).
