@@ -209,6 +209,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE analysis_state ADD COLUMN language TEXT;
     ALTER TABLE analysis_state ADD COLUMN language_supported INTEGER NOT NULL DEFAULT 1
     """,
+    # 9: message identity = ID and content. id_key: keyed ID of the Message-ID (or CSV/JSON record ID) that
+    # every copy of the message shares, NULL when it has none; content_key: keyed digest of subject and
+    # body, NULL for rows stored before this migration (derived from the row when needed). Before, msg_key
+    # was the keyed Message-ID, so it is the id_key of every older row (harmless for rows keyed otherwise).
+    """
+    ALTER TABLE messages ADD COLUMN id_key TEXT;
+    ALTER TABLE messages ADD COLUMN content_key TEXT;
+    UPDATE messages SET id_key = msg_key;
+    CREATE INDEX ix_messages_id_key ON messages(id_key);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
