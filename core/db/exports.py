@@ -135,3 +135,11 @@ def labels_with_suggestions(
         (-1 if model_id is None else model_id,),
     )
     return [LabelledSuggestion(**r) for r in as_dicts(rows)]
+
+
+def member_ids(conn: Connection, export_id: int) -> list[int]:
+    """The messages whose rows ``export_id`` holds (its lineage), by ID."""
+    rows = conn.execute(
+        "SELECT message_id FROM export_members WHERE export_id = ? ORDER BY message_id", (export_id,)
+    )
+    return [int(r[0]) for r in rows]
