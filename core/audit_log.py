@@ -24,14 +24,11 @@ is keyed and holds no personal data) to keep somewhere else (the DPO's records, 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,12 +39,16 @@ from sqlcipher3.dbapi2 import OperationalError
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import audit as audit_rows
 from scrubdesk.core.db import maintenance
+from scrubdesk.core.db import roles as role_rows
 from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
+from scrubdesk.core.files import write_text_atomic
+from scrubdesk.core.identity import current_account
 from scrubdesk.core.store import DatabaseError, IntegrityError, Store
 
 log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
+NO_ROLE = "none"  # logged for work by someone without a role (only where no role is needed)
 ANCHOR_FILE = "audit.head"
 ANCHOR_FORMAT = "scrubdesk-audit-head"
 ANCHOR_CREATED = "audit.anchor_created"
@@ -55,10 +56,8 @@ ANCHOR_HOOK = "audit-anchor"
 
 
 def current_os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
+    """The name of this process's OS account (see :mod:`scrubdesk.core.identity`: never the environment)."""
+    return current_account().name
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:
@@ -83,6 +82,7 @@ class AuditEntry:
     objects: tuple[str, ...]
     details: dict[str, Any]
     mac: str
+    os_uid: str | None = None  # the numeric user ID (entries from before schema 7 have none)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "objects": list(self.objects)}
@@ -172,12 +172,14 @@ class AuditLog:
         *,
         objects: list[str] | None = None,
         details: dict[str, Any] | None = None,
-        role: str = "admin",
+        role: str | None = None,
         at: str | None = None,
     ) -> int:
         """Append one entry. Call inside the transaction that does the audited work when there is one;
-        the anchor file is rewritten after that transaction commits."""
+        the anchor file is rewritten after that transaction commits. ``role``: the role the work was
+        checked against; by default the current user's role in the project, or ``none``."""
         at = at or utc_now()
+        role = role or role_rows.role_of(self._store, current_account().name) or NO_ROLE
         head = self._head()
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         if head and not self._store.has_after_commit(ANCHOR_HOOK) and not self.anchor_path.exists():
@@ -200,16 +202,18 @@ class AuditLog:
         objects: list[str] | None = None,
         details: dict[str, Any] | None = None,
     ) -> str:
+        account = current_account()
         fields = {
             "at": at,
-            "os_user": current_os_user(),
+            "os_user": account.name,
             "role": role,
             "action": action,
             "objects": json.dumps(objects or []),
             "details": json.dumps(details or {}, sort_keys=True),
         }
-        mac = self._mac(prev, {"seq": seq, **fields})
-        audit_rows.insert(self._store, audit_rows.AuditRow(seq=seq, **fields, prev_mac=prev, mac=mac))
+        mac = self._mac(prev, {"seq": seq, **fields, "os_uid": account.uid})
+        row = audit_rows.AuditRow(seq=seq, **fields, os_uid=account.uid, prev_mac=prev, mac=mac)
+        audit_rows.insert(self._store, row)
         return mac
 
     def _head(self) -> tuple[int, str] | None:
@@ -295,6 +299,8 @@ class AuditLog:
                 "objects": row.objects,
                 "details": row.details,
             }
+            if row.os_uid is not None:  # entries written before schema 7 have none, and their MAC lacks it
+                fields["os_uid"] = row.os_uid
             if not hmac.compare_digest(self._mac(prev_mac, fields), mac):
                 walk.problems.append(AuditProblem(seq, "entry content does not match its MAC"))
                 walk.bad_macs += 1
@@ -351,6 +357,7 @@ class AuditLog:
                     f"entry {anchor.seq} is not the one the anchor recorded: the log was rewritten",
                 )
             )
+        problems.extend(AuditProblem(0, p) for p in roles_disagreeing_with_log(self._store))
         reanchored = False
         if anchor.state == "ok" and anchor.seq < walk.last_seq and not problems:
             notes.append(
@@ -392,6 +399,41 @@ class AuditLog:
         return audit_rows.count_entries(self._store)
 
 
+# --- the roles table, replayed from the log ------------------------------------------------------------
+
+
+def roles_from_log(store: Store) -> dict[str, str]:
+    """Who holds which role according to the audit log: the creator is admin, then every grant and revoke
+    in order. The chain's MACs make these entries unforgeable without the key."""
+    holders: dict[str, str] = {}
+    for action, os_user, details_text in audit_rows.role_events(store):
+        details = _json_or(details_text, {})
+        if action == "project_created":
+            holders[os_user] = str(details.get("creator_role", "admin"))
+        elif action == "role_grant" and isinstance(details.get("os_user"), str):
+            holders[details["os_user"]] = str(details.get("role"))
+        elif action == "role_revoke" and isinstance(details.get("os_user"), str):
+            holders.pop(details["os_user"], None)
+    return holders
+
+
+def roles_disagreeing_with_log(store: Store) -> list[str]:
+    """How the roles table differs from the roles the audit log granted: an edit of the table that went
+    around Scrubdesk (e.g. with SQL) shows here. Names the users and roles, which are not personal data of
+    data subjects."""
+    logged = roles_from_log(store)
+    table = {g.os_user: g.role for g in role_rows.list_roles(store)}
+    problems = []
+    for user in sorted(set(logged) | set(table)):
+        if logged.get(user) != table.get(user):
+            has = f"has role {table[user]!r}" if user in table else "has no role"
+            says = f"role {logged[user]!r}" if user in logged else "no role"
+            problems.append(
+                f"roles table edited outside Scrubdesk: {user!r} {has}, the audit log grants {says}"
+            )
+    return problems
+
+
 # --- reading, for the CLI and the GUI's audit viewer -------------------------------------------------------
 
 
@@ -411,6 +453,7 @@ def audit_entries(
             objects=tuple(_json_or(row.objects, [])),
             details=_json_or(row.details, {}),
             mac=row.mac,
+            os_uid=row.os_uid,
         )
         for row in rows
     ]
@@ -468,23 +511,3 @@ def damaged_store_error(store: Store) -> StoreDamagedError:
         f"the encrypted store {store.path} is damaged: {where}. It was altered or corrupted on disk; restore "
         "it from a backup. Nothing was changed."
     )
-
-
-def write_text_atomic(file: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``file``, fsync it, and rename it over ``file``."""
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; not possible on Windows)
-        dir_fd = os.open(file.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -15,10 +15,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import consent as consent_rows
 from scrubdesk.core.db.messages import count_messages
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import normalise_address
+from scrubdesk.core.roles import require_role
 from scrubdesk.core.store import Store
 
 if TYPE_CHECKING:
@@ -121,9 +124,6 @@ def import_consent(
     project: Project, path: Path, *, list_name: str | None = None, column: str | None = None
 ) -> ConsentImportSummary:
     """Add the addresses in ``path`` to the project's consent list, as keyed subject IDs. Admin only."""
-    from scrubdesk.core.audit_log import AuditLog
-    from scrubdesk.core.clock import utc_now
-    from scrubdesk.core.roles import require_role
 
     path = Path(path)
     name = (list_name if list_name is not None else path.name).strip()
@@ -188,8 +188,6 @@ def consent_status(store: Store) -> ConsentStatus:
 
 def clear_consent(project: Project, *, list_name: str | None = None) -> int:
     """Remove every consent (or only those of ``list_name``); returns how many. Admin only, audit-logged."""
-    from scrubdesk.core.audit_log import AuditLog
-    from scrubdesk.core.roles import require_role
 
     with project.store() as store, store.transaction() as conn:
         role = require_role(store, ("admin",), "clearing consent")

@@ -12,6 +12,8 @@ from scrubdesk.core.importer import ImportSummary, run_import
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.keys import ENV_BACKEND, ENV_KEYRING_FILE, ENV_PASSPHRASE, resolve_backend
 from scrubdesk.core.project import Project, is_project
+from scrubdesk.core.synthetic import generate
+from scrubdesk.core.synthetic.writers import write_gold_jsonl, write_mbox
 
 DEMO_PASSPHRASE = "scrubdesk-demo"  # noqa: S105 - guards only synthetic data; documented in README
 DEMO_SOURCE = "demo-inbox.mbox"
@@ -45,8 +47,6 @@ def create_demo_project(
     demo_dir: Path, count: int = DEFAULT_COUNT, seed: int = 7, control: JobControl | None = None
 ) -> tuple[Project, ImportSummary | None]:
     """Open the demo project, creating and filling it first if it does not exist yet."""
-    from scrubdesk.core.synthetic import generate
-    from scrubdesk.core.synthetic.writers import write_gold_jsonl, write_mbox
 
     if is_project(demo_dir):
         return Project.open(demo_dir), None

@@ -32,9 +32,7 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -50,6 +48,7 @@ from scrubdesk.core.db import maintenance, messages
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.db.trained_models import mark_stale, models_trained_on
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.files import write_text_atomic
 from scrubdesk.core.ids import KeyedIds, normalise_address
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import STORE_FILE, Project
@@ -561,8 +560,10 @@ def write_certificate(project: Project, body: dict[str, Any]) -> Path:
     mac = hmac.new(_certificate_key(project), _canonical(body), hashlib.sha256).hexdigest()
     path = folder / f"erasure-{body['certificate_id']}.json"
     text = _render(body, mac)
-    _write_atomic(path, text)
-    _write_atomic(path.with_suffix(".md"), _summary_markdown(body, hashlib.sha256(text.encode()).hexdigest()))
+    write_text_atomic(path, text)
+    write_text_atomic(
+        path.with_suffix(".md"), _summary_markdown(body, hashlib.sha256(text.encode()).hexdigest())
+    )
     return path
 
 
@@ -592,19 +593,6 @@ def _summary_markdown(body: dict[str, Any], sha256: str) -> str:
             "",
         ]
     )
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

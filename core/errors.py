@@ -41,3 +41,15 @@ class PermissionDeniedError(ScrubdeskError):
 
 class StoreDamagedError(ScrubdeskError):
     """The encrypted store fails its integrity check (SQLCipher page HMAC): damaged or altered on disk."""
+
+
+class ProjectReadOnlyError(ScrubdeskError):
+    """The project folder or its store cannot be written (permissions, or a read-only disk)."""
+
+
+class DiskFullError(ScrubdeskError):
+    """The disk holding the project is full: what was committed before is kept."""
+
+
+class StoreBusyError(ScrubdeskError):
+    """Another program holds the project's store locked for longer than Scrubdesk waits."""

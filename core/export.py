@@ -13,13 +13,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
@@ -27,6 +24,7 @@ from scrubdesk.core.db import exports as export_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db.trained_models import ModelRecord, latest_model
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.files import fsync_dir, fsync_file, temporary_beside
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.leak_guard import (
     CONFIDENCE,
@@ -42,6 +40,9 @@ from scrubdesk.core.parquet_io import read_parquet, write_parquet
 from scrubdesk.core.project import DESCRIPTOR, STORE_FILE, Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
 from scrubdesk.core.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,8 @@ def _select(
 ) -> _Selection:
     # A purged message keeps its msg_key and label, so it is exported when labelled; unlabelled, it is
     # nothing but an ID and is left out.
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     model_id = model.id if (model is not None and with_suggestions) else None
     rows = export_rows.labels_with_suggestions(store, model_id, include_unlabelled=include_unlabelled)
     data: dict[str, Any] = {
@@ -144,24 +147,10 @@ def _select(
 # --- writing -----------------------------------------------------------------------------------------------
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # not supported (Windows): the rename itself is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         write_parquet(frame, path)
-        with path.open("rb+") as fh:
-            os.fsync(fh.fileno())
+        fsync_file(path)
         return
     with path.open("w", encoding="utf-8", newline="") as fh:
         if fmt == "csv":
@@ -171,19 +160,6 @@ def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
             fh.write(text if not text or text.endswith("\n") else text + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def write_temp(frame: pd.DataFrame, target: Path, fmt: str) -> Path:
-    """Write ``frame`` to a hidden temporary file in ``target``'s folder (fsynced). Removed on failure."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        _write_frame(frame, tmp, fmt)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
 
 
 def place(tmp: Path, target: Path, *, overwrite: bool) -> None:
@@ -201,7 +177,7 @@ def place(tmp: Path, target: Path, *, overwrite: bool) -> None:
                 raise InputError(f"{target} exists; pass --overwrite to replace it") from None
             tmp.replace(target)
         tmp.unlink(missing_ok=True)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def check_target(target: Path, *, overwrite: bool, project: Project | None = None) -> Path:
@@ -240,20 +216,19 @@ def write_registered(
 
     The file is moved into place as the last step before COMMIT: if registering fails, the old file (if
     any) is untouched; if the COMMIT itself fails, the new file is removed. Returns the file's sha256."""
-    tmp = write_temp(frame, target, fmt)
     placed = False
-    try:
-        digest = file_sha256(tmp)
-        with store.transaction() as conn:
-            register(conn, digest)
-            place(tmp, target, overwrite=overwrite)
-            placed = True
-    except BaseException:
-        if placed:
-            target.unlink(missing_ok=True)
-        raise
-    finally:
-        tmp.unlink(missing_ok=True)
+    with temporary_beside(target) as tmp:
+        try:
+            _write_frame(frame, tmp, fmt)
+            digest = file_sha256(tmp)
+            with store.transaction() as conn:
+                register(conn, digest)
+                place(tmp, target, overwrite=overwrite)
+                placed = True
+        except BaseException:
+            if placed:
+                target.unlink(missing_ok=True)
+            raise
     return digest
 
 
@@ -405,6 +380,8 @@ def detect_export_format(path: Path) -> str:
 
 def read_export(path: Path, columns: Sequence[str] = (MSG_KEY, LABEL)) -> pd.DataFrame:
     """An export file as a frame of strings (IDs stay strings even when all digits)."""
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     path = Path(path)
     if not path.is_file():
         raise InputError(f"export file not found: {path}")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from scrubdesk.core.db import imports
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.importer import message_key
 from scrubdesk.core.ingest import readers
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceItem, SourceProgress
 from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, csv_columns, json_columns
@@ -169,7 +170,6 @@ def _known_keys(project: Project, keys: Sequence[str]) -> set[str]:
 def _mark_duplicates(project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None]) -> None:
     """Set ``duplicate`` on the messages whose keyed ID is already in the project. A CSV/JSON row without an
     ID column is keyed on its whole file's digest, which the preview does not read: it stays None."""
-    from scrubdesk.core.importer import message_key
 
     keys: dict[int, str] = {}
     for n, item in enumerate(parsed):

@@ -9,6 +9,8 @@ duplicate, never stored twice. Items that cannot be imported are quarantined wit
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -30,6 +32,7 @@ from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, r
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.project import Project
+from scrubdesk.core.roles import ROLES, require_role
 from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,7 +87,6 @@ class ImportSummary:
 
 
 def _file_digest(ids: KeyedIds, path: Path) -> str:
-    import hashlib
 
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -118,11 +120,15 @@ def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None) -> str:
 class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
-    def __init__(self, store: Store, ids: KeyedIds, summary: ImportSummary) -> None:
+    def __init__(
+        self, store: Store, ids: KeyedIds, summary: ImportSummary, audit: AuditLog, role: str
+    ) -> None:
         self.store = store
         self.ids = ids
         self.summary = summary
         self.erased = erased_keys(store)
+        self._audit = audit
+        self._role = role
 
     def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
         return message_key(self.ids, item, source_digest)
@@ -130,13 +136,23 @@ class _BatchWriter:
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
         subjects: list[tuple[int, str, str]] = []
-        with self.store.transaction() as conn:
-            for item in batch:
-                if isinstance(item, Quarantined):
-                    self._quarantine(conn, item, source_id, now)
-                else:
-                    self._message(conn, item, source_id, digest, now, subjects=subjects)
-            imports.link_subjects(conn, subjects)
+        before = dataclasses.replace(self.summary, quarantined=Counter(self.summary.quarantined))
+        try:
+            with self.store.transaction() as conn:
+                for item in batch:
+                    if isinstance(item, Quarantined):
+                        self._quarantine(conn, item, source_id, now)
+                    else:
+                        self._message(conn, item, source_id, digest, now, subjects=subjects)
+                imports.link_subjects(conn, subjects)
+                # In the batch's own transaction: whatever is committed is audited, even if a later batch
+                # fails (a full disk) or the process is killed.
+                counts = _batch_counts(before, self.summary)
+                if counts["imported"] or counts["quarantined_new"]:  # a batch that stored nothing needs none
+                    self._audit.append("import.batch", details=counts, role=self._role)
+        except BaseException:
+            self.summary.__dict__.update(before.__dict__)  # the rolled-back batch counts for nothing
+            raise
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
         key = self.ids.digest("quarantine", item.location.encode() + b"\x00" + item.fingerprint)
@@ -185,6 +201,16 @@ class _BatchWriter:
         subjects.extend((message_id, subject_id(a), "cc") for a in m.cc_addrs)
 
 
+def _batch_counts(before: ImportSummary, after: ImportSummary) -> dict[str, int]:
+    return {
+        "imported": after.imported - before.imported,
+        "duplicates": after.duplicates - before.duplicates,
+        "erased_skipped": after.erased_skipped - before.erased_skipped,
+        "quarantined": after.quarantined_total - before.quarantined_total,
+        "quarantined_new": after.quarantined_new - before.quarantined_new,
+    }
+
+
 def _json_list(values: Sequence[str]) -> str:
     return json.dumps(list(values)) if values else "[]"
 
@@ -225,7 +251,9 @@ def run_import(
     done_before = 0
     progress = SourceProgress()
     with project.store() as store:
-        writer = _BatchWriter(store, project.ids, summary)
+        role = require_role(store, ROLES, "importing mail")
+        audit = AuditLog(store, project.keys.id_key)
+        writer = _BatchWriter(store, project.ids, summary, audit, role)
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
@@ -258,7 +286,7 @@ def run_import(
             summary.bytes_read = done_before + progress.done_bytes
         summary.seconds = time.perf_counter() - started
         with store.transaction():
-            AuditLog(store, project.keys.id_key).append("import", details=summary.as_dict())
+            audit.append("import", details=summary.as_dict(), role=role)
     log.info(
         "import finished: %s", {k: v for k, v in summary.as_dict().items() if k != "quarantined_by_reason"}
     )

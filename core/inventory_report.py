@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrubdesk.core.audit_log import AuditLog, current_os_user, write_text_atomic
+from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.consent import consent_status
 from scrubdesk.core.db import erasures as erasure_rows
 from scrubdesk.core.db import exports as export_rows
@@ -25,7 +26,9 @@ from scrubdesk.core.db import imports, messages, reviews, settings, trained_mode
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.files import write_text_atomic
 from scrubdesk.core.model_lineage import stale_explanation
+from scrubdesk.core.project import STORE_FILE
 from scrubdesk.core.roles import REVIEWER_ROLES, list_roles, require_role
 from scrubdesk.core.store import Store
 
@@ -42,7 +45,6 @@ _CHUNK = 1 << 20
 
 def build_inventory(project: Project) -> dict[str, Any]:
     """Everything the report shows, as plain JSON-able data."""
-    from scrubdesk.core.clock import utc_now
 
     with project.store() as store:
         audit = AuditLog(store, project.keys.id_key).check(reanchor=False)
@@ -63,6 +65,7 @@ def build_inventory(project: Project) -> dict[str, Any]:
             "counts": _counts(store),
             "copies": {
                 "store": _store_copy(project),
+                "key_file": _key_file(project),
                 "exports": _exports(store),
                 "models": _models(store, project.path),
                 "erasures": _erasures(store, project.path),
@@ -130,7 +133,6 @@ def sha256_file(path: Path) -> str:
 
 
 def _store_copy(project: Project) -> dict[str, Any]:
-    from scrubdesk.core.project import STORE_FILE
 
     path = project.path / STORE_FILE
     side = {
@@ -145,8 +147,20 @@ def _store_copy(project: Project) -> dict[str, Any]:
             for p, role in ((path.with_name(path.name + s), r) for s, r in side.items())
             if p.exists()
         ],
-        "encryption": "SQLCipher (AES-256, page HMAC); key only in the OS keyring",
+        "encryption": "SQLCipher (AES-256, page HMAC); "
+        + (
+            f"key in the encrypted key file {project.key_file} (Argon2 + AES-GCM), not in the OS keyring"
+            if project.key_file is not None
+            else f"key only in the OS keyring ({project.keyring_description})"
+        ),
     }
+
+
+def _key_file(project: Project) -> dict[str, Any] | None:
+    """The encrypted key file, when the project's keys are in one: it is a copy of the keys to protect."""
+    if project.key_file is None:
+        return None
+    return {"path": str(project.key_file), **_file_facts(project.key_file)}
 
 
 def _exports(store: Store) -> list[dict[str, Any]]:
@@ -437,6 +451,22 @@ def render_html(inventory: dict[str, Any]) -> str:
             "The store file is missing.",
         )
     )
+    key_file = copies.get("key_file")
+    if key_file is not None:
+        add("<h3>Encrypted key file (the project's keys)</h3>")
+        add(
+            _table(
+                ("Path", "Size (bytes)", "Protection"),
+                [
+                    (
+                        _td(key_file["path"], "path"),
+                        _num(key_file["size_bytes"]),
+                        _td("Argon2 + AES-GCM under a passphrase; whoever has both can open the store"),
+                    )
+                ],
+                "The key file is missing.",
+            )
+        )
     add("<h3>Exports (keyed IDs and labels)</h3>")
     add(
         _table(

@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.errors import KeyringUnavailableError, ProjectKeyMissingError, WrongKeyError
+from scrubdesk.core.errors import (
+    KeyringUnavailableError,
+    ProjectKeyMissingError,
+    ScrubdeskError,
+    WrongKeyError,
+)
 
 SERVICE = "scrubdesk"
 KEY_BYTES = 32
@@ -77,28 +82,62 @@ def _is_trusted(backend: Any) -> bool:
 
 
 def default_keyring_file() -> Path:
-    from platformdirs import user_data_path
+    from platformdirs import user_data_path  # noqa: PLC0415 - lazy: only when a default path is needed
 
     return user_data_path("scrubdesk", appauthor=False) / "keyring.cfg"
 
 
-def _file_backend(env: Mapping[str, str]) -> Any:
+class EncryptedKeyFile:
+    """The explicit headless keyring: one keyrings.cryptfile file (Argon2 + AES-GCM) at ``path``.
+
+    Opening it only to read never creates it: cryptfile writes a new file as soon as its passphrase is
+    set, so a missing file answers "no key" and is created only by the first :meth:`set_password`."""
+
+    def __init__(self, path: Path, passphrase: str) -> None:
+        self.file_path = path
+        self._passphrase = passphrase
+        self._backend: Any = None
+
+    def __repr__(self) -> str:  # never show the passphrase
+        return f"EncryptedKeyFile({str(self.file_path)!r})"
+
+    def _open(self) -> Any:
+        if self._backend is None:
+            from keyrings.cryptfile.cryptfile import CryptFileKeyring  # noqa: PLC0415 - lazy: only when used
+
+            backend = CryptFileKeyring()
+            backend.file_path = str(self.file_path)
+            try:
+                backend.keyring_key = self._passphrase  # set before first use, so it never prompts on a TTY
+            except ValueError as exc:  # cryptfile checks the passphrase against the file: "MAC check failed"
+                raise WrongKeyError(
+                    f"the key file {self.file_path} could not be unlocked: wrong {ENV_PASSPHRASE}?"
+                ) from exc
+            self._backend = backend
+        return self._backend
+
+    def get_password(self, service: str, user: str) -> str | None:
+        if self._backend is None and not self.file_path.exists():
+            return None
+        found: str | None = self._open().get_password(service, user)
+        return found
+
+    def set_password(self, service: str, user: str, secret: str) -> None:
+        self.file_path.parent.mkdir(parents=True, exist_ok=True)
+        self._open().set_password(service, user, secret)
+
+    def delete_password(self, service: str, user: str) -> None:
+        if self._backend is not None or self.file_path.exists():
+            self._open().delete_password(service, user)
+
+
+def _file_backend(env: Mapping[str, str]) -> EncryptedKeyFile:
     passphrase = env.get(ENV_PASSPHRASE, "")
     if not passphrase:
         raise KeyringUnavailableError(
             f"{ENV_BACKEND}=file needs the keyring passphrase in {ENV_PASSPHRASE}; it is not set."
         )
-    from keyrings.cryptfile.cryptfile import CryptFileKeyring
-
-    backend = CryptFileKeyring()
-    path = Path(env.get(ENV_KEYRING_FILE) or default_keyring_file())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backend.file_path = str(path)
-    try:
-        backend.keyring_key = passphrase  # set before first use, so it never prompts on a TTY
-    except ValueError as exc:  # cryptfile checks the passphrase against the file: "MAC check failed"
-        raise WrongKeyError(f"the key file {path} could not be unlocked: wrong {ENV_PASSPHRASE}?") from exc
-    return backend
+    return EncryptedKeyFile(Path(env.get(ENV_KEYRING_FILE) or default_keyring_file()), passphrase)
 
 
 def resolve_backend(env: Mapping[str, str] | None = None) -> Any:
@@ -110,8 +149,8 @@ def resolve_backend(env: Mapping[str, str] | None = None) -> Any:
     if choice not in ("", "os"):
         raise KeyringUnavailableError(f"{ENV_BACKEND}={choice!r} is not known: use 'os' (default) or 'file'.")
 
-    import keyring
-    from keyring.backends.chainer import ChainerBackend
+    import keyring  # noqa: PLC0415 - lazy: backend discovery
+    from keyring.backends.chainer import ChainerBackend  # noqa: PLC0415 - lazy: backend discovery
 
     current = keyring.get_keyring()
     candidates = list(current.backends) if isinstance(current, ChainerBackend) else [current]
@@ -136,7 +175,14 @@ class KeyVault:
 
     @property
     def description(self) -> str:
+        if isinstance(self.backend, EncryptedKeyFile):
+            return f"encrypted key file {self.backend.file_path}"
         return backend_name(self.backend)
+
+    @property
+    def key_file(self) -> Path | None:
+        """Where the keys are on disk (encrypted) with the explicit key file; None for an OS keyring."""
+        return self.backend.file_path if isinstance(self.backend, EncryptedKeyFile) else None
 
     @staticmethod
     def _entry(project_id: str) -> str:
@@ -153,6 +199,8 @@ class KeyVault:
     def load(self, project_id: str) -> ProjectKeys:
         try:
             secret = self.backend.get_password(SERVICE, self._entry(project_id))
+        except ScrubdeskError:
+            raise
         except ValueError as exc:  # cryptfile: wrong passphrase
             raise WrongKeyError(
                 f"the keyring ({self.description}) could not be unlocked: wrong {ENV_PASSPHRASE}?"
@@ -162,6 +210,11 @@ class KeyVault:
                 f"could not read the keyring ({self.description}): {type(exc).__name__}"
             ) from exc
         if secret is None:
+            if self.key_file is not None and not self.key_file.exists():
+                raise ProjectKeyMissingError(
+                    f"there is no key file at {self.key_file} ({ENV_KEYRING_FILE}), so no key for project "
+                    f"{project_id}; nothing was created. Point {ENV_KEYRING_FILE} at the file that holds it."
+                )
             raise ProjectKeyMissingError(
                 f"the keyring ({self.description}) holds no key for project {project_id}. The project can "
                 "only be opened on the machine and user account that created it, or after its key is "
@@ -170,7 +223,7 @@ class KeyVault:
         return ProjectKeys.from_secret(secret)
 
     def delete(self, project_id: str) -> None:
-        import keyring.errors
+        import keyring.errors  # noqa: PLC0415 - lazy: backend discovery
 
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self.backend.delete_password(SERVICE, self._entry(project_id))

@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from collections.abc import Callable, Collection, Hashable
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.pii_patterns import find_pii
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MSG_KEY = "msg_key"
 LABEL = "label"
@@ -60,7 +62,10 @@ class LeakGuardError(ScrubdeskError):
 
 
 def is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
+        return True
+    pandas = sys.modules.get("pandas")  # pandas' own missing values exist only once pandas is loaded
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
         return True
     return isinstance(value, float) and math.isnan(value)
 

@@ -20,7 +20,7 @@ def _fastparquet() -> ModuleType:
     with warnings.catch_warnings():
         # fastparquet reads a pandas option that pandas 3 deprecates, at import: not ours to act on.
         warnings.simplefilter("ignore", DeprecationWarning)
-        import fastparquet
+        import fastparquet  # noqa: PLC0415 - lazy: heavy
 
     return cast(ModuleType, fastparquet)
 

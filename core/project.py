@@ -9,17 +9,18 @@ Keys live only in the keyring, under the project's random ID.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.errors import ProjectExistsError, ProjectNotFoundError
+from scrubdesk.core.files import create_private_file, keep_private, make_private_dir, write_text_atomic
 from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.keys import KeyVault, ProjectKeys
+from scrubdesk.core.roles import grant
 from scrubdesk.core.store import Store
 
 DESCRIPTOR = "project.json"
@@ -37,6 +38,8 @@ class Project:
     created_at: str
     keys: ProjectKeys
     keyring_description: str
+    # the encrypted key file holding the keys, when one is used instead of the OS keyring
+    key_file: Path | None = None
 
     @property
     def store_path(self) -> Path:
@@ -57,11 +60,17 @@ class Project:
             raise ProjectExistsError(f"{path} already holds a Scrubdesk project")
         if path.exists() and not path.is_dir():
             raise ProjectExistsError(f"{path} exists and is not a directory")
+        if path.is_dir() and any(path.iterdir()):
+            raise ProjectExistsError(
+                f"{path} is not empty: a project takes a new or empty folder, so that nothing already there "
+                "is mistaken for project data (or deleted with it)"
+            )
         vault = vault or KeyVault()
         project_id = str(uuid.uuid4())
         keys = ProjectKeys.generate()
         vault.store(project_id, keys)  # first: if the keyring refuses, nothing is created on disk
-        path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path)
+        create_private_file(path / STORE_FILE)  # SQLite gives its -wal and -shm the store's mode
         with Store.open(path / STORE_FILE, keys.db_key, create=True) as store:
             _make_creator_admin(store, project_id, keys)
         descriptor = {
@@ -71,7 +80,7 @@ class Project:
             "name": name or path.name,
             "created_at": utc_now(),
         }
-        _write_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
+        write_text_atomic(path / DESCRIPTOR, json.dumps(descriptor, indent=2) + "\n")
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod
@@ -83,6 +92,7 @@ class Project:
         vault = vault or KeyVault()
         keys = vault.load(descriptor["project_id"])
         Store.open(path / STORE_FILE, keys.db_key).close()  # prove the key now, with a clear error
+        keep_private(path, [path / STORE_FILE])  # projects from before 0600 files, or copied with a wide mode
         return cls._from_descriptor(path, descriptor, keys, vault)
 
     @classmethod
@@ -94,14 +104,13 @@ class Project:
             created_at=d.get("created_at", ""),
             keys=keys,
             keyring_description=vault.description,
+            key_file=vault.key_file,
         )
 
 
 def _make_creator_admin(store: Store, project_id: str, keys: ProjectKeys) -> None:
     """The creator is the project's first admin; the creation is the audit log's first entry (and writes
     the audit anchor ``audit.head`` next to the store)."""
-    from scrubdesk.core.audit_log import AuditLog, current_os_user
-    from scrubdesk.core.roles import grant
 
     now = utc_now()
     with store.transaction() as conn:
@@ -134,16 +143,3 @@ def read_descriptor(path: Path) -> dict[str, Any]:
 
 def is_project(path: Path) -> bool:
     return (Path(path) / DESCRIPTOR).is_file()
-
-
-def _write_atomic(file: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -126,7 +126,7 @@ class Redactor:
 
     def _get_faker(self) -> Any:
         if self._faker is None:
-            from faker import Faker
+            from faker import Faker  # noqa: PLC0415 - lazy: heavy
 
             self._faker = Faker("en_GB")
         return self._faker

@@ -14,9 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scrubdesk.core.audit_log import AuditLog
 from scrubdesk.core.db import exports as export_rows
@@ -36,6 +34,9 @@ from scrubdesk.core.leak_guard import LABEL, MSG_KEY, MSG_KEY_RE
 from scrubdesk.core.model_lineage import msg_list_digest
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ def default_out(export: Path) -> Path:
 
 def _wanted(frame: pd.DataFrame) -> tuple[dict[str, Any], int]:
     """msg_key -> label for every valid ID (first occurrence wins), and how many rows were not IDs."""
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     wanted: dict[str, Any] = {}
     invalid = 0
     for key, label in zip(frame[MSG_KEY].tolist(), frame[LABEL].tolist(), strict=True):
@@ -102,6 +105,8 @@ def run_relink(
 ) -> RelinkSummary:
     """Locate every exported ID in ``sources`` and write ``msg_key,label,location`` to ``out`` (default:
     next to the export, ``<stem>.relinked.csv``). Admin or reviewer; audited as ``relink``."""
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
+
     options = options or ImportOptions()
     control = control or JobControl()
     export = Path(export)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import roles as role_rows
 from scrubdesk.core.db.roles import RoleGrant
 from scrubdesk.core.errors import InputError, PermissionDeniedError
@@ -73,8 +74,6 @@ def _refuse_losing_last_admin(store: Store, os_user: str, what: str) -> None:
 
 def change_role(project: Project, os_user: str, role: str) -> dict[str, Any]:
     """Admin only: give ``os_user`` ``role`` (replacing its previous one). Audit-logged."""
-    from scrubdesk.core.audit_log import AuditLog
-    from scrubdesk.core.clock import utc_now
 
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
@@ -97,7 +96,6 @@ def change_role(project: Project, os_user: str, role: str) -> dict[str, Any]:
 
 def revoke_role(project: Project, os_user: str) -> dict[str, Any]:
     """Admin only: take ``os_user``'s role away. Refuses to remove the last admin. Audit-logged."""
-    from scrubdesk.core.audit_log import AuditLog
 
     user = _check_os_user(os_user)
     with project.store() as store, store.transaction() as conn:

@@ -198,6 +198,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE models ADD COLUMN stale_reason TEXT
     """,
+    # 7: the numeric OS user ID beside the account name in every audit entry (NULL in entries written
+    # before; the entry MAC covers it when present)
+    """
+    ALTER TABLE audit_log ADD COLUMN os_uid TEXT
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

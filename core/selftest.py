@@ -16,6 +16,7 @@ the self-test must grow with the product.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import os
 import secrets
@@ -24,15 +25,26 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scrubdesk.core.audit_log import AuditLog, count_entries
 from scrubdesk.core.db import exports as export_rows
 from scrubdesk.core.db import messages, trained_models
-from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.erasure import erase_subject, verify_certificate, verify_erasure
+from scrubdesk.core.errors import InputError, ScrubdeskError
+from scrubdesk.core.export import read_export, run_export
+from scrubdesk.core.importer import run_import
+from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.keys import ENV_BACKEND, ENV_KEYRING_FILE, ENV_PASSPHRASE, KeyVault, resolve_backend
+from scrubdesk.core.labels import Labeller, list_labels, seed_from_messages
+from scrubdesk.core.leak_guard import LABEL, MODEL_VERSION, MSG_KEY, LeakGuardError, check_export_frame
 from scrubdesk.core.project import STORE_FILE, Project
+from scrubdesk.core.review import approve_all
+from scrubdesk.core.synthetic import INTENTS, generate, write_csv, write_eml_dir, write_mbox
+
+if TYPE_CHECKING:
+    pass
 
 Status = Literal["pass", "fail", "skip"]
 NOT_AVAILABLE = "not available in this build"
@@ -228,9 +240,6 @@ def step_init(ctx: SelftestContext) -> dict[str, Any]:
 def step_import(ctx: SelftestContext) -> dict[str, Any]:
     """An mbox parsed in a spawned process (proves multiprocessing works in a frozen build) and a
     labelled CSV (the labels that training needs)."""
-    from scrubdesk.core.importer import run_import
-    from scrubdesk.core.ingest.records import ImportOptions
-    from scrubdesk.core.synthetic import INTENTS, generate, write_csv, write_mbox
 
     project = ctx.require_project()
     mbox, csv = ctx.workdir / "synthetic.mbox", ctx.workdir / "synthetic-labelled.csv"
@@ -255,7 +264,6 @@ def step_import(ctx: SelftestContext) -> dict[str, Any]:
 
 
 def step_review(ctx: SelftestContext) -> dict[str, Any]:
-    from scrubdesk.core.review import approve_all
 
     summary = approve_all(ctx.require_project(), JobControl(), comment="self-test")
     expected = ctx.facts.get("analysed", ctx.facts.get("imported", 0))
@@ -267,8 +275,6 @@ def step_review(ctx: SelftestContext) -> dict[str, Any]:
 def step_label(ctx: SelftestContext) -> dict[str, Any]:
     """Seed the label set from the CSV's labels, relabel three messages and undo each change: every change
     and undo is audit-logged, undo restores label and source, and a label outside the set is refused."""
-    from scrubdesk.core.errors import InputError
-    from scrubdesk.core.labels import Labeller, list_labels, seed_from_messages
 
     project = ctx.require_project()
     with project.store() as store:
@@ -311,10 +317,7 @@ def step_label(ctx: SelftestContext) -> dict[str, Any]:
 def step_export(ctx: SelftestContext) -> dict[str, Any]:
     """Export the labels as CSV and parquet, read them back, check columns, rows and registration, and
     that the leak guard refuses a planted address."""
-    import pandas as pd
-
-    from scrubdesk.core.export import read_export, run_export
-    from scrubdesk.core.leak_guard import LABEL, MODEL_VERSION, MSG_KEY, LeakGuardError, check_export_frame
+    import pandas as pd  # noqa: PLC0415 - lazy: pandas loads only when a frame is built or read
 
     project = ctx.require_project()
     out = ctx.workdir / "selftest-export.csv"
@@ -349,9 +352,6 @@ def step_export(ctx: SelftestContext) -> dict[str, Any]:
 
 def _plant_erasure_canary(ctx: SelftestContext) -> tuple[Path, int]:
     """A few synthetic emails from a sender that exists nowhere else, as a folder of .eml files."""
-    import dataclasses
-
-    from scrubdesk.core.synthetic import generate, write_eml_dir
 
     emails = [
         dataclasses.replace(
@@ -368,8 +368,6 @@ def _plant_erasure_canary(ctx: SelftestContext) -> tuple[Path, int]:
 
 def step_erase(ctx: SelftestContext) -> dict[str, Any]:
     """Import a few emails of one synthetic sender, erase that sender, check counts and the certificate."""
-    from scrubdesk.core.erasure import erase_subject, verify_certificate
-    from scrubdesk.core.importer import run_import
 
     project = ctx.require_project()
     folder, planted = _plant_erasure_canary(ctx)
@@ -393,7 +391,6 @@ def step_erase(ctx: SelftestContext) -> dict[str, Any]:
 
 
 def step_verify_erasure(ctx: SelftestContext) -> dict[str, Any]:
-    from scrubdesk.core.erasure import verify_erasure
 
     report = verify_erasure(ctx.require_project(), ERASURE_CANARY)
     if not report.ok:

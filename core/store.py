@@ -9,14 +9,24 @@ sort and VACUUM scratch data off the disk.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from scrubdesk.core.errors import SchemaError, WrongKeyError
+from scrubdesk.core.errors import (
+    DiskFullError,
+    ProjectReadOnlyError,
+    SchemaError,
+    ScrubdeskError,
+    StoreBusyError,
+    StoreDamagedError,
+    WrongKeyError,
+)
 from scrubdesk.core.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -45,6 +55,8 @@ class Store:
             conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher.OperationalError as exc:
+                raise explain(exc, path) or exc from exc
             except sqlcipher.DatabaseError as exc:
                 raise WrongKeyError(
                     f"the key from the keyring does not open {path}: the file is damaged or was "
@@ -134,3 +146,56 @@ class Store:
 def _split_sql(script: str) -> list[str]:
     # Migrations contain no semicolons inside literals or triggers, so a plain split is exact.
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _read_only_place(path: Path) -> bool:
+    """Is the store's folder (where SQLite must create its journal, even to read) not writable for us?"""
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):  # no statvfs on Windows
+        pass
+    return not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+
+
+def explain(exc: BaseException, path: Path | None = None) -> ScrubdeskError | None:
+    """The user's version of a database or file-system error (SQLite's messages never quote data), or
+    None when it is not one of the known conditions: damage, read-only place, full disk, a lock."""
+    if isinstance(exc, ScrubdeskError):
+        return exc
+    where = f" ({path})" if path is not None else ""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower() if isinstance(exc, sqlcipher.DatabaseError) else ""
+    if (
+        name == "SQLITE_FULL"
+        or "disk is full" in text
+        or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+    ):
+        return DiskFullError(
+            f"the disk holding the project is full{where}. Work committed before is kept; free some "
+            "space and run the same command again."
+        )
+    if (
+        name in ("SQLITE_READONLY", "SQLITE_CANTOPEN")
+        or "readonly" in text
+        or (isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM))
+    ):
+        if path is None or _read_only_place(Path(path)):
+            return ProjectReadOnlyError(
+                f"the project cannot be written{where}: its folder or store is read-only for this user, "
+                "or on a read-only disk. SQLite needs to write its journal beside the store even to read. "
+                "Ask for write access or copy the project somewhere writable. Nothing was changed."
+            )
+        return None
+    if name in ("SQLITE_BUSY", "SQLITE_LOCKED") or "database is locked" in text:
+        return StoreBusyError(
+            f"another program keeps the project's store locked{where}; close it (or wait for it to finish) "
+            "and run the command again. Nothing was changed."
+        )
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text:
+        return StoreDamagedError(
+            f"the encrypted store is damaged{where}: a page fails its integrity check. Run "
+            "`scrubdesk check` to see which, and restore the project from a backup."
+        )
+    return None

@@ -147,7 +147,7 @@ Decrypt = Callable[[bytes, int], bytes | None]
 
 
 def _page_decryptor(db_key: bytes, salt: bytes, page_size: int) -> Decrypt:
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: PLC0415 - lazy: only for page scans
 
     hmac_key = hashlib.pbkdf2_hmac(
         "sha512", db_key, bytes(b ^ HMAC_SALT_MASK for b in salt), HMAC_KDF_ITERATIONS, len(db_key)

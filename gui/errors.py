@@ -13,13 +13,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.store import explain
 
 log = logging.getLogger(__name__)
 
 
 def user_message(exc: BaseException) -> str:
-    if isinstance(exc, ScrubdeskError):
-        return str(exc)
+    known = explain(exc)  # a damaged store, a full disk, a read-only folder, a lock
+    if isinstance(known, ScrubdeskError):
+        return str(known)
     return (
         f"An unexpected error occurred ({type(exc).__name__}). Nothing else was changed. "
         "The application log has the technical details."

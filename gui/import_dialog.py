@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from scrubdesk.core.db.imports import QuarantineRow, quarantine_rows
 from scrubdesk.core.import_preview import PREVIEW_LIMIT, ImportPreview, PreviewItem, preview_import
+from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
@@ -592,7 +593,6 @@ def import_job(
     """The job the worker runs. It opens its own store connections (run_import does, and so do we)."""
 
     def job(control: JobControl) -> ImportOutcome:
-        from scrubdesk.core.importer import run_import  # heavy (readers, pandas): load on first import
 
         summary = run_import(project, sources, options, control)
         with project.store() as store:

@@ -51,9 +51,11 @@ from PySide6.QtWidgets import (
 from scrubdesk.core import scrubbing
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
+from scrubdesk.core.labels import list_labels
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
 from scrubdesk.core.redaction_policy import redaction_policy
+from scrubdesk.core.scrubbing import project_redactor
 from scrubdesk.core.store import Store
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -623,7 +625,6 @@ class MessageListPanel(QWidget):
 
     def fill_choices(self, store: Store | None, label_set: list[str] | None = None) -> None:
         """(Re)fill the filter menus from the project: its labels and the PII types found."""
-        from scrubdesk.core.labels import list_labels
 
         current = self.model.message_filter
         labels = label_set if label_set is not None else (list_labels(store) if store is not None else [])
@@ -705,8 +706,6 @@ class MessageListPanel(QWidget):
         project = self.project
 
         def job(control: Any) -> list[int]:
-            from scrubdesk.core.scrubbing import project_redactor
-
             with project.store() as store:  # this worker thread's own connection
                 return scrubbing.search_scrubbed(store, project_redactor(project, store), query, control)
 

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from scrubdesk.core.inventory_report import write_report
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
+from scrubdesk.core.retention import purge, retention_status
 from scrubdesk.core.roles import REVIEWER_ROLES
 from scrubdesk.gui.appearance import THEMES, apply_theme
 from scrubdesk.gui.job_dialog import JobDialog
@@ -44,8 +46,8 @@ TRAINING_DOCK_SETTING = "training/dock_shown"
 
 def analysis_job(project: Project) -> Callable[[JobControl], Any]:
     def run(control: JobControl) -> Any:
-        from scrubdesk.models.pii.analysis_job import run_analysis
-        from scrubdesk.models.pii.engine import get_analyzer
+        from scrubdesk.models.pii.analysis_job import run_analysis  # noqa: PLC0415 - lazy: loads Presidio and spaCy
+        from scrubdesk.models.pii.engine import get_analyzer  # noqa: PLC0415 - lazy: loads Presidio and spaCy
 
         control.progress(0, None, "loading the PII analyser")
         return run_analysis(project, get_analyzer(), control)
@@ -70,7 +72,7 @@ def describe_analysis(summary: Any) -> str:
 
 def prediction_job(project: Project) -> Callable[[JobControl], Any]:
     def run(control: JobControl) -> Any:
-        from scrubdesk.models.triage.predict import run_prediction
+        from scrubdesk.models.triage.predict import run_prediction  # noqa: PLC0415 - lazy: loads scikit-learn
 
         return run_prediction(project, control)
 
@@ -84,8 +86,6 @@ def describe_prediction(summary: Any) -> str:
 
 def report_job(project: Project, out: Path) -> Callable[[JobControl], Any]:
     def run(control: JobControl) -> Any:
-        from scrubdesk.core.inventory_report import write_report
-
         return {"path": out, **write_report(project, out)}
 
     return run
@@ -93,8 +93,6 @@ def report_job(project: Project, out: Path) -> Callable[[JobControl], Any]:
 
 def purge_job(project: Project) -> Callable[[JobControl], Any]:
     def run(control: JobControl) -> Any:
-        from scrubdesk.core.retention import purge
-
         return purge(project, control)
 
     return run
@@ -234,7 +232,6 @@ class ProjectActions:
         layout.insertWidget(0, self.banner)
 
     def update_banner(self) -> None:
-        from scrubdesk.core.retention import retention_status
 
         store = self.window.store
         status = retention_status(store) if store is not None else None
@@ -331,7 +328,7 @@ class ProjectActions:
             self.training_dock.raise_()
 
     def export(self) -> Any:
-        from scrubdesk.gui.export_dialog import ExportDialog
+        from scrubdesk.gui.export_dialog import ExportDialog  # noqa: PLC0415 - lazy: a dialog loaded when first opened
 
         w = self.window
         if w.project is None:
@@ -343,7 +340,7 @@ class ProjectActions:
         return dialog
 
     def erase(self) -> Any:
-        from scrubdesk.gui.erasure_dialog import ErasureDialog
+        from scrubdesk.gui.erasure_dialog import ErasureDialog  # noqa: PLC0415 - lazy: a dialog loaded when first opened
 
         w = self.window
         if w.project is None:
@@ -358,7 +355,7 @@ class ProjectActions:
         return dialog
 
     def audit(self) -> Any:
-        from scrubdesk.gui.audit_viewer import AuditViewer
+        from scrubdesk.gui.audit_viewer import AuditViewer  # noqa: PLC0415 - lazy: a dialog loaded when first opened
 
         w = self.window
         if w.project is None:

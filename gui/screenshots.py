@@ -37,15 +37,21 @@ from scrubdesk.core.db.messages import MessageFilter
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.selftest import isolated_keyring
 from scrubdesk.core.stats import project_stats
 from scrubdesk.core.store import Store
 from scrubdesk.gui.about import make_about_box
+from scrubdesk.gui.app import create_application
 from scrubdesk.gui.appearance import apply_theme
+from scrubdesk.gui.audit_viewer import AuditViewer
+from scrubdesk.gui.erasure_dialog import ErasureDialog
+from scrubdesk.gui.export_dialog import ExportDialog
 from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
 from scrubdesk.gui.main_window import MainWindow
 from scrubdesk.gui.message_view import RAW, SCRUBBED
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
+from scrubdesk.gui.training_view import TrainingView
 from scrubdesk.models.scenario import SHOWCASE_COUNT, build_showcase
 
 log = logging.getLogger(__name__)
@@ -159,7 +165,6 @@ def render_screenshots(
     the dark theme end in ``-dark``). ``import_sources``: what the import dialog previews (default: the
     project's own sources that still exist). ``erasure_query``: searched in the erasure dialog (default:
     none, so no erasure preview is recorded in the project's audit log)."""
-    from scrubdesk.gui.app import create_application
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     outdir = Path(outdir)
@@ -310,10 +315,6 @@ def _import_views(r: _Renderer, window: MainWindow, sources: list[Path]) -> None
 
 def _project_dialogs(r: _Renderer, window: MainWindow, erasure_query: str | None) -> None:
     # Standalone, as the main window will host them (a dock and dialogs).
-    from scrubdesk.gui.audit_viewer import AuditViewer
-    from scrubdesk.gui.erasure_dialog import ErasureDialog
-    from scrubdesk.gui.export_dialog import ExportDialog
-    from scrubdesk.gui.training_view import TrainingView
 
     project, runner, app = window.project, window.runner, r.app
     assert project is not None
@@ -356,7 +357,6 @@ def render_showcase(
 ) -> ScreenshotRun:
     """Build the showcase project in a temporary folder with a temporary key file, render it, delete it
     (the user's keyring, key file and demo project are never touched)."""
-    from scrubdesk.core.selftest import isolated_keyring
 
     with tempfile.TemporaryDirectory(prefix="scrubdesk-showcase-") as tmp:
         workdir = Path(tmp)

@@ -393,7 +393,7 @@ class TrainingView(QWidget):
     def train(self) -> Task | None:
         if self.project is None or (self.task is not None and self.task.running):
             return None
-        from scrubdesk.models.triage.training_job import run_training
+        from scrubdesk.models.triage.training_job import run_training  # noqa: PLC0415 - lazy: loads scikit-learn
 
         project, settings = self.project, self.settings()
         self.task = self.runner.run(lambda control: run_training(project, settings, control), name="training")

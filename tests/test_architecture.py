@@ -247,3 +247,25 @@ def test_the_query_call_detector_catches_sql_built_at_run_time(tmp_path):
         "    dialog.exec()\n"
     )
     assert _query_calls(sneaky) == ["3: .execute(...)", "4: .executemany(...)", "5: .scalar(...)"]
+
+
+HEAVY_LIBRARIES = ("pandas", "numpy", "spacy", "presidio_analyzer", "sklearn", "scipy", "skops", "PySide6")
+
+
+def test_help_loads_no_heavy_library():
+    """`scrubdesk --help` (and so every command's start) registers every command without loading pandas,
+    spaCy, Presidio, scikit-learn or Qt: heavy libraries load at their own boundary, when used."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from scrubdesk.gui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code\n"
+        "assert 'selftest' in out.getvalue() and 'analyze' in out.getvalue()\n"
+        f"print(','.join(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == ""

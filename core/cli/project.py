@@ -10,8 +10,9 @@ from typing import Any
 from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count_entries, parse_receipt
 from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.db.imports import quarantine_rows
-from scrubdesk.core.errors import InputError
+from scrubdesk.core.errors import InputError, StoreDamagedError
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
+from scrubdesk.core.integrity import check_store
 from scrubdesk.core.project import Project
 from scrubdesk.core.stats import project_stats
 
@@ -48,6 +49,13 @@ def register(sub: Subparsers) -> None:
     p.add_argument("dir", type=Path)
     add_json_flag(p)
     p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser(
+        "check", help="check the store's pages and structure and the audit log; name any damage"
+    )
+    p.add_argument("dir", type=Path, help="project directory")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("quarantine", help="list items that could not be imported, with location and reason")
     p.add_argument("dir", type=Path)
@@ -150,6 +158,9 @@ def cmd_quarantine(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     receipts = [parse_receipt(r) for r in args.receipt]
     project = Project.open(args.dir)
+    damage = check_store(project)
+    for line in damage.describe():
+        out.info(f"store: {line}")
     with project.store() as store:
         log = AuditLog(store, project.keys.id_key)
         status = log.check()
@@ -158,7 +169,7 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         out.info(f"entry {problem.seq}: {problem.problem}" if problem.seq else problem.problem)
     for note in status.notes:
         out.info(f"note: {note}")
-    ok = status.ok and not receipt_problems
+    ok = status.ok and not receipt_problems and damage.ok
     if ok:
         checked = f"; {len(receipts)} receipt(s) match" if receipts else ""
         out.info(
@@ -172,7 +183,33 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         "problems": len(status.problems) + len(receipt_problems),
         "receipts_checked": len(receipts),
         "receipt_problems": len(receipt_problems),
+        **damage.as_dict(),
     }
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    """The store's pages and structure, the audit log's chain and anchor: one verdict, damage named."""
+    project = Project.open(args.dir)
+    damage = check_store(project)
+    for line in damage.describe():
+        out.info(f"store: {line}")
+    audit: dict[str, Any] = {"audit_ok": False}
+    try:
+        with project.store() as store:
+            status = AuditLog(store, project.keys.id_key).check(reanchor=False)
+        for problem in status.problems:
+            out.info(f"audit log: entry {problem.seq}: {problem.problem}" if problem.seq else problem.problem)
+        audit = {
+            "audit_ok": status.ok,
+            "audit_entries": status.entries,
+            "audit_problems": len(status.problems),
+        }
+    except StoreDamagedError:
+        out.info("audit log: cannot be read (its pages are damaged)")
+    ok = damage.ok and audit["audit_ok"]
+    if ok:
+        out.info(f"{project.path}: store intact, audit log intact")
+    return {"ok": ok, **damage.as_dict(), **audit}
 
 
 def cmd_audit_show(args: argparse.Namespace, out: Output) -> dict[str, Any]:
@@ -186,7 +223,8 @@ def cmd_audit_show(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         for row in rows:
             objects = ",".join(row.objects) or "-"
             details = json.dumps(row.details, sort_keys=True) if row.details else "-"
-            out.info(f"{row.seq:>6} {row.at} {row.os_user} ({row.role}) {row.action} {objects} {details}")
+            who = f"{row.os_user} uid {row.os_uid}" if row.os_uid else row.os_user
+            out.info(f"{row.seq:>6} {row.at} {who} ({row.role}) {row.action} {objects} {details}")
     summary: dict[str, Any] = {"ok": True, "shown": len(rows), "matching": total}
     if out.json_mode:
         summary["entries"] = [row.as_dict() for row in rows]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scrubdesk.core.db.rows import Connection, count, mapped, scalar
+from scrubdesk.core.db.rows import Connection, count, mapped, marks, scalar
 
-_COLUMNS = "seq, at, os_user, role, action, objects, details, prev_mac, mac"
+_COLUMNS = "seq, at, os_user, os_uid, role, action, objects, details, prev_mac, mac"
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class AuditRow:
     seq: int
     at: str
     os_user: str
+    os_uid: str | None  # None in entries from before schema 7
     role: str
     action: str
     objects: str
@@ -29,7 +30,7 @@ class AuditRow:
 def insert(conn: Connection, row: AuditRow) -> None:
     conn.execute(
         f"INSERT INTO audit_log ({_COLUMNS}) "
-        "VALUES (:seq, :at, :os_user, :role, :action, :objects, :details, :prev_mac, :mac)",
+        "VALUES (:seq, :at, :os_user, :os_uid, :role, :action, :objects, :details, :prev_mac, :mac)",
         row.__dict__,
     )
 
@@ -75,3 +76,16 @@ def details_of(conn: Connection, action: str) -> Iterator[tuple[int, str, str]]:
         "SELECT seq, objects, details FROM audit_log WHERE action = ? ORDER BY seq", (action,)
     ):
         yield int(seq), str(objects), str(details)
+
+
+ROLE_ACTIONS = ("project_created", "role_grant", "role_revoke")
+
+
+def role_events(conn: Connection) -> list[tuple[str, str, str]]:
+    """(action, os_user, details JSON) of every entry that changed who holds a role, in order."""
+    rows = conn.execute(
+        f"SELECT action, os_user, details FROM audit_log WHERE action IN ({marks(len(ROLE_ACTIONS))}) "
+        "ORDER BY seq",
+        ROLE_ACTIONS,
+    )
+    return [(str(a), str(u), str(d)) for a, u, d in rows]

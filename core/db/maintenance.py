@@ -138,3 +138,20 @@ def purge_content(conn: Connection, now: str) -> None:
         "UPDATE quarantine SET location = '', detail = '' WHERE location != '' OR detail != ''",
     ):
         conn.execute(sql, {"now": now} if ":now" in sql else ())
+
+
+def table_readable(conn: Connection, table: str) -> bool:
+    """Can every row of ``table`` be read back? (Reads the whole table: use on a fresh connection, because
+    after one damaged page SQLite refuses further reads on the same one.)"""
+    try:
+        for _row in conn.execute(f"SELECT * FROM {_quote(table)}"):
+            pass
+    except DatabaseError:
+        return False
+    return True
+
+
+def root_page(conn: Connection, name: str) -> int | None:
+    """The root page number of a table or index (where damage to it would show first)."""
+    value = scalar(conn, "SELECT rootpage FROM sqlite_master WHERE name = ?", (name,))
+    return None if value is None else int(value)

@@ -212,8 +212,8 @@ def parse_msg_bytes(data: bytes, location: str, fields: Collection[str]) -> Sour
         return Quarantined(
             location, QuarantineReason.MALFORMED_MSG, "not an OLE compound file", size, fingerprint
         )
-    import extract_msg
-    from extract_msg.enums import ErrorBehavior
+    import extract_msg  # noqa: PLC0415 - lazy: extract_msg and its RTF stack load only for .msg sources
+    from extract_msg.enums import ErrorBehavior  # noqa: PLC0415 - lazy: as above
 
     try:
         # Tolerate broken attachments and RTF, but not a damaged container: a truncated file must be

@@ -9,10 +9,12 @@ import multiprocessing
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from scrubdesk.core import cli as core_cli
 from scrubdesk.core.cli.support import Output
 from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.store import explain
 from scrubdesk.gui.cli import app, selftest
 from scrubdesk.models import cli as models_cli
 
@@ -30,8 +32,23 @@ def _version() -> str:
         return "unknown"
 
 
+class UsageError(Exception):
+    """A command line argparse cannot parse (its message names the argument, as argparse words it)."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error is raised, so that --json still ends with its JSON line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", self.format_usage())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scrubdesk",
         description="Build email-triage models from customer email; the raw text never leaves this machine.",
     )
@@ -47,7 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the import job's parser process, in a frozen (PyInstaller) build
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(exc.usage.rstrip(), file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        if "--json" in argv:
+            Output(json_mode=True).summary({"ok": False, "error": str(exc), "error_type": "UsageError"})
+        return EXIT_ERROR
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -55,7 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     out = Output(json_mode=getattr(args, "json", False))
     try:
-        summary = args.handler(args, out)
+        try:
+            summary = args.handler(args, out)
+        except Exception as exc:
+            known = explain(exc, getattr(args, "dir", None))
+            if known is None or known is exc:
+                raise
+            raise known from exc
     except ScrubdeskError as exc:
         out.end_progress()
         print(f"error: {exc}", file=sys.stderr)

@@ -132,7 +132,7 @@ def run_analysis(
 ) -> AnalysisSummary:
     """Analyse new and changed messages. ``workers`` > 1 spreads batches over processes."""
     if workers > 1:
-        from scrubdesk.models.pii.parallel import ParallelAnalyzer
+        from scrubdesk.models.pii.parallel import ParallelAnalyzer  # noqa: PLC0415 - lazy: loads Presidio and spaCy
 
         with ParallelAnalyzer(analyzer, workers) as parallel:
             return _run(project, parallel, control or JobControl(), batch_size, force)

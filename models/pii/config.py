@@ -153,7 +153,7 @@ def _score(value: Any, where: str) -> float:
 
 
 def _custom(spec: dict[str, Any], where: str) -> CustomRecognizerSpec:
-    import regex
+    import regex  # noqa: PLC0415 - lazy: heavy
 
     patterns = []
     for p in spec["patterns"]:

@@ -81,8 +81,8 @@ def _class_words(provider: object, names: Iterable[str]) -> Iterable[str]:
 def _lemmatizer_words(model: str) -> tuple[frozenset[str], frozenset[str]]:
     """(verbs, adjectives and adverbs; nouns) of the pipeline's lemmatizer tables (empty if it has none)."""
     try:
-        import spacy.util
-        from spacy.lookups import Lookups
+        import spacy.util  # noqa: PLC0415 - lazy: spaCy loads only when the analyser is built
+        from spacy.lookups import Lookups  # noqa: PLC0415 - lazy: as above
 
         root = Path(model) if Path(model).is_dir() else Path(spacy.util.get_package_path(model))
         path = next(root.glob("*/lemmatizer/lookups"), None) or next(root.glob("lemmatizer/lookups"), None)
@@ -125,10 +125,10 @@ def _faker_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 @functools.cache
 def load_lexicon(model: str, ambiguous: frozenset[str] = frozenset()) -> NameLexicon:
-    from faker.providers.lorem.en_US import Provider as Lorem
-    from spacy.lang.en.stop_words import STOP_WORDS
+    from faker.providers.lorem.en_US import Provider as Lorem  # noqa: PLC0415 - lazy: Faker loads only while the lexicon is built
+    from spacy.lang.en.stop_words import STOP_WORDS  # noqa: PLC0415 - lazy: as above
 
-    from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
+    from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS  # noqa: PLC0415 - lazy: the recognisers import this module (cycle)
 
     given, surnames, places = _faker_lists()
     other_words, nouns = _lemmatizer_words(model)

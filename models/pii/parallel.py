@@ -21,7 +21,7 @@ _worker_analyzer: Any = None
 def _init_worker(config: PiiConfig, mode: str) -> None:
     global _worker_analyzer  # noqa: PLW0603 - one analyser per worker process, by design
     if _worker_analyzer is None:  # spawned; a forked worker inherits the parent's loaded analyser
-        from scrubdesk.models.pii.engine import build_analyzer
+        from scrubdesk.models.pii.engine import build_analyzer  # noqa: PLC0415 - lazy: loads Presidio and spaCy
 
         _worker_analyzer = build_analyzer(config, mode)
     cache = getattr(_worker_analyzer.nlp_engine, "cache", None)

@@ -61,7 +61,7 @@ def evaluate_file(
     started = time.perf_counter()
     inputs = [AnalysisInput(t) for t in texts]
     if workers > 1:
-        from scrubdesk.models.pii.parallel import ParallelAnalyzer
+        from scrubdesk.models.pii.parallel import ParallelAnalyzer  # noqa: PLC0415 - lazy: loads Presidio and spaCy
 
         with ParallelAnalyzer(analyzer, workers) as parallel:
             spans = list(parallel.analyze_many(inputs, batch_size=64))

@@ -43,11 +43,12 @@ def test_init_import_stats_audit(tmp_path):
     assert again["imported"] == 0 and again["duplicates"] == 2
 
     stats, _, _ = scrubdesk("stats", proj)
-    assert stats["messages"] == 2 and stats["quarantined"] == 1 and stats["audit_entries"] == 3
+    # created; the first import's one batch and its summary; the re-run's summary (it stored nothing)
+    assert stats["messages"] == 2 and stats["quarantined"] == 1 and stats["audit_entries"] == 4
 
     audit, _, _ = scrubdesk("audit", "verify", proj)
-    assert (audit["ok"], audit["entries"], audit["problems"], audit["_exit"]) == (True, 3, 0, 0)
-    assert audit["anchor_seq"] == audit["last_seq"] == 3  # project_created, import, import
+    assert (audit["ok"], audit["entries"], audit["problems"], audit["_exit"]) == (True, 4, 0, 0)
+    assert audit["anchor_seq"] == audit["last_seq"] == 4  # project_created, import.batch, import, import
 
     raw = b"".join(f.read_bytes() for f in proj.iterdir())
     assert b"Canary Row" not in raw and b"person1@example.org" not in raw

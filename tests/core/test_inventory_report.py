@@ -18,6 +18,7 @@ from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.inventory_report import build_inventory, render_html, write_report
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.project import Project
 from scrubdesk.core.roles import change_role
 from tests.builders import add_export, add_model, delete_audit_entries
 from tests.helpers import scrubdesk
@@ -187,3 +188,16 @@ def test_cli_report(tmp_path):
     assert summary["ok"] and summary["path"] == str(out) and summary["audit_ok"] and summary["roles"] == 1
     assert summary["messages"] == 0 and summary["exports"] == 0
     assert '<h2 id="copies">' in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.real_keyring
+def test_the_report_tells_where_the_key_really_is(tmp_path, isolated_keyring):
+    """With the encrypted key file (no OS keyring) the report must not claim 'only in the OS keyring', and it
+    lists the key file among the copies."""
+    project = Project.create(tmp_path / "p")
+    inventory = build_inventory(project)
+    assert "not in the OS keyring" in inventory["copies"]["store"]["encryption"]
+    assert inventory["copies"]["key_file"]["path"] == str(isolated_keyring)
+    assert inventory["copies"]["key_file"]["exists"] is True
+    page = render_html(inventory)
+    assert "Encrypted key file" in page and "only in the OS keyring" not in page

@@ -86,3 +86,20 @@ def test_keys_never_appear_in_repr():
 def test_corrupt_keyring_entry_is_a_clear_error():
     with pytest.raises(WrongKeyError, match="not a Scrubdesk key"):
         ProjectKeys.from_secret("hunter2")
+
+
+def test_a_read_never_creates_the_key_file(isolated_keyring, monkeypatch, tmp_path):
+    """Pointing SCRUBDESK_KEYRING_FILE at a missing file must not create it (or its folder) on a read."""
+    missing = tmp_path / "nowhere" / "keyring.cfg"
+    monkeypatch.setenv("SCRUBDESK_KEYRING_FILE", str(missing))
+    with pytest.raises(ProjectKeyMissingError, match=r"no key file at .*nothing was created"):
+        KeyVault().load("p1")
+    assert not missing.exists() and not missing.parent.exists()
+    KeyVault().store("p1", keys := ProjectKeys.generate())  # the first write creates it
+    assert missing.is_file() and KeyVault().load("p1") == keys
+
+
+def test_the_vault_names_the_key_file_it_uses(isolated_keyring):
+    vault = KeyVault()
+    assert vault.key_file == isolated_keyring
+    assert str(isolated_keyring) in vault.description
