@@ -31,6 +31,7 @@ from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
 from scrubdesk.core.jobs import JobCancelled, JobControl
+from scrubdesk.core.labels import LabelScreen, screen_label_names
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import ROLES, require_role
 from scrubdesk.core.store import Store
@@ -55,6 +56,7 @@ class ImportSummary:
     imported: int = 0
     duplicates: int = 0
     erased_skipped: int = 0  # messages a data subject's erasure removed: never imported again
+    labels_refused: int = 0  # messages imported without their label: it looked like personal data
     quarantined: Counter[str] = field(default_factory=Counter)
     quarantined_new: int = 0
     bytes_read: int = 0
@@ -76,6 +78,7 @@ class ImportSummary:
             "imported": self.imported,
             "duplicates": self.duplicates,
             "erased_skipped": self.erased_skipped,
+            "labels_refused": self.labels_refused,
             "quarantined": self.quarantined_total,
             "quarantined_by_reason": dict(sorted(self.quarantined.items())),
             "quarantined_new": self.quarantined_new,
@@ -121,9 +124,18 @@ class _BatchWriter:
     """Writes one batch of reader items in one transaction and tallies the outcome."""
 
     def __init__(
-        self, store: Store, ids: KeyedIds, summary: ImportSummary, audit: AuditLog, role: str
+        self,
+        store: Store,
+        ids: KeyedIds,
+        summary: ImportSummary,
+        *,
+        audit: AuditLog,
+        role: str,
+        label_screen: LabelScreen | None = None,
     ) -> None:
         self.store = store
+        self._label_screen = label_screen
+        self._label_ok: dict[str, bool] = {}
         self.ids = ids
         self.summary = summary
         self.erased = erased_keys(store)
@@ -154,6 +166,18 @@ class _BatchWriter:
             self.summary.__dict__.update(before.__dict__)  # the rolled-back batch counts for nothing
             raise
 
+    def _screened(self, label: str | None) -> str | None:
+        """The label a source gives a message, unless it may be personal data (then the message is imported
+        unlabelled and counted): the same screen as for labels added by hand."""
+        if not label:
+            return label
+        if label not in self._label_ok:
+            self._label_ok[label] = not screen_label_names([label], self._label_screen)
+        if not self._label_ok[label]:
+            self.summary.labels_refused += 1
+            return None
+        return label
+
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
         key = self.ids.digest("quarantine", item.location.encode() + b"\x00" + item.fingerprint)
         new = imports.quarantine(
@@ -179,6 +203,7 @@ class _BatchWriter:
         if key in self.erased:
             self.summary.erased_skipped += 1
             return
+        label = self._screened(m.label)
         message_id = imports.insert_message(
             conn,
             imports.NewMessage(
@@ -186,7 +211,7 @@ class _BatchWriter:
                 from_name=m.from_name, from_addr=m.from_addr, to_addrs=_json_list(m.to_addrs),
                 cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body, body_kind=m.body_kind,
                 attachment_count=m.attachment_count, attachment_types=_json_list(m.attachment_types),
-                flags=_json_list(m.flags), label=m.label, label_source="import" if m.label else None,
+                flags=_json_list(m.flags), label=label, label_source="import" if label else None,
                 size_bytes=m.size_bytes, imported_at=now,
             ),
         )  # fmt: skip
@@ -237,6 +262,7 @@ def run_import(
     *,
     batch_size: int | None = None,
     parallel: bool | None = None,
+    label_screen: LabelScreen | None = None,
 ) -> ImportSummary:
     """Import sources into the project. ``parallel``: parse in a separate process (None = when a source
     is large enough for it to pay off)."""
@@ -253,7 +279,7 @@ def run_import(
     with project.store() as store:
         role = require_role(store, ROLES, "importing mail")
         audit = AuditLog(store, project.keys.id_key)
-        writer = _BatchWriter(store, project.ids, summary, audit, role)
+        writer = _BatchWriter(store, project.ids, summary, audit=audit, role=role, label_screen=label_screen)
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.audit_log import AuditLog, current_os_user
+from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import exports as export_rows
+from scrubdesk.core.db import messages
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.export import (
     check_target,
@@ -164,6 +166,14 @@ def run_relink(
         )
 
         def register(conn: Any, out_sha256: str) -> None:
+            # The output maps keyed IDs to source files: a copy of project data like an export, so it is
+            # registered as one (listed in the inventory, rewritten or reported by erasure).
+            keyed = messages.ids_for_keys(conn, list(wanted))
+            relinked_id = export_rows.register(
+                conn, created_at=utc_now(), os_user=current_os_user(), path=str(target), fmt=fmt,
+                columns=list(result.columns), model_id=None, msg_list_digest=msg_list_digest(ids, wanted),
+                file_sha256=out_sha256, message_ids=sorted(keyed.values()),
+            )  # fmt: skip
             AuditLog(store, project.keys.id_key).append(
                 "relink",
                 objects=[msg_list_digest(ids, wanted)],
@@ -172,6 +182,7 @@ def run_relink(
                     "sources": len(resolved),
                     "export_sha256": sha256,
                     "out_sha256": out_sha256,
+                    "registered_as": relinked_id,
                 },
                 role=role,
             )

@@ -129,7 +129,14 @@ def cmd_import(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     )
     control = out.job_control()
     try:
-        summary = run_import(project, args.sources, options, control, batch_size=args.batch_size)
+        summary = run_import(
+            project,
+            args.sources,
+            options,
+            control,
+            batch_size=args.batch_size,
+            label_screen=getattr(args, "label_screen", None),
+        )
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         control.cancel()
         raise

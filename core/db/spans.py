@@ -274,3 +274,22 @@ def record_analyses(conn: Connection, states: Sequence[tuple[int, str]], at: str
     """Bulk :func:`record_analysis` of (message ID, fingerprint) pairs."""
     for message_id, fingerprint in states:
         record_analysis(conn, message_id, fingerprint, at)
+
+
+def span_values(
+    conn: Connection, message_ids: Sequence[int], labels: Sequence[str]
+) -> list[tuple[int, str, str]]:
+    """(message ID, label, text) of every span with one of ``labels`` (not rejected) in ``message_ids``.
+    Personal data: use in memory only."""
+    found: list[tuple[int, str, str]] = []
+    for chunk in chunks(message_ids):
+        rows = conn.execute(
+            "SELECT s.message_id, s.label, substr(CASE s.field WHEN 'body' THEN m.body "
+            "ELSE coalesce(m.subject, '') END, s.start + 1, s.\"end\" - s.start) "
+            "FROM spans s JOIN messages m ON m.id = s.message_id "
+            f"WHERE s.message_id IN ({marks(len(chunk))}) AND s.label IN ({marks(len(labels))}) "
+            "AND s.status != 'rejected'",
+            [*chunk, *labels],
+        )
+        found += [(int(mid), str(label), str(text or "")) for mid, label, text in rows]
+    return found

@@ -34,6 +34,7 @@ from scrubdesk.core.project import Project
 from scrubdesk.core.review import APPROVAL_KEPT, APPROVAL_TO_REDO, record_reanalysis
 from scrubdesk.core.store import Store
 from scrubdesk.models.pii.analyzer import AnalysisInput, PiiAnalyzer
+from scrubdesk.models.pii.parallel import analyzer_for
 
 log = logging.getLogger(__name__)
 
@@ -131,12 +132,8 @@ def run_analysis(
     workers: int = 1,
 ) -> AnalysisSummary:
     """Analyse new and changed messages. ``workers`` > 1 spreads batches over processes."""
-    if workers > 1:
-        from scrubdesk.models.pii.parallel import ParallelAnalyzer  # noqa: PLC0415 - lazy: loads Presidio and spaCy
-
-        with ParallelAnalyzer(analyzer, workers) as parallel:
-            return _run(project, parallel, control or JobControl(), batch_size, force)
-    return _run(project, analyzer, control or JobControl(), batch_size, force)
+    with analyzer_for(analyzer, workers) as chosen:
+        return _run(project, chosen, control or JobControl(), batch_size, force)
 
 
 def _run(

@@ -6,6 +6,7 @@ come back in input order. Each worker costs one more copy of the spaCy pipeline 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -68,3 +69,14 @@ class ParallelAnalyzer:
     def __exit__(self, *exc: object) -> None:
         self._pool.terminate()
         self._pool.join()
+
+
+@contextlib.contextmanager
+def analyzer_for(analyzer: PiiAnalyzer, workers: int) -> Iterator[PiiAnalyzer | ParallelAnalyzer]:
+    """The rule "more than one worker means worker processes", in one place: ``analyzer`` itself for one
+    worker, else a pool of ``workers`` copies of it, closed when the block ends."""
+    if workers <= 1:
+        yield analyzer
+        return
+    with ParallelAnalyzer(analyzer, workers) as parallel:
+        yield parallel

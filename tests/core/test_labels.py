@@ -96,11 +96,16 @@ def test_add_list_and_reorder(project):
         assert labels.list_labels(store) == ["cancel", "billing", "complaint"]
         with pytest.raises(InputError, match="exactly once"):
             labels.reorder_labels(project, store, ["cancel", "billing"])
-        assert [d["labels"] for _o, d, _r in _audit(store, "labels.add")] == [
-            ["billing", "complaint"],
-            ["cancel"],
+        ids = {name: labels.label_id(project, name) for name in ("billing", "complaint", "cancel")}
+        assert [d["labels"] for _o, d, _r in _audit(store, "labels.add")] == [  # keyed IDs, never names
+            [ids["billing"], ids["complaint"]],
+            [ids["cancel"]],
         ]
-        assert _audit(store, "labels.reorder")[0][1]["labels"] == ["cancel", "billing", "complaint"]
+        assert _audit(store, "labels.reorder")[0][1]["labels"] == [
+            ids["cancel"],
+            ids["billing"],
+            ids["complaint"],
+        ]
 
 
 def test_set_label_validates_audits_and_undoes(project):
@@ -135,8 +140,9 @@ def test_set_label_validates_audits_and_undoes(project):
         entries = _audit(store, "label")
         keys = [key for _id, key in keys_and_ids(store)]
         assert [o for o, _d, _r in entries] == [[keys[0]], [keys[1]], [keys[1]], [keys[0]]]
-        assert entries[0][1] == {"from": None, "to": "complaint", "source": "annotator"}
-        assert entries[2][1] == {"from": "complaint", "to": "billing", "source": "import", "undo": True}
+        complaint, billing = labels.label_id(project, "complaint"), labels.label_id(project, "billing")
+        assert entries[0][1] == {"from": None, "to": complaint, "source": "annotator"}
+        assert entries[2][1] == {"from": complaint, "to": billing, "source": "import", "undo": True}
         assert all(role == "admin" for _o, _d, role in entries)
         assert AuditLog(store, project.keys.id_key).verify() == []
 

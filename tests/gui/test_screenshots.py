@@ -126,8 +126,10 @@ def test_the_showcase_goes_through_the_workflow_and_every_view_renders(qapp, tmp
 @pytest.mark.real_keyring  # the command runs in a subprocess: the project's key is in the file keyring
 def test_command_renders_a_given_project(project, tmp_path):
     fill_project(project, tmp_path, 12)
+    refused, _out, err = scrubdesk("screenshots", tmp_path / "out", "--project", project.path, check=False)
+    assert refused["_exit"] == 2 and "--allow-raw" in err and not (tmp_path / "out").exists()
     summary, _out, _err = scrubdesk(
-        "screenshots", tmp_path / "out", "--project", project.path, "--theme", "dark"
+        "screenshots", tmp_path / "out", "--project", project.path, "--allow-raw", "--theme", "dark"
     )
     assert summary["ok"] is True and summary["problems"] == []
     assert [Path(f).name for f in summary["files"]] == [f"{v}-dark.png" for v in VIEWS]
@@ -144,6 +146,7 @@ def test_command_refuses_a_showcase_too_small_to_train_and_a_folder_that_is_no_p
 
 def test_command_says_why_a_project_cannot_be_opened(project, tmp_path):
     # This project's key is in the test's in-memory keyring, which the subprocess cannot see.
-    summary, _out, err = scrubdesk("screenshots", tmp_path / "out", "--project", project.path, check=False)
+    args = ("screenshots", tmp_path / "out", "--project", project.path, "--allow-raw")
+    summary, _out, err = scrubdesk(*args, check=False)
     assert summary["_exit"] == 2 and "internal error" not in err
     assert "key" in err.lower()
