@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from scrubdesk.core.db.audit import page
 from scrubdesk.core.db.imports import quarantine_rows
-from scrubdesk.core.db.messages import all_ids, get_message, message_ids, texts
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.messages import all_ids, first_id, get_message, message_ids, texts
 from scrubdesk.core.erasure import erase_subject
 from scrubdesk.core.import_identity import KeysInOrder, identify
 from scrubdesk.core.importer import run_import
@@ -19,6 +21,7 @@ from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.stats import project_stats
 from scrubdesk.core.synthetic import generate
 from scrubdesk.core.synthetic.writers import write_mbox
+from tests.builders import table_rows
 
 
 @pytest.fixture
@@ -31,9 +34,9 @@ def mbox(tmp_path):
 def _snapshot(project):
     with project.store() as store:
         return sorted(
-            store.execute(
-                "SELECT msg_key, subject, body, from_addr, to_addrs, sent_at, flags FROM messages"
-            ).fetchall()
+            table_rows(
+                store, "messages", ["msg_key", "subject", "body", "from_addr", "to_addrs", "sent_at", "flags"]
+            )
         )
 
 
@@ -67,7 +70,7 @@ def test_second_run_is_all_duplicates_and_subjects_are_keyed(project, mbox):
     assert (again.imported, again.duplicates) == (0, 300)
     with project.store() as store:
         stats = project_stats(store)
-        keys = [r[0] for r in store.execute("SELECT subject_key FROM message_subjects LIMIT 20")]
+        keys = [key for (key,) in table_rows(store, "message_subjects", ["subject_key"])[:20]]
     assert stats["messages"] == 300 and stats["subjects"] > 10
     assert all(len(k) == 32 and "@" not in k for k in keys)
 
@@ -93,19 +96,19 @@ def test_cancel_keeps_committed_batches_and_resume_completes(project, mbox, para
 def test_field_allow_list_keeps_only_named_fields(project, mbox):
     run_import(project, [mbox], ImportOptions(fields=("subject",)))
     with project.store() as store:
-        row = store.execute("SELECT from_addr, to_addrs, sent_at, subject, body FROM messages").fetchone()
-        subjects = store.scalar("SELECT count(*) FROM message_subjects")
-    assert row[0] is None and json.loads(row[1]) == [] and row[2] is None
-    assert row[3] and row[4]
+        message = get_message(store, first_id(store))
+        subjects = count_table(store, "message_subjects")
+    assert message.from_addr is None and message.to_addrs == () and message.sent_at is None
+    assert message.subject and message.body
     assert subjects == 0
 
 
 def test_audit_entry_records_counts_not_content(project, mbox):
     run_import(project, [mbox])
     with project.store() as store:
-        details = json.loads(store.scalar("SELECT details FROM audit_log WHERE action = 'import'"))
-        row = store.execute("SELECT * FROM audit_log WHERE action = 'import'").fetchone()
-        everything = " ".join(str(v) for v in row)
+        (row,) = page(store, offset=0, limit=1, action="import", newest_first=False)
+        details = json.loads(row.details)
+        everything = " ".join(str(v) for v in row.__dict__.values())
     assert details["imported"] == 300
     first = next(iter(generate(1, seed=5)))
     assert first.from_addr not in everything and first.subject not in everything

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrubdesk.core.db.spans import record_analysis
+from scrubdesk.core.db.trained_models import list_models
 from scrubdesk.core.keys import KeyVault
 from scrubdesk.core.project import Project
 from scrubdesk.core.review import approve_all
 from scrubdesk.core.synthetic import generate
+from tests.builders import add_message, add_span
 from tests.conftest import MemoryKeyring
 
 PLANTED = "zorblax.quintavelle@example.org"
@@ -24,25 +26,15 @@ class Built:
 
 
 def _insert(conn, key: str, subject: str, body: str, label: str) -> int:
-    cur = conn.execute(
-        "INSERT INTO messages (msg_key, source_location, subject, body, body_kind, label, label_source, "
-        "size_bytes, imported_at) VALUES (?, 'test', ?, ?, 'plain', ?, 'import', ?, 'now')",
-        (key, subject, body, label, len(body)),
+    mid = add_message(
+        conn, key, body, subject=subject, label=label, label_source="import", size_bytes=len(body)
     )
-    mid = int(cur.lastrowid)
-    conn.execute(
-        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, 'now')",
-        (mid, f"fp{mid}"),
-    )
+    record_analysis(conn, mid, f"fp{mid}", "now")
     return mid
 
 
 def _span(conn, mid: int, field: str, start: int, end: int, label: str, status: str = "accepted") -> None:
-    conn.execute(
-        'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-        "analyzer_version) VALUES (?, ?, ?, ?, ?, 1.0, 'gold', ?, 'test')",
-        (mid, field, start, end, label, status),
-    )
+    add_span(conn, mid, field, start, end, label, status=status, recognizer="gold", analyzer_version="test")
 
 
 def fill(project: Project, n: int = 300, seed: int = 11, planted: bool = True) -> int:
@@ -80,4 +72,4 @@ def build_project(path: Path, *, train: bool) -> Built:
 
 def settings_json(project: Project) -> dict:
     with project.store() as store:
-        return json.loads(store.scalar("SELECT settings FROM models ORDER BY id DESC LIMIT 1"))
+        return list_models(store)[-1].settings  # the newest, current or stale
