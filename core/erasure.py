@@ -1,29 +1,24 @@
 """Right to erasure (GDPR Art. 17): find a data subject, erase every trace from the store, prove it.
 
-Matching (:class:`SubjectQuery`) - a query is an email address or a person's full name:
-
-* an address matches messages linked to its keyed subject ID (``message_subjects``), messages whose
-  From/To/Cc headers contain it, PII spans whose text is that address, and messages whose subject, body
-  or sender name contain it (case-insensitive);
-* a name matches messages whose sender name contains it, spans whose text *equals* it (a leading title
-  such as "Mrs" ignored, "Surname, Given" accepted), and messages whose subject or body contain it with
-  any whitespace between the parts, case-insensitive. A name must have at least two parts: a surname or
-  given name alone, or the local part of an address, would match other people, so they never select a
-  message on their own. A name query does not follow the addresses that name wrote from (ticket systems
-  send many customers' mail from one address under each customer's name): erase by address as well.
-
-:func:`verify_erasure` also accepts any other identifier of the subject (a phone number, a reference),
-searched for the same way.
-
-Text matches are substring matches - the same test :func:`verify_erasure` applies to every column and
-file - so an erasure always verifies; the preview's counts show when a query is too broad.
+Finding the person (:mod:`scrubdesk.core.subject_search`): a query is an e-mail address or a full name;
+the search widens to name variants, the display names an address wrote under, and the identifiers
+(phone numbers, account numbers, references) in the subject's own messages, in stored and encoded text.
+The preview (``--dry-run``) counts messages per reason. When nothing matches, nothing is erased and no
+certificate is written unless the admin forces one.
 
 Erasure (:func:`erase_subject`) runs in one transaction: dependent models and exports are marked stale,
 the messages and everything hanging off them are deleted, residue in quarantine, source paths and review
-comments is scrubbed, an ``erasures`` row and an audit entry (counts only) are written. Then the bytes
+comments is scrubbed, an ``erasures`` row and an audit entry (counts only) are written. Then registered
+exports that held the messages are rewritten without their rows (one that changed or moved is listed as
+remaining), models trained on them are handled by the models layer (``after_erasure``), and the bytes
 are made unrecoverable: ``secure_delete`` is on for every connection, ``VACUUM`` rebuilds the file and a
 ``TRUNCATE`` checkpoint empties the WAL. A signed certificate (what, where, when, by whom, how, and the
 verification result - never the query or its keyed ID) is written to ``DIR/certificates/``.
+
+:func:`verify_erasure` looks for every form the erasure searched for in every column of the decrypted
+store, every file of the project, every registered export (which must also hold no erased message's keyed
+ID) and every decrypted page of the store and its WAL. It also accepts any other identifier of the subject
+(a phone number, a reference).
 """
 
 from __future__ import annotations
@@ -32,28 +27,28 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import consent as consent_rows
 from scrubdesk.core.db import erasures as erasure_rows
 from scrubdesk.core.db import exports as export_rows
-from scrubdesk.core.db import maintenance, messages
-from scrubdesk.core.db import spans as span_rows
-from scrubdesk.core.db.trained_models import mark_stale, models_trained_on
+from scrubdesk.core.db import maintenance
+from scrubdesk.core.db.trained_models import mark_stale
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.export import file_sha256, rewrite_without
 from scrubdesk.core.files import write_text_atomic
-from scrubdesk.core.ids import KeyedIds, normalise_address
+from scrubdesk.core.ids import KeyedIds
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import STORE_FILE, Project
 from scrubdesk.core.roles import require_role
 from scrubdesk.core.store import Store
+from scrubdesk.core.subject_search import SubjectMatch, SubjectProfile, SubjectQuery, find_subject_messages
 from scrubdesk.core.trace_scan import Needles, iter_files, scan_file, scan_sqlcipher_pages
 
 log = logging.getLogger(__name__)
@@ -62,194 +57,6 @@ ADMIN_ONLY = ("admin",)
 CERTIFICATES_DIR = "certificates"
 CERTIFICATE_FORMAT = "scrubdesk-erasure-certificate"
 CERTIFICATE_VERSION = 1
-REASONS = ("subject_key", "header", "sender_name", "pii_span", "text")
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lady", "lord"})
-MIN_NAME_PARTS = 2
-MIN_VALUE_CHARS = 4
-
-_ADDRESS = re.compile(r"[^\s@<>\"(),;:]+@[^\s@<>\"(),;:]+\.[^\s@<>\"(),;:]+")
-
-
-# --- the query --------------------------------------------------------------------------------------------
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _strip_titles(parts: list[str]) -> list[str]:
-    while len(parts) > 1 and parts[0].rstrip(".").lower() in TITLES:
-        parts = parts[1:]
-    return parts
-
-
-@dataclass(frozen=True)
-class SubjectQuery:
-    """A parsed erasure query. Holds personal data: never log it or put it in an error message."""
-
-    kind: Literal["address", "name", "value"]
-    value: str  # address: lower-cased; name: whitespace collapsed, leading titles removed
-    pattern: re.Pattern[str] = field(repr=False)
-    equal_forms: frozenset[str] = field(repr=False)  # casefolded texts a PII span must equal
-    forms: tuple[str, ...] = field(repr=False)  # what must appear nowhere afterwards
-
-    def __repr__(self) -> str:
-        return f"SubjectQuery(kind={self.kind!r})"
-
-    @classmethod
-    def parse(cls, query: str, *, any_value: bool = False) -> SubjectQuery:
-        """An address or a full name; with ``any_value`` (verification only) also any other identifier
-        of the subject, such as a phone number or a customer reference."""
-        text = _collapse(query or "")
-        if not text:
-            raise InputError("the subject is empty: give an email address or a full name")
-        if "@" in text:
-            return cls._address(text)
-        try:
-            return cls._name(text)
-        except InputError:
-            if not any_value:
-                raise
-        if len(text) < MIN_VALUE_CHARS:
-            raise InputError(f"the value to look for needs at least {MIN_VALUE_CHARS} characters") from None
-        return cls(
-            kind="value",
-            value=text,
-            pattern=re.compile(r"\s+".join(re.escape(p) for p in text.split(" ")), re.IGNORECASE),
-            equal_forms=frozenset({text.casefold()}),
-            forms=(text,),
-        )
-
-    @classmethod
-    def _address(cls, text: str) -> SubjectQuery:
-        as_given = (parseaddr(text)[1] or text).strip()
-        address = normalise_address(text)
-        if not _ADDRESS.fullmatch(address):
-            raise InputError("the subject contains '@' but is not one email address (like name@example.org)")
-        return cls(
-            kind="address",
-            value=address,
-            pattern=re.compile(re.escape(address), re.IGNORECASE),
-            equal_forms=frozenset({address}),
-            forms=tuple(dict.fromkeys((address, as_given))),
-        )
-
-    @classmethod
-    def _name(cls, text: str) -> SubjectQuery:
-        parts = _strip_titles(text.split(" "))
-        if sum(any(ch.isalpha() for ch in p) for p in parts) < MIN_NAME_PARTS:
-            raise InputError(
-                "give the subject's full name (given name and surname) or an email address: one name "
-                "alone would match other people"
-            )
-        name = " ".join(parts)
-        reversed_name = f"{parts[-1]}, {' '.join(parts[:-1])}"
-        forward = r"\s+".join(re.escape(p) for p in parts)
-        backward = re.escape(parts[-1]) + r",\s*" + r"\s+".join(re.escape(p) for p in parts[:-1])
-        return cls(
-            kind="name",
-            value=name,
-            pattern=re.compile(f"{forward}|{backward}", re.IGNORECASE),
-            equal_forms=frozenset({name.casefold(), reversed_name.casefold()}),
-            forms=(name, reversed_name),
-        )
-
-    def hit(self, value: object) -> bool:
-        """True when a stored value contains the subject (text case-insensitively; blobs in any of the
-        byte forms of :class:`Needles`)."""
-        if isinstance(value, str):
-            return self.pattern.search(value) is not None
-        if isinstance(value, bytes | memoryview):
-            return Needles(self.forms).count(bytes(value)) > 0
-        return False
-
-    def equals(self, span_text: str) -> bool:
-        """True when a PII span's text is the subject itself (not merely part of it)."""
-        if self.kind == "address":
-            return normalise_address(span_text.removeprefix("mailto:")) == self.value
-        return " ".join(_strip_titles(_collapse(span_text).split(" "))).casefold() in self.equal_forms
-
-    def subject_key(self, ids: KeyedIds) -> str | None:
-        return ids.subject_id(self.value) if self.kind == "address" else None
-
-
-# --- finding ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubjectMatch:
-    """Which messages are about the subject, and why. IDs and counts only: safe to show in a preview."""
-
-    kind: str
-    message_ids: tuple[int, ...]
-    msg_keys: tuple[str, ...]
-    reasons: dict[str, int]  # messages per reason; a message can have several
-    n_spans: int  # spans stored on the matched messages (all of them go)
-    models: tuple[int, ...] = ()  # models trained on any of them
-    exports: tuple[int, ...] = ()  # exports that hold any of them
-
-    def __repr__(self) -> str:
-        return f"SubjectMatch(kind={self.kind!r}, messages={len(self.message_ids)}, reasons={self.reasons})"
-
-    @property
-    def n_messages(self) -> int:
-        return len(self.message_ids)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "messages": self.n_messages,
-            "spans": self.n_spans,
-            "reasons": dict(self.reasons),
-            "models": list(self.models),
-            "exports": list(self.exports),
-        }
-
-
-def find_subject(project: Project, store: Store, query: str) -> SubjectMatch:
-    """Preview: every message about the subject given by ``query`` (admin role)."""
-    require_role(store, ADMIN_ONLY, "searching for a data subject")
-    return _find(store, SubjectQuery.parse(query), project.ids, JobControl())
-
-
-def _find(store: Store, q: SubjectQuery, ids: KeyedIds, control: JobControl) -> SubjectMatch:
-    found: dict[str, set[int]] = {reason: set() for reason in REASONS}
-    key = q.subject_key(ids)
-    if key is not None:
-        found["subject_key"].update(messages.subject_message_ids(store, key))
-    total = messages.count_messages(store)
-    for done, m in enumerate(messages.every_with_headers(store), 1):
-        if q.hit(m.from_addr) or q.hit(m.to_addrs) or q.hit(m.cc_addrs):
-            found["header"].add(m.id)
-        if q.hit(m.from_name):
-            found["sender_name"].add(m.id)
-        if q.hit(m.subject) or q.hit(m.body):
-            found["text"].add(m.id)
-        if done % 2000 == 0:
-            control.progress(done, total, f"searched {done} messages")
-            control.check_cancelled()
-    found["pii_span"] = _span_matches(store, q)
-    message_ids = tuple(sorted(set().union(*found.values())))
-    keys = messages.keys_of(store, message_ids)
-    n_spans = span_rows.count_for_messages(store, message_ids)
-    control.progress(total, total, f"{len(message_ids)} messages found")
-    return SubjectMatch(
-        kind=q.kind,
-        message_ids=message_ids,
-        msg_keys=tuple(keys),
-        reasons={reason: len(found[reason]) for reason in REASONS},
-        n_spans=n_spans,
-        models=tuple(sorted(models_trained_on(store, message_ids))),
-        exports=tuple(sorted(export_rows.exports_holding(store, message_ids))),
-    )
-
-
-def _span_matches(store: Store, q: SubjectQuery) -> set[int]:
-    """Messages with a span (any status) whose text is the subject; spans are offsets into the field."""
-    lengths = [len(f) for f in q.equal_forms]
-    # titles, spacing, "mailto:" and <> may pad a span
-    rows = span_rows.span_texts_between(store, min(lengths) // 2, max(lengths) * 3 + 16)
-    return {mid for mid, text in rows if text and q.equals(text)}
 
 
 # --- erasing ----------------------------------------------------------------------------------------------
@@ -267,16 +74,19 @@ class VerificationReport:
     page_hits: dict[str, int]  # store file / WAL -> occurrences in the decrypted pages
     problems: tuple[str, ...]  # what could not be checked (never personal data)
     checked: dict[str, int]
+    erased_ids_in_files: dict[str, int] = field(default_factory=dict)  # file -> keyed IDs of erased messages
+
+    @property
+    def _places(self) -> tuple[dict[str, int], ...]:
+        return (self.store_hits, self.keyed_id_hits, self.file_hits, self.page_hits, self.erased_ids_in_files)
 
     @property
     def ok(self) -> bool:
-        places = (self.store_hits, self.keyed_id_hits, self.file_hits, self.page_hits)
-        return self.subject_messages == 0 and not any(places) and not self.problems
+        return self.subject_messages == 0 and not any(self._places) and not self.problems
 
     @property
     def total_hits(self) -> int:
-        places = (self.store_hits, self.keyed_id_hits, self.file_hits, self.page_hits)
-        return self.subject_messages + sum(sum(p.values()) for p in places)
+        return self.subject_messages + sum(sum(p.values()) for p in self._places)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -287,6 +97,7 @@ class VerificationReport:
             "keyed_id_in_audit_log": self.keyed_id_in_audit_log,
             "file_hits": dict(self.file_hits),
             "page_hits": dict(self.page_hits),
+            "erased_ids_in_files": dict(self.erased_ids_in_files),
             "problems": list(self.problems),
             "checked": dict(self.checked),
         }
@@ -303,14 +114,23 @@ class ErasureCertificate:
     counts: dict[str, int] = field(default_factory=dict)
     storage: dict[str, Any] = field(default_factory=dict)
     verification: VerificationReport | None = None
+    exports_rewritten: tuple[int, ...] = ()  # exports whose erased rows were removed from the file
+    exports_remaining: tuple[dict[str, Any], ...] = ()  # exports that still hold erased IDs, and why
+    nothing_found: bool = False  # nothing matched: no erasure and no certificate (unless forced)
 
     @property
     def ok(self) -> bool:
+        if self.nothing_found:
+            return False
         return self.dry_run or (self.verification is not None and self.verification.ok)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"dry_run": self.dry_run, **self.match.as_dict()}
-        if not self.dry_run:
+        if self.nothing_found:
+            data["nothing_found"] = True
+        if not self.dry_run and not self.nothing_found:
+            data["exports_rewritten"] = list(self.exports_rewritten)
+            data["exports_remaining"] = list(self.exports_remaining)
             data.update(
                 {
                     "certificate": str(self.path) if self.path else None,
@@ -324,30 +144,50 @@ class ErasureCertificate:
         return data
 
 
+def find_subject(project: Project, store: Store, query: str) -> SubjectMatch:
+    """Preview: every message about the subject given by ``query`` (admin role)."""
+    require_role(store, ADMIN_ONLY, "searching for a data subject")
+    return find_subject_messages(store, SubjectQuery.parse(query), project.ids, JobControl())[0]
+
+
 def erase_subject(
-    project: Project, query: str, control: JobControl | None = None, *, dry_run: bool = False
+    project: Project,
+    query: str,
+    control: JobControl | None = None,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    after_erasure: Callable[[Store, SubjectMatch], dict[str, Any]] | None = None,
 ) -> ErasureCertificate:
-    """Erase every message about a data subject and prove it (admin role). See the module docstring."""
+    """Erase every message about a data subject and prove it (admin role). See the module docstring.
+
+    When nothing matches, nothing is done and no certificate is written (``nothing_found``), unless
+    ``force``: then a certificate records that the subject was searched for and not found.
+    ``after_erasure(store, match)``: what the models layer does to models trained on the erased messages
+    (delete or retrain); what it returns goes into the certificate."""
     q = SubjectQuery.parse(query)
     control = control or JobControl()
     with project.store() as store:
         role = require_role(store, ADMIN_ONLY, "erasing a data subject")
         audit = AuditLog(store, project.keys.id_key)
         if dry_run:
-            match = _find(store, q, project.ids, control)
+            match, _profile = find_subject_messages(store, q, project.ids, control)
             with store.transaction():
                 audit.append("erase.preview", details=match.as_dict(), role=role)
             return ErasureCertificate(match, dry_run=True)
         certificate_id = uuid.uuid4().hex
         at = utc_now()
         with store.transaction() as conn:
-            match = _find(store, q, project.ids, control)
+            match, profile = find_subject_messages(store, q, project.ids, control)
+            if match.n_messages == 0 and not force:
+                audit.append("erase.not_found", details={"kind": q.kind}, role=role, at=at)
+                return ErasureCertificate(match, dry_run=False, nothing_found=True)
             control.check_cancelled()  # the last point where cancelling changes nothing
             mark_stale(conn, match.models)
             export_rows.mark_stale(conn, match.exports)
             erasure_rows.remember_erased(conn, match.msg_keys, certificate_id)
             counts = erasure_rows.delete_messages(conn, match.message_ids)
-            counts.update(_scrub_residue(conn, q, project.ids))
+            counts.update(_scrub_residue(conn, q, profile, project.ids))
             erasure_rows.record(
                 conn, certificate_id=certificate_id, at=at, os_user=current_os_user(), role=role,
                 n_messages=counts["messages"], n_spans=counts["spans"], models=match.models,
@@ -357,31 +197,69 @@ def erase_subject(
             details |= {
                 "models_marked_stale": list(match.models),
                 "exports_marked_stale": list(match.exports),
+                "identifiers": match.identifiers,
             }
             audit.append("erase", details=details, role=role, at=at)
-        control.progress(1, 3, "rewriting the store without the erased data")
+        control.progress(1, 4, "removing the erased messages from exports")
+        rewritten, remaining = clean_exports(project, store, match.exports, set(match.msg_keys))
+        models = after_erasure(store, match) if after_erasure is not None and match.models else {}
+        control.progress(2, 4, "rewriting the store without the erased data")
         storage = maintenance.wipe_free_space(store)
-        control.progress(2, 3, "verifying that no trace remains")
-        report = _verify(project, store, q, JobControl())
+        control.progress(3, 4, "verifying that no trace remains")
+        report = _verify(project, store, q, JobControl(), profile=profile, erased_keys=set(match.msg_keys))
         body = _certificate_body(
             project, store, certificate_id=certificate_id, at=at, role=role, q=q, match=match, counts=counts,
-            storage=storage, report=report,
+            storage=storage, report=report, rewritten=rewritten, remaining=remaining, models=models,
         )  # fmt: skip
         path = write_certificate(project, body)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with store.transaction() as conn:
-            erasure_rows.set_certificate(
-                conn, certificate_id, path.relative_to(project.path).as_posix(), digest
-            )
+            where = path.relative_to(project.path).as_posix()
+            erasure_rows.set_certificate(conn, certificate_id, where, digest)
         maintenance.checkpoint(store)
-        control.progress(3, 3, "erasure certificate written")
-    return ErasureCertificate(match, False, certificate_id, path, counts, storage, report)
+        control.progress(4, 4, "erasure certificate written")
+    return ErasureCertificate(
+        match, False, certificate_id, path, counts, storage, report, tuple(rewritten), tuple(remaining)
+    )
 
 
-def _scrub_residue(conn: Any, q: SubjectQuery, ids: KeyedIds) -> dict[str, int]:
+def clean_exports(
+    project: Project, store: Store, export_ids: Sequence[int], erased_keys: set[str]
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Remove erased messages' rows from the registered files that hold them. A file that moved, changed
+    since it was written or cannot be rewritten is left alone and listed with the reason: the admin must
+    deal with it, and verification keeps reporting it."""
+    rewritten: list[int] = []
+    remaining: list[dict[str, Any]] = []
+    for record in export_rows.exports_by_ids(store, export_ids):
+        path = _export_file(project, record.path)
+        why = None
+        if path is None:
+            why = "the file is not where it was written"
+        elif file_sha256(path) != record.file_sha256:
+            why = "the file changed after it was written, so it is not rewritten"
+        else:
+            try:
+                rows, sha256 = rewrite_without(path, record.format, record.columns, erased_keys)
+            except (OSError, ValueError, InputError):
+                why = "the file could not be rewritten"
+            else:
+                with store.transaction() as conn:
+                    export_rows.rewritten(conn, record.id, rows, sha256)
+                    AuditLog(store, project.keys.id_key).append(
+                        "export.rewrite",
+                        details={"export_id": record.id, "rows": rows, "file_sha256": sha256},
+                    )
+                rewritten.append(record.id)
+        if why is not None:
+            remaining.append({"id": record.id, "path": record.path, "reason": why})
+    return rewritten, remaining
+
+
+def _scrub_residue(conn: Any, q: SubjectQuery, profile: SubjectProfile, ids: KeyedIds) -> dict[str, int]:
     """Remove the subject from rows that are not about them but mention them (a file path, a comment)."""
     key = q.subject_key(ids)
-    counts = erasure_rows.scrub_residue(conn, q.hit)
+    counts = erasure_rows.scrub_residue(conn, lambda value: any(p.hit(value) for p in profile.queries))
     counts["consent"] = consent_rows.remove_subject(conn, key) if key else 0
     return counts
 
@@ -405,11 +283,25 @@ def verify_erasure(project: Project, query: str, control: JobControl | None = No
     return report
 
 
-def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl) -> VerificationReport:
+def _verify(
+    project: Project,
+    store: Store,
+    q: SubjectQuery,
+    control: JobControl,
+    *,
+    profile: SubjectProfile | None = None,
+    erased_keys: set[str] | None = None,
+) -> VerificationReport:
+    """``profile``: every form the erasure searched for (name variants, the subject's identifiers), known
+    only while their messages existed; later verification re-derives what it can from the query.
+    ``erased_keys``: keyed IDs of erased messages that no file may still hold (default: every erasure's)."""
     subject_key = q.subject_key(project.ids)
-    match = _find(store, q, project.ids, control)
-    store_hits, keyed_hits, in_audit, checked = _scan_store(store, q, subject_key)
-    needles = Needles([*q.forms, *([subject_key] if subject_key else [])])
+    match, found = find_subject_messages(store, q, project.ids, control)
+    profile = SubjectProfile((*(profile.queries if profile else ()), *found.queries))
+    store_hits, keyed_hits, in_audit, checked = _scan_store(store, profile, subject_key)
+    needles = Needles([*profile.forms, *([subject_key] if subject_key else [])])
+    erased = Needles(sorted(erased_keys if erased_keys is not None else erasure_rows.erased_keys(store)))
+    erased_in_files: dict[str, int] = {}
     problems: list[str] = []
     file_hits: dict[str, int] = {}
     files = scanned_bytes = 0
@@ -429,6 +321,10 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
         if export_path is None:
             missing += 1
             continue
+        if erased.folded or erased.exact:
+            held = scan_file(export_path, erased)
+            if held.hits:
+                erased_in_files[f"export {export_id}: {export_path}"] = held.hits
         if export_path.is_relative_to(project.path):
             continue  # scanned with the project directory
         exports += 1
@@ -441,7 +337,7 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
     page_hits: dict[str, int] = {}
     pages = 0
     for name, scan in scan_sqlcipher_pages(
-        store.path, project.keys.db_key, Needles(q.forms), page_size=page_size
+        store.path, project.keys.db_key, Needles(profile.forms), page_size=page_size
     ).items():
         pages += scan.pages
         if not scan.checked:
@@ -466,18 +362,22 @@ def _verify(project: Project, store: Store, q: SubjectQuery, control: JobControl
         page_hits=page_hits,
         problems=tuple(problems),
         checked=checked,
+        erased_ids_in_files=erased_in_files,
     )
 
 
 def _scan_store(
-    store: Store, q: SubjectQuery, subject_key: str | None
+    store: Store, profile: SubjectProfile, subject_key: str | None
 ) -> tuple[dict[str, int], dict[str, int], int, dict[str, int]]:
     """Every column of every table, decrypted: rows containing the subject, and its keyed ID."""
 
     def key_hit(value: object) -> bool:
         return subject_key is not None and isinstance(value, str) and subject_key in value
 
-    found = maintenance.count_cells(store, {"subject_hit": q.hit, "subject_key_hit": key_hit})
+    def subject_hit(value: object) -> bool:
+        return any(p.hit(value) for p in profile.queries)
+
+    found = maintenance.count_cells(store, {"subject_hit": subject_hit, "subject_key_hit": key_hit})
     keyed = {place: n for place, n in found["subject_key_hit"].items() if not place.startswith("audit_log.")}
     in_audit = sum(n for place, n in found["subject_key_hit"].items() if place.startswith("audit_log."))
     tables = maintenance.table_names(store)
@@ -519,6 +419,9 @@ def _certificate_body(
     counts: dict[str, int],
     storage: dict[str, Any],
     report: VerificationReport,
+    rewritten: Sequence[int] = (),
+    remaining: Sequence[dict[str, Any]] = (),
+    models: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     exports = [
         {"id": e.id, "path": e.path, "format": e.format}
@@ -533,7 +436,11 @@ def _certificate_body(
             "match_reasons": dict(match.reasons),
             "erased": dict(counts),
             "models_marked_stale": list(match.models),
+            "models_after_erasure": dict(models or {}),
             "exports_marked_stale": exports,
+            "exports_rewritten": list(rewritten),
+            "exports_remaining": list(remaining),
+            "identifiers_followed": dict(match.identifiers),
         },
         "where": {
             "project_id": project.project_id,
@@ -548,7 +455,8 @@ def _certificate_body(
         "note": (
             "Holds no personal data: the subject is identified neither by value nor by keyed ID. Messages "
             "were deleted with secure_delete on, the store was rewritten (VACUUM) and its WAL truncated. "
-            "Models and exports listed were marked stale: retrain, and delete or replace those exports."
+            "Models and exports listed were marked stale; exports rewritten had the erased rows removed; "
+            "exports remaining still hold the erased messages' keyed IDs: delete or replace them."
         ),
     }
 

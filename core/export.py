@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -401,3 +401,18 @@ def read_export(path: Path, columns: Sequence[str] = (MSG_KEY, LABEL)) -> pd.Dat
     for name in missing:
         frame[name] = None
     return frame[list(columns)]
+
+
+def rewrite_without(
+    path: Path, fmt: str, columns: Sequence[str], msg_keys: Collection[str]
+) -> tuple[int, str]:
+    """Rewrite a registered file without the rows of ``msg_keys`` (erased messages), atomically, in its own
+    format and columns. Returns the rows left and the new file's SHA-256."""
+    frame = read_export(path, tuple(columns))
+    kept = frame[~frame[MSG_KEY].isin(set(msg_keys))].reset_index(drop=True)
+    with temporary_beside(path) as tmp:
+        _write_frame(kept, tmp, fmt)
+        sha256 = file_sha256(tmp)
+        tmp.replace(path)
+    fsync_dir(path.parent)
+    return len(kept), sha256

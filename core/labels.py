@@ -16,8 +16,9 @@ reviewer or admin role. Error messages about CSV rows give row numbers, never ce
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.leak_guard import personal_data_problem
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role
 from scrubdesk.core.store import Store
@@ -62,6 +64,70 @@ def _is_valid(name: str) -> bool:
     return True
 
 
+# --- personal data in label names -------------------------------------------------------------------------
+
+# Why a label name may be personal data, by a PII analyser ([] when it found nothing). The analyser lives
+# in the models layer: the CLI and the GUI pass one in; core alone checks shapes (the leak guard's rules).
+LabelScreen = Callable[[str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ScreenFinding:
+    position: int  # 1-based, in the order the labels were given: the name itself is never repeated
+    reasons: tuple[str, ...]
+    overridable: bool  # an analyser's false alarm may be overridden; a shape the leak guard refuses may not
+
+
+def screen_label_names(names: Sequence[str], screen: LabelScreen | None = None) -> list[ScreenFinding]:
+    """Which of ``names`` may be personal data (a name, an address, an encoding of one) and why."""
+    findings = []
+    for position, name in enumerate(names, start=1):
+        shape = personal_data_problem(name)
+        found = tuple(dict.fromkeys(screen(name))) if screen is not None else ()
+        if shape is not None:
+            findings.append(ScreenFinding(position, (shape, *found), overridable=False))
+        elif found:
+            findings.append(
+                ScreenFinding(position, tuple(f"the PII analyser finds {r}" for r in found), True)
+            )
+    return findings
+
+
+def _refuse_or_override(
+    store: Store, names: Sequence[str], screen: LabelScreen | None, override_reason: str | None
+) -> dict[str, Any] | None:
+    """Raise InputError when a name may be personal data, unless an admin overrides the analyser's
+    findings with a reason; returns what the audit entry records of an override (IDs, types, reason)."""
+    findings = screen_label_names(names, screen)
+    if not findings:
+        return None
+    described = "; ".join(f"label {f.position} of {len(names)}: {', '.join(f.reasons)}" for f in findings)
+    if any(not f.overridable for f in findings):
+        raise InputError(
+            f"refusing labels that look like personal data: {described}. Labels leave the project in "
+            "exports; choose a name that describes the intent. Nothing was changed."
+        )
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise InputError(
+            f"labels that may be personal data: {described}. If this is a false alarm, an admin can add "
+            "them anyway, giving the reason (CLI: --allow-personal-data REASON). Nothing was changed."
+        )
+    require_role(store, ("admin",), "adding labels the PII analyser flagged")
+    return {"positions": [f.position for f in findings], "reasons": [list(f.reasons) for f in findings],
+            "override_reason": reason}  # fmt: skip
+
+
+def label_id(project: Project, name: str) -> str:
+    """A keyed ID for a label name: what the audit log records instead of the name (a label could be
+    someone's name by mistake, and the audit log is append-only)."""
+    return "label-" + project.ids.digest("label", name.encode("utf-8"))[:16]
+
+
+def _ids(project: Project, names: Iterable[str | None]) -> list[str | None]:
+    return [None if n is None else label_id(project, n) for n in names]
+
+
 # --- reading ------------------------------------------------------------------------------------------------
 
 
@@ -92,26 +158,43 @@ def label_summary(store: Store) -> list[dict[str, Any]]:
 # --- the label set ------------------------------------------------------------------------------------------
 
 
-def add_labels(project: Project, store: Store, names: Sequence[str]) -> list[str]:
-    """Append new labels to the set (any role). Refuses a label that is already there."""
+def add_labels(
+    project: Project,
+    store: Store,
+    names: Sequence[str],
+    *,
+    screen: LabelScreen | None = None,
+    override_reason: str | None = None,
+) -> list[str]:
+    """Append new labels to the set (any role). Refuses a label that is already there, and one that may
+    be personal data (:func:`screen_label_names`; an admin may override the analyser with a reason)."""
     clean = [validate_label(n) for n in names]
     if len(set(clean)) != len(clean):
         raise InputError("the same label was given twice")
     role = require_role(store, LABEL_ROLES, "adding labels")
+    override = _refuse_or_override(store, clean, screen, override_reason)
     now = utc_now()
     with store.transaction() as conn:
-        existing = [n for n in clean if label_rows.in_set(conn, n)]
+        existing = [i for i, n in enumerate(clean, 1) if label_rows.in_set(conn, n)]
         if existing:
-            raise InputError(f"label {existing[0]!r} is already in the label set")
+            raise InputError(f"label {existing[0]} of {len(clean)} is already in the label set")
         label_rows.append(conn, clean, now)
-        AuditLog(store, project.keys.id_key).append(
-            "labels.add", details={"labels": clean}, role=role, at=now
-        )
+        details: dict[str, Any] = {"labels": _ids(project, clean)}
+        if override:
+            details["screen_override"] = override
+        AuditLog(store, project.keys.id_key).append("labels.add", details=details, role=role, at=now)
     return clean
 
 
-def add_label(project: Project, store: Store, name: str) -> str:
-    return add_labels(project, store, [name])[0]
+def add_label(
+    project: Project,
+    store: Store,
+    name: str,
+    *,
+    screen: LabelScreen | None = None,
+    override_reason: str | None = None,
+) -> str:
+    return add_labels(project, store, [name], screen=screen, override_reason=override_reason)[0]
 
 
 @dataclass(frozen=True)
@@ -125,6 +208,10 @@ class RelabelSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {"from": self.old, "to": self.new, "messages": self.messages, "predictions": self.predictions}
+
+    def audit_details(self, project: Project) -> dict[str, Any]:
+        """As :meth:`as_dict`, with keyed label IDs for the names."""
+        return {**self.as_dict(), "from": label_id(project, self.old), "to": label_id(project, self.new)}
 
 
 def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelSummary:
@@ -144,7 +231,7 @@ def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelS
         label_rows.rename(conn, old, new)
         summary = RelabelSummary(old, new, *label_rows.relabel(conn, old, new))
         AuditLog(store, project.keys.id_key).append(
-            "labels.rename", details=summary.as_dict(), role=role, at=now
+            "labels.rename", details=summary.audit_details(project), role=role, at=now
         )
     return summary
 
@@ -163,7 +250,7 @@ def merge_labels(project: Project, store: Store, source: str, target: str) -> Re
         summary = RelabelSummary(source, target, *label_rows.relabel(conn, source, target))
         label_rows.remove(conn, source)
         AuditLog(store, project.keys.id_key).append(
-            "labels.merge", details=summary.as_dict(), role=role, at=now
+            "labels.merge", details=summary.audit_details(project), role=role, at=now
         )
     return summary
 
@@ -178,7 +265,7 @@ def reorder_labels(project: Project, store: Store, names: Sequence[str]) -> list
             raise InputError("give every label of the set exactly once to reorder it")
         label_rows.set_order(conn, names)
         AuditLog(store, project.keys.id_key).append(
-            "labels.reorder", details={"labels": list(names)}, role=role, at=now
+            "labels.reorder", details={"labels": _ids(project, names)}, role=role, at=now
         )
     return list(names)
 
@@ -205,9 +292,8 @@ def seed_from_messages(project: Project, store: Store) -> SeedSummary:
     now = utc_now()
     with store.transaction() as conn:
         label_rows.append(conn, [n for n in usable if not label_rows.in_set(conn, n)], now)
-        AuditLog(store, project.keys.id_key).append(
-            "labels.seed", details=summary.as_dict(), role=role, at=now
-        )
+        details = {"added": _ids(project, summary.added), "skipped_invalid": summary.skipped_invalid}
+        AuditLog(store, project.keys.id_key).append("labels.seed", details=details, role=role, at=now)
     return summary
 
 
@@ -277,7 +363,11 @@ class Labeller:
             if not change.changed and previous_source == source:
                 return change
             label_rows.set_message_label(conn, message_id, label, source)
-            details: dict[str, Any] = {"from": previous, "to": label, "source": source}
+            details: dict[str, Any] = {
+                "from": label_id(self.project, previous) if previous else None,
+                "to": label_id(self.project, label) if label else None,
+                "source": source,
+            }
             if undo:
                 details["undo"] = True
             self._audit.append("label", objects=[msg_key], details=details, role=self.role, at=now)
@@ -315,6 +405,19 @@ class BulkLabelSummary:
         }
 
 
+_COLUMN_NAME = re.compile(r"\w[\w .:/()-]{0,39}")
+MAX_NAMED_COLUMNS = 30
+
+
+def describe_header(header: Sequence[str]) -> str:
+    """The columns a file has, for an error message, when its first line is a CSV header; otherwise only
+    that it is not one. A file that is not a CSV (an e-mail, a letter) would have its first line quoted."""
+    names = [str(h).strip() for h in header]
+    if names and len(names) <= MAX_NAMED_COLUMNS and all(_COLUMN_NAME.fullmatch(n) for n in names):
+        return f"its columns: {', '.join(names)}"
+    return f"its first line does not look like a CSV header ({len(names)} field(s); not shown)"
+
+
 def _rows_text(rows: Sequence[int]) -> str:
     shown = ", ".join(map(str, rows[:MAX_REPORTED_ROWS]))
     return shown + (f" and {len(rows) - MAX_REPORTED_ROWS} more" if len(rows) > MAX_REPORTED_ROWS else "")
@@ -336,9 +439,7 @@ def read_label_csv(path: Path, key_column: str, label_column: str) -> list[tuple
             header = reader.fieldnames or []
             for column in (key_column, label_column):
                 if column not in header:
-                    raise InputError(
-                        f"{path.name} has no column {column!r}; its columns: {', '.join(header) or 'none'}"
-                    )
+                    raise InputError(f"{path.name} has no column {column!r}; {describe_header(header)}")
             for number, record in enumerate(reader, start=2):
                 key = (record.get(key_column) or "").strip()
                 label = (record.get(label_column) or "").strip()
@@ -371,11 +472,14 @@ def label_from_csv(
     label_column: str = "label",
     add_missing: bool = False,
     control: JobControl | None = None,
+    screen: LabelScreen | None = None,
+    override_reason: str | None = None,
 ) -> BulkLabelSummary:
     """Label messages from a CSV of msg_keys and labels, in one transaction with one audit entry.
 
     Unknown keys are skipped and reported by row number. Labels not in the set are added with
-    ``add_missing``; otherwise nothing is changed and the rows are named."""
+    ``add_missing`` (screened for personal data like :func:`add_labels`); otherwise nothing is changed
+    and the rows are named."""
     control = control or JobControl()
     rows = read_label_csv(path, key_column, label_column)
     role = require_role(store, LABEL_ROLES, "labelling messages")
@@ -388,6 +492,8 @@ def label_from_csv(
             f"(rows {_rows_text(missing_rows)}); add the labels first (`scrubdesk labels add`) "
             "or pass --add-missing. Nothing was changed."
         )
+    new_labels = list(dict.fromkeys(label for _n, _k, label in rows if label not in known))
+    override = _refuse_or_override(store, new_labels, screen, override_reason) if new_labels else None
     wanted: dict[str, tuple[int, str]] = {}
     for number, key, label in rows:
         if key in wanted:
@@ -396,7 +502,6 @@ def label_from_csv(
     now = utc_now()
     changed_keys: list[str] = []
     with store.transaction() as conn:
-        new_labels = list(dict.fromkeys(label for _n, _k, label in rows if label not in known))
         label_rows.append(conn, new_labels, now)
         summary.labels_added = new_labels
         for done, (key, (number, label)) in enumerate(wanted.items(), start=1):
@@ -414,7 +519,10 @@ def label_from_csv(
         summary.changed = len(changed_keys)
         audit = AuditLog(store, project.keys.id_key)
         if new_labels:
-            audit.append("labels.add", details={"labels": new_labels, "from_csv": True}, role=role, at=now)
+            added = {"labels": _ids(project, new_labels), "from_csv": True}
+            if override:
+                added["screen_override"] = override
+            audit.append("labels.add", details=added, role=role, at=now)
         details = {k: v for k, v in summary.as_dict().items() if k not in ("unknown_rows", "labels_added")}
         audit.append("label", objects=changed_keys, details={**details, "source": "bulk"}, role=role, at=now)
     control.progress(len(wanted), len(wanted), f"{summary.changed:,} labelled")

@@ -9,6 +9,9 @@ names the row and column, never the cell's value (which may be exactly the perso
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import math
 import numbers
 import re
@@ -42,6 +45,18 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s./-]?\d){4,}")  # five digits or more, however
 # A msg_key is a keyed HMAC: 32 hex characters with no separators, so none of the patterns can match it
 # except a digits-only run, which would be a (one in three million) all-decimal HMAC, not a number.
 _STRUCTURED_SKIP = ("LONG_NUMBER",)
+# A courtesy title and a capitalised word: "Mr Varnabee", "Dr. Patel".
+_TITLED_NAME = re.compile(
+    r"(?i:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev|revd|lady|lord|madam)\b\.?)\s+[A-Z][\w'-]+"
+)
+# A house number, up to three words and a street type: "42 High Street", "7a Mill Lane".
+_STREET_ADDRESS = re.compile(
+    r"(?i)\b\d{1,5}[a-z]?\s+(?:[a-z'-]+\s+){0,3}(?:street|st|road|rd|lane|ln|avenue|ave|close|drive|way|"
+    r"court|ct|place|pl|crescent|grove|terrace|gardens|square|sq|hill|park|row|walk|mews|parade|green|vale|"
+    r"rise|view|boulevard|blvd)\b"
+)
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2}){4,}")
 
 
 class LeakGuardError(ScrubdeskError):
@@ -79,14 +94,50 @@ def free_text_problem(value: str) -> str | None:
     return None
 
 
+def _decoded_text(value: str) -> str | None:
+    """The text ``value`` encodes (base64, URL-safe base64 or hex), when it decodes to readable text."""
+    candidates: list[bytes] = []
+    if _HEX.fullmatch(value):
+        candidates.append(bytes.fromhex(value))
+    if _BASE64.fullmatch(value):
+        padded = value + "=" * (-len(value) % 4)
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            with contextlib.suppress(ValueError, binascii.Error):
+                candidates.append(decode(padded))
+    for raw in candidates:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        readable = sum(ch.isalpha() or ch in " .,'-@" or ch.isdigit() for ch in text)
+        if len(text) >= 4 and readable >= 0.9 * len(text) and sum(ch.isalpha() for ch in text) >= 3:
+            return text
+    return None
+
+
+def personal_data_problem(value: str) -> str | None:
+    """Why ``value`` looks like personal data by its shape alone (patterns, a titled name, a street address,
+    an encoding of text), or None. Never quotes the value."""
+    if (kind := find_pii(value)) is not None:
+        return f"matches the pattern of {kind}"
+    if _TITLED_NAME.search(value):
+        return "looks like a person's name (a title and a name)"
+    if _STREET_ADDRESS.search(value):
+        return "looks like a street address"
+    decoded = _decoded_text(value)
+    if decoded is not None:
+        return "is encoded text (base64 or hex), not a label"
+    return None
+
+
 def label_problem(value: Any) -> str | None:
     """Why ``value`` does not look like an intent label, or None. Never quotes the value."""
     if not isinstance(value, str):
         return "is not text"
     if not value:
         return "is empty"
-    if (kind := find_pii(value)) is not None:
-        return f"matches the pattern of {kind}"
+    if (problem := personal_data_problem(value)) is not None:
+        return problem
     if (problem := free_text_problem(value)) is not None:
         return problem
     if "@" in value:

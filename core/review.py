@@ -44,12 +44,14 @@ class ApprovalSummary:
     already_approved: int
     not_analysed: int  # skipped: run `analyze` first
     role: str
+    needs_review_by_hand: int = 0  # skipped: the analyser could not read their language
 
     def as_dict(self) -> dict[str, int | str]:
         return {
             "approved": self.approved,
             "already_approved": self.already_approved,
             "not_analysed": self.not_analysed,
+            "needs_review_by_hand": self.needs_review_by_hand,
             "role": self.role,
         }
 
@@ -69,7 +71,8 @@ def approve_all(
             approved = reviews.approve_every_analysed(
                 conn, reviewer=current_os_user(), role=role, comment=comment, at=now
             )
-            summary = ApprovalSummary(approved, already, total - analysed, role)
+            by_hand = span_rows.count_language_unsupported(conn)
+            summary = ApprovalSummary(approved, already, total - analysed, role, by_hand)
             AuditLog(store, project.keys.id_key).append(
                 "review.approve_all", details=summary.as_dict(), role=role, at=now
             )
@@ -92,6 +95,8 @@ def record_reanalysis(
     fingerprint: str,
     same_content: bool,
     at: str,
+    language: str | None = None,
+    language_supported: bool = True,
 ) -> str | None:
     """Store a new analysis of one message (inside the analysis batch's transaction) and decide what
     happens to its approval. Spans a person reviewed stay; the analyser's suggestions are replaced.
@@ -104,7 +109,9 @@ def record_reanalysis(
     before = span_rows.suggestion_places(conn, message_id) if approved and same_content else None
     for field_name, spans in suggestions.items():
         span_rows.replace_suggestions(conn, message_id, field_name, spans, analyzer_version)
-    span_rows.record_analysis(conn, message_id, fingerprint, at)
+    span_rows.record_analysis(
+        conn, message_id, fingerprint, at, language=language, language_supported=language_supported
+    )
     if not approved:
         return None
     if before is not None and before == span_rows.suggestion_places(conn, message_id):

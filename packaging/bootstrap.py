@@ -21,18 +21,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("SCRUBDESK_VENV", ROOT / ".venv"))
-# The libraries QtGui/QtWidgets load on Linux (offscreen and xcb), and the Debian packages that hold them.
-QT_LIBRARIES = {
-    "EGL": "libegl1",
-    "GL": "libgl1",
-    "X11": "libx11-6",
-    "dbus-1": "libdbus-1-3",
-    "fontconfig": "libfontconfig1",
-    "freetype": "libfreetype6",
-    "glib-2.0": "libglib2.0-0",
-    "xkbcommon": "libxkbcommon0",
-}
-QT_EXTRA_PACKAGES = ["fonts-dejavu-core"]
+# The libraries QtGui/QtWidgets load on Linux (offscreen and xcb), and the Debian packages that hold them:
+# one list for this script, .ci/run and the .deb.
+QT_LIBRARY_LIST = ROOT / "packaging" / "qt-system-libraries.txt"
+
+
+def qt_libraries() -> list[tuple[str, list[str]]]:
+    """(library, [package, alternatives...]) per line of the list; library '-' is a package only."""
+    found = []
+    for line in QT_LIBRARY_LIST.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            library, packages = line.split()
+            found.append((library, packages.split("|")))
+    return found
+
+
+def _available(package: str) -> bool:
+    found = subprocess.run(["apt-cache", "show", package], check=False, capture_output=True)
+    return found.returncode == 0
+
+
+def _pick(alternatives: list[str]) -> str:
+    """The first of the alternatives this distribution has (Ubuntu 24.04 renamed some: ...t64)."""
+    return next((p for p in alternatives if _available(p)), alternatives[0])
+
+
 EXIT_NO_TESTS = 5
 
 
@@ -48,13 +61,15 @@ def run(cmd: list[str], **kwargs: object) -> None:
 def ensure_qt_system_libraries() -> None:
     if not sys.platform.startswith("linux"):
         return
-    missing = [pkg for lib, pkg in QT_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+    listed = qt_libraries()
+    missing = [pkgs for lib, pkgs in listed if lib != "-" and ctypes.util.find_library(lib) is None]
     if not missing:
         return
-    packages = [*missing, *QT_EXTRA_PACKAGES]
+    extras = [pkgs for lib, pkgs in listed if lib == "-"]
     if shutil.which("apt-get") is None:
+        names = ", ".join(" or ".join(p) for p in missing)
         sys.exit(
-            f"Qt needs system libraries that are missing: {', '.join(missing)}. Install them with "
+            f"Qt needs system libraries that are missing: {names}. Install them with "
             "your distribution's package manager and run this again."
         )
     prefix: list[str] = []
@@ -62,10 +77,11 @@ def ensure_qt_system_libraries() -> None:
         if shutil.which("sudo") is None:
             sys.exit(
                 "Qt needs system libraries; run as root:\n  apt-get install -y --no-install-recommends "
-                + " ".join(packages)
+                + " ".join(p[0] for p in [*missing, *extras])
             )
         prefix = ["sudo"]
     run([*prefix, "apt-get", "update", "-q"])
+    packages = [_pick(p) for p in [*missing, *extras]]
     run(
         [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},

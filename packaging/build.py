@@ -35,29 +35,15 @@ INSTALL_DIR = "/opt/scrubdesk"
 
 # Host libraries the bundle does not carry (PyInstaller leaves out libGL/libEGL and the basics on purpose;
 # Qt's xcb platform and fontconfig come from the system so they match the user's X server and fonts).
-DEB_DEPENDS = (
-    "libgl1",
-    "libegl1",
-    "libx11-6",
-    "libx11-xcb1",
-    "libxcb1",
-    "libxkbcommon0",
-    "libxkbcommon-x11-0",
-    "libxcb-cursor0",
-    "libxcb-icccm4",
-    "libxcb-image0",
-    "libxcb-keysyms1",
-    "libxcb-randr0",
-    "libxcb-render-util0",
-    "libxcb-shape0",
-    "libxcb-xkb1",
-    "libdrm2",
-    "libfontconfig1",
-    "libfreetype6",
-    "libdbus-1-3",
-    "libglib2.0-0 | libglib2.0-0t64",
-    "fonts-dejavu-core | fonts-liberation2",
-)
+QT_LIBRARY_LIST = ROOT / "packaging" / "qt-system-libraries.txt"
+
+
+def deb_depends() -> list[str]:
+    """The .deb's Depends, from the one list of Qt's system libraries (alternatives as 'a | b')."""
+    lines = QT_LIBRARY_LIST.read_text(encoding="utf-8").splitlines()
+    rows = [line.split() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return [" | ".join(packages.split("|")) for _library, packages in rows]
+
 
 DESKTOP_ENTRY = """[Desktop Entry]
 Type=Application
@@ -193,7 +179,7 @@ def build_deb(version: str) -> Path:
         f"Architecture: {arch}\n"
         f"Maintainer: Scrubdesk maintainers <scrubdesk@localhost>\n"
         f"Installed-Size: {installed_kib}\n"
-        f"Depends: libc6 (>= {glibc_floor()}), {', '.join(DEB_DEPENDS)}\n"
+        f"Depends: libc6 (>= {glibc_floor()}), {', '.join(deb_depends())}\n"
         f"Section: utils\n"
         f"Priority: optional\n"
         f"Description: Secure desktop workstation for building email-triage models\n"

@@ -17,11 +17,11 @@ import urllib.parse
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from sqlite3.dump import _iterdump
 
 import pytest
 
 from scrubdesk.core.synthetic import generate, write_mbox
+from tests.builders import store_dump
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_keyring]
 
@@ -128,8 +128,7 @@ def decrypted_dump(project_dir: Path) -> bytes:
 
     project = Project.open(project_dir)
     with project.store() as store:
-        # sqlcipher3's connection has no iterdump(); the stdlib's dumper works on any DB-API connection.
-        return "\n".join(_iterdump(store.conn)).encode()
+        return store_dump(store).encode()
 
 
 def test_canaries_never_leak_and_erasure_removes_every_trace(tmp_path: Path) -> None:

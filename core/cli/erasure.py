@@ -29,6 +29,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--subject", required=True, metavar="ADDRESS|NAME", help="email address or full name")
     p.add_argument("--dry-run", action="store_true", help="only count what would be erased")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed with --json)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write a certificate even when nothing matches (a record that the subject was searched for)",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_erase)
 
@@ -92,7 +97,14 @@ def _show_match(out: Output, data: dict[str, Any]) -> None:
     if data["models"]:
         out.info(f"models trained on them (will be marked stale): {', '.join(map(str, data['models']))}")
     if data["exports"]:
-        out.info(f"exports holding them (will be marked stale): {', '.join(map(str, data['exports']))}")
+        out.info(f"exports holding them (rewritten without them): {', '.join(map(str, data['exports']))}")
+    if data.get("names"):
+        out.info(f"display names the address wrote under, searched too: {data['names']}")
+    if data.get("identifiers"):
+        found = ", ".join(f"{n} {kind}" for kind, n in data["identifiers"].items())
+        out.info(f"identifiers from their own messages, searched too: {found}")
+    if data.get("identifiers_shared"):
+        out.info(f"identifiers left out because other senders use them too: {data['identifiers_shared']}")
 
 
 def cmd_erase(args: argparse.Namespace, out: Output) -> dict[str, Any]:
@@ -107,12 +119,24 @@ def cmd_erase(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         if args.dry_run:
             return {"ok": True, **preview.as_dict()}
         _confirm(f"Erase {preview.match.n_messages} message(s) for good?", "erase")
-    result = erase_subject(project, args.subject, control)
+    result = erase_subject(
+        project, args.subject, control, force=args.force, after_erasure=getattr(args, "after_erasure", None)
+    )
     data = result.as_dict()
     if not ask:
         _show_match(out, data)
     out.end_progress()
+    if result.nothing_found:
+        out.info(
+            "warning: no message matches this subject, so nothing was erased and no certificate was written "
+            "(check the spelling, or try the address and the full name; --force records a certificate anyway)"
+        )
+        return {"ok": False, **data}
     out.info(f"erasure certificate: {result.path}")
+    for remaining in result.exports_remaining:
+        out.info(
+            f"export {remaining['id']} still holds erased IDs: {remaining['reason']} ({remaining['path']})"
+        )
     if not result.storage.get("wal_truncated", True):
         out.info(
             "another program has this project open, so old pages may remain in the store for now: close it, "
@@ -127,7 +151,7 @@ def cmd_erase(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 
 def _places(report: dict[str, Any]) -> str:
     parts = []
-    for key in ("store_hits", "keyed_id_hits", "file_hits", "page_hits"):
+    for key in ("store_hits", "keyed_id_hits", "file_hits", "page_hits", "erased_ids_in_files"):
         parts += [f"{place} ({n})" for place, n in report.get(key, {}).items()]
     if report.get("subject_messages"):
         parts.append(f"{report['subject_messages']} message(s) still match")

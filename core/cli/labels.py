@@ -24,6 +24,11 @@ def register(sub: Subparsers) -> None:
     p = cmds.add_parser("add", help="add labels at the end of the set (any role)")
     p.add_argument("dir", type=Path)
     p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument(
+        "--allow-personal-data",
+        metavar="REASON",
+        help="admin: add labels the PII analyser flags anyway (a false alarm); REASON goes in the audit log",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_labels_add)
 
@@ -60,8 +65,20 @@ def register(sub: Subparsers) -> None:
     p.add_argument(
         "--add-missing", action="store_true", help="add labels that are not in the label set (else: refuse)"
     )
+    p.add_argument(
+        "--allow-personal-data",
+        metavar="REASON",
+        help="admin: add labels the PII analyser flags anyway (a false alarm); REASON goes in the audit log",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_label)
+
+
+def label_screen(args: argparse.Namespace) -> labels.LabelScreen | None:
+    """The PII analyser's label screen, when the assembled command line provides one (the models layer
+    does; core cannot import it)."""
+    screen: labels.LabelScreen | None = getattr(args, "label_screen", None)
+    return screen
 
 
 def cmd_labels_list(args: argparse.Namespace, out: Output) -> dict[str, Any]:
@@ -79,7 +96,9 @@ def cmd_labels_list(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 def cmd_labels_add(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     project = Project.open(args.dir)
     with project.store() as store:
-        added = labels.add_labels(project, store, args.names)
+        added = labels.add_labels(
+            project, store, args.names, screen=label_screen(args), override_reason=args.allow_personal_data
+        )
         current = labels.list_labels(store)
     return {"ok": True, "added": added, "labels": current}
 
@@ -132,6 +151,8 @@ def cmd_label(args: argparse.Namespace, out: Output) -> dict[str, Any]:
             label_column=args.label_column,
             add_missing=args.add_missing,
             control=out.job_control(),
+            screen=label_screen(args),
+            override_reason=args.allow_personal_data,
         )
     if summary.unknown_rows:
         rows = ", ".join(map(str, summary.unknown_rows[: labels.MAX_REPORTED_ROWS]))
@@ -141,5 +162,5 @@ def cmd_label(args: argparse.Namespace, out: Output) -> dict[str, Any]:
             f"(rows {rows}{f' and {more} more' if more > 0 else ''}); they were skipped"
         )
     if summary.labels_added:
-        out.info(f"added {len(summary.labels_added)} label(s) to the set: {', '.join(summary.labels_added)}")
+        out.info(f"added {len(summary.labels_added)} label(s) to the set")
     return {"ok": True, **summary.as_dict()}

@@ -474,3 +474,27 @@ def richest_labelled_message(conn: Connection, max_body_chars: int) -> int | Non
         (max_body_chars,),
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def headers_of(conn: Connection, ids: Sequence[int]) -> list[HeaderFields]:
+    """Text and headers of ``ids`` (in chunks, any order)."""
+    found: list[HeaderFields] = []
+    for chunk in chunks(ids):
+        found += mapped(
+            conn.execute(
+                "SELECT id, coalesce(subject, '') AS subject, body, from_name, from_addr, to_addrs, cc_addrs "
+                f"FROM messages WHERE id IN ({marks(len(chunk))})",
+                chunk,
+            ),
+            HeaderFields,
+        )
+    return found
+
+
+def ids_for_keys(conn: Connection, msg_keys: Sequence[str]) -> dict[str, int]:
+    """Keyed ID -> row ID for the ``msg_keys`` that are in the project."""
+    found: dict[str, int] = {}
+    for chunk in chunks(msg_keys):
+        rows = conn.execute(f"SELECT msg_key, id FROM messages WHERE msg_key IN ({marks(len(chunk))})", chunk)
+        found.update((str(k), int(i)) for k, i in rows)
+    return found

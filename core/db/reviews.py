@@ -112,13 +112,14 @@ def decide(
 def approve_every_analysed(
     conn: Connection, *, reviewer: str, role: str, comment: str | None, at: str
 ) -> int:
-    """Approve the current analysis of every analysed message not approved for it yet; returns how many."""
+    """Approve the current analysis of every analysed message not approved for it yet; returns how many.
+    A message the analyser could not read (another language) is left for a reviewer to look at."""
     cur = conn.execute(
         "INSERT INTO reviews (message_id, status, fingerprint, reviewer, role, comment, at) "
         "SELECT a.message_id, 'approved', a.fingerprint, ?, ?, ?, ? FROM analysis_state a "
         "LEFT JOIN reviews r ON r.message_id = a.message_id "
-        "WHERE r.message_id IS NULL OR r.status != 'approved' "
-        "OR r.fingerprint IS NOT a.fingerprint "
+        "WHERE a.language_supported = 1 AND (r.message_id IS NULL OR r.status != 'approved' "
+        "OR r.fingerprint IS NOT a.fingerprint) "
         "ON CONFLICT(message_id) DO UPDATE SET status = excluded.status, "
         "fingerprint = excluded.fingerprint, reviewer = excluded.reviewer, role = excluded.role, "
         "comment = excluded.comment, at = excluded.at",

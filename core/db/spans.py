@@ -234,13 +234,33 @@ def fingerprints_after(conn: Connection, last_id: int, limit: int) -> dict[int, 
     return {int(i): f for i, f in rows}
 
 
-def record_analysis(conn: Connection, message_id: int, fingerprint: str, at: str) -> None:
+def record_analysis(
+    conn: Connection,
+    message_id: int,
+    fingerprint: str,
+    at: str,
+    *,
+    language: str | None = None,
+    language_supported: bool = True,
+) -> None:
     conn.execute(
-        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-        "analyzed_at = excluded.analyzed_at",
-        (message_id, fingerprint, at),
+        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at, language, language_supported) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+        "analyzed_at = excluded.analyzed_at, language = excluded.language, "
+        "language_supported = excluded.language_supported",
+        (message_id, fingerprint, at, language, int(language_supported)),
     )
+
+
+def count_language_unsupported(conn: Connection) -> int:
+    """Analysed messages in a language the analyser does not read: they need review by hand."""
+    return count(conn, "SELECT count(*) FROM analysis_state WHERE language_supported = 0")
+
+
+def language_unsupported_ids(conn: Connection) -> set[int]:
+    return {
+        int(r[0]) for r in conn.execute("SELECT message_id FROM analysis_state WHERE language_supported = 0")
+    }
 
 
 def count_analysed(conn: Connection) -> int:
@@ -274,3 +294,22 @@ def record_analyses(conn: Connection, states: Sequence[tuple[int, str]], at: str
     """Bulk :func:`record_analysis` of (message ID, fingerprint) pairs."""
     for message_id, fingerprint in states:
         record_analysis(conn, message_id, fingerprint, at)
+
+
+def span_values(
+    conn: Connection, message_ids: Sequence[int], labels: Sequence[str]
+) -> list[tuple[int, str, str]]:
+    """(message ID, label, text) of every span with one of ``labels`` (not rejected) in ``message_ids``.
+    Personal data: use in memory only."""
+    found: list[tuple[int, str, str]] = []
+    for chunk in chunks(message_ids):
+        rows = conn.execute(
+            "SELECT s.message_id, s.label, substr(CASE s.field WHEN 'body' THEN m.body "
+            "ELSE coalesce(m.subject, '') END, s.start + 1, s.\"end\" - s.start) "
+            "FROM spans s JOIN messages m ON m.id = s.message_id "
+            f"WHERE s.message_id IN ({marks(len(chunk))}) AND s.label IN ({marks(len(labels))}) "
+            "AND s.status != 'rejected'",
+            [*chunk, *labels],
+        )
+        found += [(int(mid), str(label), str(text or "")) for mid, label, text in rows]
+    return found

@@ -176,3 +176,11 @@ def uncertainty_order(conn: Connection, limit: int = 100) -> list[Prediction]:
         (limit,),
     )
     return [Prediction(*r) for r in rows]
+
+
+def member_ids(conn: Connection, model_id: int) -> list[int]:
+    """The messages that trained ``model_id`` (its lineage), by ID."""
+    rows = conn.execute(
+        "SELECT message_id FROM model_members WHERE model_id = ? ORDER BY message_id", (model_id,)
+    )
+    return [int(r[0]) for r in rows]

@@ -47,6 +47,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}", self.format_usage())
 
 
+def _label_screen(name: str) -> Sequence[str]:
+    from scrubdesk.models.pii.label_screen import screen_label
+
+    return screen_label(name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="scrubdesk",
@@ -54,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"scrubdesk {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    # Core's label commands screen new label names with the PII analyser, which only this layer may load.
+    parser.set_defaults(label_screen=_label_screen)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core_cli.register(sub)
     models_cli.register(sub)

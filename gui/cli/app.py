@@ -39,6 +39,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("outdir", type=Path)
     p.add_argument("--project", type=Path, help="render this project as it is (default: the showcase)")
     p.add_argument(
+        "--allow-raw",
+        action="store_true",
+        help="with --project: accept that the PNG files show the project's raw message text, in clear",
+    )
+    p.add_argument(
         "--count",
         type=int,
         default=400,
@@ -92,6 +97,12 @@ def cmd_screenshots(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         raise InputError(f"--count: the showcase needs at least {MIN_SHOWCASE_COUNT} emails to train a model")
     if args.project is not None and not is_project(args.project):
         raise InputError(f"not a Scrubdesk project: {args.project}")
+    if args.project is not None and not args.allow_raw:
+        raise InputError(
+            "screenshots of a real project show its raw message text (names, addresses) in unencrypted PNG "
+            "files. Without --project they show a synthetic showcase; to render this project anyway, add "
+            "--allow-raw and keep the files as safe as the project."
+        )
 
     from scrubdesk.gui.screenshots import render_screenshots, render_showcase
 

@@ -51,14 +51,13 @@ def register(sub: Subparsers) -> None:
 # --- steps that need models or Qt ---------------------------------------------------------------------------
 
 
-MIN_LEXICON_NAMES = 10_000  # ~30k given names and ~25k surnames from every Faker locale
+MIN_LEXICON_NAMES = 10_000  # ~30k given names and ~25k surnames (resources/pii_names.tsv)
 
 
 def _name_lexicon_sizes() -> tuple[int, int]:
-    from scrubdesk.models.pii.name_lexicon import _faker_lists
+    from scrubdesk.models.pii.name_lexicon import word_list_sizes
 
-    given, surnames, _places = _faker_lists()
-    return len(given), len(surnames)
+    return word_list_sizes()
 
 
 def step_analyze(ctx: SelftestContext) -> dict[str, Any]:

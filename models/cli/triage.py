@@ -296,7 +296,9 @@ def cmd_eval_pii(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     theirs_seconds = time.perf_counter() - started
 
     gold = [d.spans for d in docs]
-    result_ours, result_theirs = evaluate(gold, ours, labels), evaluate(gold, theirs, labels)
+    ignored = [d.ignored for d in docs]  # annotated but unscored regions: neither right nor wrong
+    result_ours = evaluate(gold, ours, labels, ignored)
+    result_theirs = evaluate(gold, theirs, labels, ignored)
     redactor = Redactor(RedactionPolicy(), Keyer(os.urandom(32)))
     leaked_ours, total = leaks(docs, [redactor.redact(d.text, s) for d, s in zip(docs, ours, strict=True)])
     leaked_theirs, _ = leaks(docs, [redactor.redact(d.text, s) for d, s in zip(docs, theirs, strict=True)])
@@ -348,6 +350,11 @@ def cmd_analyze(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         out.info(
             f"approvals: {summary.approvals_kept} still hold (same suggestions), {summary.approvals_to_redo} "
             "need review again (suggestions or content changed)"
+        )
+    if summary.language_unsupported:
+        out.info(
+            f"{summary.language_unsupported} message(s) are in a language the analyser does not read: only "
+            "addresses, numbers and codes were marked. Review them by hand (approve-all leaves them out)."
         )
     return {"ok": not summary.cancelled, **summary.as_dict()}
 

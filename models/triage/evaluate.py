@@ -13,6 +13,7 @@ from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.scrubbing import join_fields, project_redactor
 from scrubdesk.models.pii.analyzer import AnalysisInput, PiiAnalyzer
+from scrubdesk.models.pii.parallel import analyzer_for
 from scrubdesk.models.triage.metrics import Metrics, compute_metrics
 from scrubdesk.models.triage.predict import load_latest
 
@@ -60,13 +61,8 @@ def evaluate_file(
     record, model = load_latest(project)
     started = time.perf_counter()
     inputs = [AnalysisInput(t) for t in texts]
-    if workers > 1:
-        from scrubdesk.models.pii.parallel import ParallelAnalyzer  # noqa: PLC0415 - lazy: loads Presidio and spaCy
-
-        with ParallelAnalyzer(analyzer, workers) as parallel:
-            spans = list(parallel.analyze_many(inputs, batch_size=64))
-    else:
-        spans = list(analyzer.analyze_many(inputs, batch_size=64))
+    with analyzer_for(analyzer, workers) as chosen:
+        spans = list(chosen.analyze_many(inputs, batch_size=64))
     with project.store() as store:
         redactor = project_redactor(project, store)
     scrubbed = [join_fields("", redactor.redact(t, s)) for t, s in zip(texts, spans, strict=True)]

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.db.audit import details_of
+from scrubdesk.core.db.messages import all_ids, get_message
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.export import run_export
 from scrubdesk.core.importer import run_import
@@ -77,7 +79,7 @@ def test_every_exported_id_relinks_to_its_message_with_the_right_key(project, co
     export = tmp_path / "all.csv"
     exported = run_export(project, export, include_unlabelled=True)
     with project.store() as store:
-        where = dict(store.execute("SELECT msg_key, source_location FROM messages").fetchall())
+        where = {m.msg_key: m.source_location for m in (get_message(store, i) for i in all_ids(store))}
     assert exported.rows == len(where) == 25 + 6 + 15 + 15
 
     results = _relink_all(project, export, root, "relinked")
@@ -94,11 +96,9 @@ def test_every_exported_id_relinks_to_its_message_with_the_right_key(project, co
     )
     assert any(loc.endswith(".eml") for loc in located.values())  # keyed on exact bytes
     with project.store() as store:
-        entries = store.execute(
-            "SELECT details FROM audit_log WHERE action = 'relink' ORDER BY seq"
-        ).fetchall()
+        entries = [details for _seq, _objects, details in details_of(store, "relink")]
         assert AuditLog(store, project.keys.id_key).verify() == []
-    assert [json.loads(d)["matched"] for (d,) in entries] == [31, 15, 15]
+    assert [json.loads(d)["matched"] for d in entries] == [31, 15, 15]
 
 
 def test_the_output_holds_no_text_and_unmatched_ids_are_listed_without_a_location(project, corpus, tmp_path):
@@ -178,3 +178,33 @@ def test_relink_through_the_cli(tmp_path, corpus):
     assert (summary["matched"], summary["unmatched"], summary["exported"]) == (31, 0, 31)
     assert summary["out"] == str(export.with_name("ids.relinked.csv"))
     assert all(loc and loc.startswith(str(root)) for loc in _relinked(Path(summary["out"])).values())
+
+
+def test_a_relink_output_is_a_registered_copy_that_erasure_cleans(project, corpus, tmp_path):
+    """The output maps keyed IDs to source files: it is registered like an export, and erasing a
+    subject removes their rows from it (or reports it), so verification never misses it."""
+    from scrubdesk.core.db import exports as export_rows
+    from scrubdesk.core.erasure import erase_subject
+
+    run_import(project, [corpus["root"] / "inbox.mbox"])
+    from scrubdesk.core.labels import Labeller, add_labels
+
+    with project.store() as store:
+        add_labels(project, store, ["refund"])
+        labeller = Labeller(project, store)
+        from scrubdesk.core.db import messages
+
+        for mid in messages.all_ids(store):
+            labeller.set_label(mid, "refund")
+    export = tmp_path / "labels.csv"
+    run_export(project, export)
+    out = tmp_path / "relinked.csv"
+    run_relink(project, export, [corpus["root"] / "inbox.mbox"], out=out)
+    with project.store() as store:
+        registered = [e for e in export_rows.list_exports(store) if e.path == str(out)]
+    assert len(registered) == 1 and "location" in registered[0].columns and registered[0].members == 25
+    sender = corpus["mbox_emails"][0].from_addr
+    rows_before = len(pd.read_csv(out))
+    result = erase_subject(project, sender)
+    assert result.ok and registered[0].id in result.exports_rewritten
+    assert len(pd.read_csv(out)) == rows_before - result.match.n_messages

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QDialog
 from scrubdesk.core import labels as core_labels
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
-from scrubdesk.core.db.messages import MessageFilter
+from scrubdesk.core.db.messages import MessageFilter, all_ids, labels_and_sources
+from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
 from scrubdesk.gui.message_list import COLUMN_INDEX
+from tests.builders import add_model, audit_rows, overwrite_message, remove_every_role
 from tests.gui.conftest import fill_project, open_project
 
 pytestmark = pytest.mark.gui
@@ -45,12 +47,12 @@ def window(main_window, project_60, qtbot):
 
 
 def labels_in_store(window) -> dict[int, str | None]:
-    return dict(window.store.execute("SELECT id, label FROM messages").fetchall())
+    store = window.store
+    return {mid: label for mid, label, _source in labels_and_sources(store, all_ids(store))}
 
 
 def audit_actions(window, action: str) -> list[dict]:
-    rows = window.store.execute("SELECT details FROM audit_log WHERE action = ? ORDER BY seq", (action,))
-    return [json.loads(r[0]) for r in rows]
+    return [json.loads(r.details) for r in audit_rows(window.store, action)]
 
 
 def test_keyboard_only_session_of_20_messages(window, qtbot):
@@ -86,7 +88,8 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     assert labels_in_store(window)[ids[18]] is None
     assert view.current_message_id() == ids[18]
     undos = [d for d in audit_actions(window, "label") if d.get("undo")]
-    assert [d["from"] for d in undos] == [expected[ids[19]], expected[ids[18]]]
+    label_ids = [core_labels.label_id(window.project, expected[ids[n]]) for n in (19, 18)]
+    assert [d["from"] for d in undos] == label_ids
     assert window.message_view.message.label is None  # the view shows the restored state
 
     QTest.keyClick(window, KEYS[2])  # label again after the undo
@@ -141,11 +144,7 @@ def test_suggestion_is_highlighted_and_enter_accepts_it(window, qtbot):
     view = window.list_view
     target = window.model.message_id_at(5)  # unlabelled
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO models (created_at, path, n_train, msg_list_digest, labels, metrics, audit, "
-            "settings) VALUES ('now', 'm', 1, 'd', '[]', '{}', '{}', '{}')"
-        )
-        conn.execute("INSERT INTO predictions VALUES (?, 'refund', 0.83, 0.4, 1, 'now')", (target,))
+        store_predictions(conn, add_model(conn), [Prediction(target, "refund", 0.83, 0.4)], "now")
     window.model.refresh_messages([target])
     view.select_row(5)
     bar = window.label_bar
@@ -163,7 +162,7 @@ def test_suggestion_is_highlighted_and_enter_accepts_it(window, qtbot):
     window.list_panel.search_edit.setFocus()  # Enter in the search box searches, it never labels
     qtbot.waitUntil(window.list_panel.search_edit.hasFocus)
     with store.transaction() as conn:
-        conn.execute("UPDATE messages SET label = NULL WHERE id = ?", (target,))
+        overwrite_message(conn, target, label=None)
     window.list_panel.search_edit.setText("number 5.")
     with qtbot.waitSignal(window.list_panel.search_finished, timeout=30_000) as found:
         QTest.keyClick(window.list_panel.search_edit, Qt.Key.Key_Return)
@@ -227,7 +226,8 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
     answers["merge"] = lambda d: (d.source.setCurrentText("cancel"), d.target.setCurrentText("cancel"))
     bar.merge_action.trigger()  # the same label twice: OK is disabled, nothing happens
     assert "cancel" in bar.labels
-    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == ["shipping"]
+    shipping = core_labels.label_id(window.project, "shipping")
+    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == [shipping]
     assert (
         len(audit_actions(window, "labels.rename")) == 1 and len(audit_actions(window, "labels.merge")) == 1
     )
@@ -247,7 +247,7 @@ def test_annotator_labels_but_cannot_rename_and_no_role_cannot_label(
     main_window.close_project()
 
     with project_60.store() as store:
-        store.execute("DELETE FROM roles")
+        remove_every_role(store)
     assert open_project(qtbot, main_window, project_60.path)
     bar = main_window.label_bar
     assert not bar.buttons[0].isEnabled()

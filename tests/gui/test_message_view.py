@@ -11,11 +11,14 @@ from PySide6.QtGui import QTextCursor
 
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.audit import details_of
 from scrubdesk.core.db.messages import get_message
-from scrubdesk.core.db.spans import message_spans, replace_suggestions
+from scrubdesk.core.db.spans import message_spans, record_analysis, replace_suggestions, set_status
 from scrubdesk.core.review import approve, review_state, set_raw_view_roles
 from scrubdesk.core.roles import grant
 from scrubdesk.core.spans import Span
+from tests import builders
+from tests.builders import audit_rows
 
 pytestmark = pytest.mark.gui
 
@@ -41,16 +44,11 @@ def add_message(
 ) -> int:
     """A message with analyser suggestions, as the analysis job stores them."""
     with store.transaction() as conn:
-        mid = int(
-            conn.execute(
-                "INSERT INTO messages (msg_key, source_location, from_name, from_addr, subject, body, "
-                "body_kind, size_bytes, imported_at) "
-                "VALUES (?, 'test', 'Jane Okafor', 'jane@example.com', ?, ?, 'plain', 1, 'now')",
-                (key, subject, body),
-            ).lastrowid
+        mid = builders.add_message(
+            conn, key, body, subject=subject, from_name="Jane Okafor", from_addr="jane@example.com"
         )
         if analysed:
-            conn.execute("INSERT INTO analysis_state VALUES (?, ?, 'now')", (mid, f"fp-{key}"))
+            record_analysis(conn, mid, f"fp-{key}", "now")
             replace_suggestions(conn, mid, "body", body_spans, "v1")
             replace_suggestions(conn, mid, "subject", subject_spans, "v1")
     return mid
@@ -95,9 +93,7 @@ def stored(store, mid: int) -> dict[tuple[str, int, int], tuple[str, str]]:
 def audit(store, action: str, view=None) -> list[str]:
     if view is not None:
         assert view.flush_raw_log(10)  # raw views are logged on the recorder's own thread
-    return [
-        o for (o,) in store.execute("SELECT objects FROM audit_log WHERE action = ? ORDER BY seq", (action,))
-    ]
+    return [row.objects for row in audit_rows(store, action)]
 
 
 def char_format(text_view, offset: int):
@@ -111,7 +107,9 @@ def test_spans_are_highlighted_per_type_with_legend_and_tooltips(qtbot, view, st
 
     mid = add_message(store, "m1")
     with store.transaction() as conn:
-        conn.execute("UPDATE spans SET status = 'rejected' WHERE label = 'CUSTOMER_REF'")
+        for span in message_spans(conn, mid):  # the only message
+            if span.label == "CUSTOMER_REF":
+                set_status(conn, span.id, "rejected", span.label)
     show(qtbot, view, store, mid)
     assert view.body.text() == BODY and view.fields["Subject"].text() == SUBJECT
     dark = view._formats.dark
@@ -165,10 +163,7 @@ def test_keyboard_accept_reject_and_change_type(qtbot, view, store):
     qtbot.keyClick(menu, Qt.Key.Key_L)  # "&Location": its mnemonic
     qtbot.waitUntil(lambda: stored(store, mid)[("body", 9, 20)] == ("LOCATION", "accepted"))
     assert view.current.label == "LOCATION"
-    assert [
-        json.loads(d)["op"]
-        for (d,) in store.execute("SELECT details FROM audit_log WHERE action = 'span_edit'")
-    ] == [
+    assert [json.loads(d)["op"] for _seq, _objects, d in details_of(store, "span_edit")] == [
         "accept",
         "reject",
         "change_type",

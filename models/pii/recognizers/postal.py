@@ -81,7 +81,7 @@ _RX_FLAGS = regex.IGNORECASE | regex.MULTILINE
 # capitalised to be told from prose (the number-name-number and suffix forms).
 _STREET_FORMS = [
     # '138 Consul Place', '3911 Fourth Avenue', '1668 Glyn St' (a number, capitalised words, a type)
-    rf"{_NUM},?[ \t]+(?:{_NUM}[ \t]+)?(?:(?:{_CAP}|{_PARTICLE})[ \t]+){{0,3}}{_CAP}[ \t]+"
+    rf"(?<![\d,.$£€¥]){_NUM},?[ \t]+(?:{_NUM}[ \t]+)?(?:(?:{_CAP}|{_PARTICLE})[ \t]+){{0,3}}{_CAP}[ \t]+"
     rf"(?-i:{SUFFIX_TYPES})\b\.?",
     # 'ul. Chrzanowska 61', 'Rue de la Paix 3', 'Avda. Rio Nalon 58', 'C/ Señores Curas 88'
     rf"(?:{_NUM}[ \t]+)?(?:{_PREFIX_TYPES})[ \t]*(?:(?:{_ANY_WORD})[ \t]+){{0,5}}?{_HOUSE_NUM}(?![\d])",

@@ -7,7 +7,11 @@ from collections import Counter
 
 import pytest
 
-from scrubdesk.core.db.trained_models import latest_model, mark_stale
+from scrubdesk.core.db import consent as consent_rows
+from scrubdesk.core.db.audit import page
+from scrubdesk.core.db.imports import link_subjects
+from scrubdesk.core.db.messages import all_ids, labels_and_sources
+from scrubdesk.core.db.trained_models import latest_model, list_models, mark_stale, member_ids
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
 from scrubdesk.core.review import approve_all
@@ -30,18 +34,11 @@ def _senders(project: Project, consenting: callable) -> set[int]:
     list; returns the IDs of the messages whose sender consented."""
     chosen: set[int] = set()
     with project.store() as store, store.transaction() as conn:
-        rows = conn.execute("SELECT id, label FROM messages ORDER BY id").fetchall()
-        for i, (mid, label) in enumerate(rows):
+        for i, (mid, label, _source) in enumerate(labels_and_sources(conn, all_ids(conn))):
             key = project.ids.subject_id(f"sender{i}@example.org")
-            conn.execute(
-                "INSERT INTO message_subjects (message_id, subject_key, role) VALUES (?, ?, 'from')",
-                (mid, key),
-            )
+            link_subjects(conn, [(mid, key, "from")])
             if consenting(i, label):
-                conn.execute(
-                    "INSERT INTO consent (subject_key, list_name, imported_at) VALUES (?, 'test', 'now')",
-                    (key,),
-                )
+                consent_rows.add(conn, [key], "test", "now")
                 chosen.add(mid)
     return chosen
 
@@ -61,7 +58,7 @@ def test_consent_only_trains_on_consenting_senders_and_reports_the_bias_check(pr
     # Senders of every second message consent, and none of the refund requests: a biased subset.
     consenting = _senders(project, lambda i, label: i % 2 == 0 and label != "refund_request")
     with project.store() as store:
-        labels = dict(store.execute("SELECT id, label FROM messages").fetchall())
+        labels = {mid: label for mid, label, _source in labels_and_sources(store, all_ids(store))}
     summary = run_training(project, TFIDF3, consent_only=True, accept_membership_risk=True)
     assert summary.saved and summary.n_train == len(consenting)
     consent = summary.consent
@@ -85,7 +82,7 @@ def test_consent_only_trains_on_consenting_senders_and_reports_the_bias_check(pr
         in (project.path / summary.model_path).with_suffix(".card.md").read_text()
     )
     with project.store() as store:
-        members = {r[0] for r in store.execute("SELECT message_id FROM model_members")}
+        members = {mid for model in list_models(store) for mid in member_ids(store, model.id)}
         record = latest_model(store)
     assert members == consenting
     assert record.audit["consent"]["n_consenting"] == len(consenting)
@@ -164,9 +161,8 @@ def test_a_change_of_redaction_policy_makes_current_models_stale(project):
     assert stale == [second.model_id]
     with project.store() as store:
         models = {m.id: m for m in list_models(store)}
-        details = json.loads(
-            store.scalar("SELECT details FROM audit_log WHERE action = 'redaction.set' ORDER BY seq DESC")
-        )
+        (newest,) = page(store, offset=0, limit=1, action="redaction.set", newest_first=True)
+        details = json.loads(newest.details)
     assert models[first.model_id].stale_reason == STALE_ERASURE
     assert models[second.model_id].stale_reason == STALE_POLICY
     assert details["models_marked_stale"] == [second.model_id]

@@ -29,8 +29,9 @@ from scrubdesk.models.triage.package import PackageError, load_package
 from scrubdesk.models.triage.persistence import load_sealed
 from scrubdesk.models.triage.settings import TriageSettings
 from scrubdesk.models.triage.training_job import run_training
+from tests.builders import audit_rows, delete_message_row, mark_purged, overwrite_message
 from tests.helpers import scrubdesk
-from tests.models.training_project import add_span, fill_senders, insert_from
+from tests.models.training_project import add_body_span, fill_senders, insert_from
 
 pytestmark = pytest.mark.slow
 needs_e5 = pytest.mark.skipif(not cpu_supports_embedder(), reason="the e5 engine needs AVX2/FMA")
@@ -122,9 +123,10 @@ def test_class_label_equal_to_a_pii_string_is_named_with_how_to_resolve(project)
     "vocabulary scan found 1 problem" and no detail."""
     ids = fill_senders(project, per_label=12)
     with project.store() as store, store.transaction() as conn:
-        conn.execute("UPDATE messages SET label = 'uber' WHERE label = 'cancel'")
+        for mid in ids[24:]:  # fill_senders: refund, address, then the 12 cancel messages
+            overwrite_message(conn, mid, label="uber")
         mid = insert_from(conn, project.ids, "x", "Uber drivers are late", "refund", "", "x@mail.example")
-    add_span(project, mid, 0, 4, "PERSON", "accepted")
+    add_body_span(project, mid, 0, 4, "PERSON", "accepted")
     approve_all(project)
     summary = run_training(project, TriageSettings(cv_folds=3, features="tfidf"), accept_membership_risk=True)
     assert not summary.saved and summary.refused == "vocabulary-scan"
@@ -164,7 +166,7 @@ def test_membership_gate_refuses_unless_the_risk_is_accepted(tmp_path):
     assert summary["membership_auc"] > 0.5 and "--accept-membership-risk" in stderr
     with project.store() as store:
         assert latest_model(store, include_stale=True) is None
-        refused = json.loads(store.scalar("SELECT details FROM audit_log WHERE action = 'train.refused'"))
+        refused = json.loads(audit_rows(store, "train.refused")[0].details)
     assert refused["reason"] == "membership-gate"
 
     summary, _, _ = scrubdesk(*args, "--accept-membership-risk")
@@ -174,7 +176,7 @@ def test_membership_gate_refuses_unless_the_risk_is_accepted(tmp_path):
     md = (project.path / summary["model_path"]).with_suffix(".card.md").read_text()
     assert "membership risk accepted" in md
     with project.store() as store:
-        trained = json.loads(store.scalar("SELECT details FROM audit_log WHERE action = 'train'"))
+        trained = json.loads(audit_rows(store, "train")[0].details)
     assert trained["membership_risk_accepted"] is True and trained["membership_gate"] == 0.5
 
 
@@ -204,9 +206,9 @@ def test_embedding_cache_is_reused_and_removed_with_the_message(project):
     assert second.embedding["embedded"] == 0 and second.embedding["from_cache"] == len(ids)
     assert second.model["features"] == "e5" and second.metrics["accuracy"] == first.metrics["accuracy"]
     with project.store() as store, store.transaction() as conn:
-        conn.execute("DELETE FROM messages WHERE id = ?", (ids[0],))  # erasure deletes rows: cascade
+        delete_message_row(conn, ids[0])  # erasure deletes rows: the cache goes by cascade
         assert count_embeddings(store) == len(ids) - 1
-        conn.execute("UPDATE messages SET purged_at = 'now' WHERE id = ?", (ids[1],))
+        mark_purged(conn, [ids[1]])
         assert delete_purged_embeddings(conn) == 1
         assert delete_embeddings(conn, ids[2:4]) == 2
         assert count_embeddings(store) == len(ids) - 4
@@ -227,14 +229,14 @@ def test_export_then_classify_without_a_project(project, tmp_path):
     fill_senders(project, per_label=12)
     with project.store() as store, store.transaction() as conn:
         mid = insert_from(conn, project.ids, "n", "Jo asked", "refund", "", "n@mail.example")
-    add_span(project, mid, 0, 2, "PERSON", "accepted")  # analyser version 'test' on record
+    add_body_span(project, mid, 0, 2, "PERSON", "accepted")  # analyser version 'test' on record
     approve_all(project)
     trained = run_training(project, TriageSettings(cv_folds=3, features="tfidf"), accept_membership_risk=True)
     package = tmp_path / "model.zip"
     exported = export_model(project, package)
     assert exported.analyser_version == "test"
     with project.store() as store:
-        assert "model.export" in [r[0] for r in store.execute("SELECT action FROM audit_log")]
+        assert audit_rows(store, "model.export")
     incoming = tmp_path / "in.jsonl"
     lines = [
         {"id": "a", "text": "please refund the payment for my purchase"},

@@ -12,7 +12,10 @@ import skops.io as sio
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
-from scrubdesk.core.db.trained_models import latest_model, uncertainty_order
+from scrubdesk.core.db.audit import details_of
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.spans import record_analysis
+from scrubdesk.core.db.trained_models import latest_model, member_ids, uncertainty_order
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.model_files import is_sealed, open_sealed
 from scrubdesk.core.scrubbing import training_messages
@@ -20,6 +23,7 @@ from scrubdesk.models.triage.persistence import UntrustedModelError, load_model,
 from scrubdesk.models.triage.predict import run_prediction
 from scrubdesk.models.triage.settings import TriageSettings
 from scrubdesk.models.triage.training_job import run_training
+from tests.builders import add_message
 from tests.models.training_project import PLANTED, PLANTED_COUNT
 
 pytestmark = pytest.mark.slow
@@ -40,8 +44,8 @@ def test_model_saved_with_metrics_card_and_lineage(trained):
     assert (project.path / s.model_path).with_suffix(".card.md").read_text().startswith("# Triage model")
     with project.store() as store:
         record = latest_model(store)
-        members = store.scalar("SELECT count(*) FROM model_members WHERE model_id = ?", (record.id,))
-        details = store.scalar("SELECT details FROM audit_log WHERE action = 'train'")
+        members = len(member_ids(store, record.id))
+        details = next(details_of(store, "train"))[2]
     assert record.path == s.model_path and members == s.n_train and not record.stale
     assert "@" not in details
 
@@ -85,15 +89,7 @@ def test_predict_stores_suggestions_in_uncertainty_order(trained):
     project = trained.project
     with project.store() as store, store.transaction() as conn:
         for i, body in enumerate(["I am moving house next month, please update my address.", "Refund?"]):
-            cur = conn.execute(
-                "INSERT INTO messages (msg_key, source_location, body, body_kind, size_bytes, imported_at) "
-                "VALUES (?, 'test', ?, 'plain', 1, 'now')",
-                (f"unlabelled{i}", body),
-            )
-            conn.execute(
-                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'x', 'now')",
-                (cur.lastrowid,),
-            )
+            record_analysis(conn, add_message(conn, f"unlabelled{i}", body), "x", "now")
     summary = run_prediction(project)
     assert summary.predicted == 2 and not summary.cancelled
     with project.store() as store:
@@ -106,8 +102,8 @@ def test_cancelled_training_saves_nothing(trained):
     control = JobControl()
     control.cancel()
     with trained.project.store() as store:
-        before = store.scalar("SELECT count(*) FROM models")
+        before = count_table(store, "models")
     summary = run_training(trained.project, TriageSettings(features="tfidf"), control=control)
     assert summary.cancelled and not summary.saved
     with trained.project.store() as store:
-        assert store.scalar("SELECT count(*) FROM models") == before
+        assert count_table(store, "models") == before
