@@ -308,7 +308,8 @@ def cmd_eval_pii(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     out.info(f"{'entity':16} {'support':>7}  {header}")
     for label in sorted(set(result_ours.per_entity) | set(result_theirs.per_entity)):
         a, b = result_ours.per_entity.get(label), result_theirs.per_entity.get(label)
-        support = (a or b).support if (a or b) else 0
+        either = a or b
+        support = either.support if either is not None else 0
         out.info(f"{label:16} {support:7d}  {_prf(a)}   {_prf(b, wide=True)}")
     out.info(f"{'ALL':16} {total:7d}  {_prf(result_ours.overall)}   {_prf(result_theirs.overall, wide=True)}")
     out.info(

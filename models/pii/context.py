@@ -88,7 +88,7 @@ class _TokenIndex:
                 ]
             lemmas = [lemma.lower() for lemma in artifacts.lemmas]
             cached = cls(ends, lemmas, frozenset(artifacts.keywords))
-            artifacts._scrubdesk_token_index = cached  # type: ignore[attr-defined]
+            artifacts._scrubdesk_token_index = cached
         return cached
 
     def surrounding(self, start: int, before: int, after: int) -> list[str]:
@@ -150,10 +150,11 @@ class GroupedContextEngine(AnalyzerEngine):
                     context=context,
                 )
             results.extend(own)
-        return self.context_aware_enhancer.enhance_using_context(
+        enhanced: list[RecognizerResult] = self.context_aware_enhancer.enhance_using_context(
             text=text,
             raw_results=results,
             nlp_artifacts=nlp_artifacts,
             recognizers=recognizers,
             context=context,
         )
+        return enhanced

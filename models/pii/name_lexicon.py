@@ -120,7 +120,8 @@ def resource_digest(name: str) -> str:
 def frozen_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     """(given names, surnames, places, ordinary words) of ``pii_names.tsv``, lower case."""
     classes = _frozen_classes()
-    return tuple(frozenset(classes[k]) for k in "gspw")  # type: ignore[return-value]
+    given, surnames, places, words = (frozenset(classes[k]) for k in "gspw")
+    return given, surnames, places, words
 
 
 @functools.cache

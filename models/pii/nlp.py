@@ -164,7 +164,7 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(self._artifacts([text], language, batch_size=1))[1]
 
-    def process_batch(  # type: ignore[override]
+    def process_batch(
         self,
         texts: Iterable[str],
         language: str,
@@ -253,7 +253,7 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         )
         artifacts.nlp_engine = self
         artifacts.keywords = [part for lemma in lemmas for part in self._keyword_parts(lemma, language)]
-        artifacts.token_ends = ends  # type: ignore[attr-defined]
+        artifacts.token_ends = ends
         return artifacts
 
     def _keyword_parts(self, lemma: str, language: str) -> tuple[str, ...]:

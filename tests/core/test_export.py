@@ -286,12 +286,6 @@ def test_refusals_before_anything_is_written(project, labelled, outdir, tmp_path
     assert run_export(labelled, outdir / "x.csv").rows == LABELLED
 
 
-def test_the_cli_formats_match_the_module():
-    from scrubdesk.core.cli import export as export_commands
-
-    assert export_commands.EXPORT_FORMATS == EXPORT_FORMATS
-
-
 @pytest.mark.real_keyring
 def test_export_through_the_cli(tmp_path, sources, emails, outdir):
     csv, _mbox = sources

@@ -5,6 +5,8 @@ on one line or across lines ('27 Mill Lane\\nLeeds'). Postcodes are found by the
 from __future__ import annotations
 
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import LOCATION, STREET_ADDRESS
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -70,7 +72,13 @@ class StreetAddressRecognizer(DeclarativeRecognizer):
     CONTEXT = ("address", "live", "living", "moved", "moving", "at", "send", "post")
     FLAGS = regex.MULTILINE  # capitalisation carries the signal: '3 days in Bath' is not an address
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         if not _GATE.search(text):
             return []
         return super().analyze(text, entities, nlp_artifacts, regex_flags)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
 from scrubdesk.core import pii_checksums as checksums
 from scrubdesk.models.pii.entities import CREDIT_CARD, IBAN_CODE, UK_BANK_ACCOUNT, UK_SORT_CODE
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -59,7 +62,13 @@ class CardNumberRecognizer(DeclarativeRecognizer):
     def check(self, text: str) -> bool:
         return checksums.is_valid_card(text)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         for r in results:
             if len(checksums.compact(text[r.start : r.end])) == 12:

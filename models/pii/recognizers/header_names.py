@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import EMAIL_ADDRESS, PERSON
 from scrubdesk.models.pii.recognizers.header_grammar import (
@@ -132,7 +133,9 @@ class HeaderNameRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         if PERSON in entities:
             for line in header_lines(text):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from scrubdesk.models.pii.entities import PERSON
@@ -255,7 +256,9 @@ class LowerCaseNameCueRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if PERSON not in entities:
             return []
         results = []

@@ -13,6 +13,7 @@ from typing import Any
 
 import regex
 from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from scrubdesk.models.pii.entities import LOCATION, PERSON, STREET_ADDRESS
@@ -85,7 +86,9 @@ class FilteredSpacyRecognizer(SpacyRecognizer):
         self.lexicon = lexicon
         self.gazetteer = load_gazetteer()
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         kept = []
         for result in super().analyze(text, entities, nlp_artifacts):
             result.start, result.end = _strip_never(text, result.start, result.end)

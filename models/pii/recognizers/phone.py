@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from presidio_analyzer import PatternRecognizer
+from presidio_analyzer import PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import PHONE_NUMBER
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -109,7 +110,13 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
                 return True
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         results = PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
         hints = region_hints(text) if results else ()
         for r in results:
@@ -119,7 +126,7 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
                 r.score = self.VALID_SCORE  # valid where the sender's addresses say they are
         return self.with_context_chance(text, results)
 
-    def with_context_chance(self, text: str, results: list) -> list:  # type: ignore[type-arg]
+    def with_context_chance(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         # A grouped number needs no context word: its shape decides, at GROUPED_SCORE or above.
         grouped, others = [], []
         for result in results:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import LOCATION
 from scrubdesk.models.pii.gazetteer import Gazetteer, Place, load_gazetteer
@@ -98,7 +99,9 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if LOCATION not in entities:
             return []
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from scrubdesk.models.pii.entities import LOCATION, STREET_ADDRESS
@@ -215,7 +216,9 @@ class PostalAddressRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         found: list[tuple[int, int, str, float]] = []
         lower_text = not any(ch.isupper() for ch in text)
         found += self._street_lines(text)

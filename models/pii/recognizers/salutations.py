@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import PERSON
 from scrubdesk.models.pii.gazetteer import Gazetteer, load_gazetteer
@@ -71,7 +72,9 @@ class SalutationNameRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if PERSON not in entities:
             return []
         spans = [m.span("name") for m in _SALUTATION.finditer(text) if self._salutation(m)]
