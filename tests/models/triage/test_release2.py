@@ -77,7 +77,8 @@ def test_planted_identifiers_of_one_subject_never_reach_the_model(project, tmp_p
     )
     assert summary.saved, summary.explanation
     raw = (project.path / summary.model_path).read_bytes()
-    assert not any(n in raw.lower() for n in NEEDLES)
+    # ciphertext is random bytes: a 3-byte needle turns up by chance, so only long ones are checked raw
+    assert not any(n in raw.lower() for n in NEEDLES if len(n) >= 6)
     for entry in _model_entries(project, summary.model_path):
         assert not any(n in entry for n in NEEDLES)
     package = tmp_path / "model.zip"
