@@ -8,6 +8,7 @@ import json
 import random
 import string
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -395,3 +396,26 @@ def test_classify_reads_eml_and_mbox(tmp_path):
     (tmp_path / "x.txt").write_text("hello")
     with pytest.raises(InputError, match=r"\.jsonl, \.eml or \.mbox"):
         list(read_incoming(tmp_path / "x.txt"))
+
+
+@pytest.mark.slow
+@pytest.mark.real_keyring  # the erase command runs in a subprocess: the key must be in the file keyring
+def test_the_erase_command_deletes_the_models_it_made_stale_and_says_so(tmp_path):
+    """Erasure reaches models: `erase --models delete` removes the sealed file and card of every model
+    trained on the erased messages, and the certificate says which."""
+    from scrubdesk.core.project import Project
+    from tests.helpers import scrubdesk
+
+    project = Project.create(tmp_path / "p")
+    fill_senders(project, per_label=8)
+    approve_all(project)
+    trained = run_training(project, TriageSettings(cv_folds=2, features="tfidf"), accept_membership_risk=True)
+    model_file = project.path / trained.model_path
+    assert model_file.is_file()
+    args = ("erase", project.path, "--subject", "crefund0@mail.example", "--yes", "--models", "delete")
+    result, _out, _err = scrubdesk(*args)
+    assert result["ok"] and result["models"] == [trained.model_id]
+    assert result["models_after_erasure"]["models_deleted"] == [trained.model_id]
+    assert not model_file.exists() and not model_file.with_suffix(".card.json").exists()
+    certificate = json.loads(Path(result["certificate"]).read_text())
+    assert certificate["what"]["models_after_erasure"]["mode"] == "delete"
