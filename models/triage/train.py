@@ -94,7 +94,7 @@ def plan_for(settings: TriageSettings, labels: np.ndarray) -> Plan:
 
 def make_classifier(plan: Plan, n_features: int) -> Any:
     s = plan.settings
-    if plan.dp:
+    if plan.dp and s.dp_epsilon is not None:
         return DPLogisticRegression(epsilon=s.dp_epsilon, delta=s.dp_delta, lam=s.dp_lambda, seed=None)
     # TruncatedSVD needs at least 2 features and fewer dimensions than features: tiny vocabularies stay sparse
     dims = None if plan.latent_dims is None or n_features < 3 else min(plan.latent_dims, n_features - 1)

@@ -159,7 +159,7 @@ def run_training(
                 consenting = consenting_message_ids(store)
                 others = [m for m in messages if m.message_id not in consenting]
                 messages = [m for m in messages if m.message_id in consenting]
-            full_labels = [m.label for m in messages + others]
+            full_labels = [m.label or "" for m in messages + others]
             per_label = Counter(m.label for m in messages)
             rare = {label for label, n in per_label.items() if n < settings.min_per_label}
             messages = [m for m in messages if m.label not in rare]
@@ -221,7 +221,7 @@ def run_training(
 
     mia_auc = cv.membership.auc
     gate_passed = mia_auc <= settings.max_membership_auc
-    audit = {
+    audit: dict[str, Any] = {
         "vocabulary_scan": scan.as_dict(),
         "vocabulary_rule": f"a term needs messages from {settings.k}+ distinct senders"
         if vectors is None
