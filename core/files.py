@@ -62,7 +62,10 @@ def write_with(target: Path, write: Callable[[BinaryIO], None]) -> None:
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:
-    write_with(target, lambda fh: fh.write(data) and None)
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    write_with(target, write)
 
 
 def write_text_atomic(target: Path, text: str) -> None:

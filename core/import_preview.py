@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrubdesk.core.db import imports
+from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.importer import message_key
+from scrubdesk.core.import_identity import DUPLICATES, Outcome, decide, identify
 from scrubdesk.core.ingest import readers
+from scrubdesk.core.ingest.formats import TABULAR_FORMATS
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceItem, SourceProgress
-from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, csv_columns, json_columns
+from scrubdesk.core.ingest.tabular import csv_columns, json_columns
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 
@@ -113,23 +114,23 @@ def _domain(address: str | None) -> str | None:
 def preview_item(item: SourceItem, source: Path, fmt: str, fields: Sequence[str]) -> PreviewItem:
     """What the preview shows of one reader item (also safe when a reader filled a field it was not asked
     for: a field outside ``fields`` comes out as None)."""
-    where = {
-        "source": str(source),
-        "location": item.location,
-        "display_location": _display_location(item.location, source),
-        "format": fmt,
-        "size_bytes": item.size_bytes,
-    }
+    where = PreviewItem(
+        source=str(source),
+        location=item.location,
+        display_location=_display_location(item.location, source),
+        format=fmt,
+        size_bytes=item.size_bytes,
+    )
     if not isinstance(item, ParsedMessage):
-        return PreviewItem(**where, quarantine_reason=str(item.reason), quarantine_detail=item.detail)
+        return dataclasses.replace(where, quarantine_reason=str(item.reason), quarantine_detail=item.detail)
     record = item.body_kind == "record"  # a CSV/JSON row has no recipients or attachments
     recipients = None
     if not record and ("to" in fields or "cc" in fields):
         recipients = (len(item.to_addrs) if "to" in fields else 0) + (
             len(item.cc_addrs) if "cc" in fields else 0
         )
-    return PreviewItem(
-        **where,
+    return dataclasses.replace(
+        where,
         sent_at=item.sent_at if "sent_at" in fields else None,
         subject=item.subject if "subject" in fields else None,
         sender_domain=_domain(item.from_addr) if "from" in fields else None,
@@ -150,7 +151,9 @@ def _columns(path: Path, fmt: str | None) -> tuple[str, ...]:
         return ()
 
 
-def _open(path: Path, options: ImportOptions) -> tuple[str | None, Iterator[SourceItem] | None, str | None]:
+def _open(
+    path: Path, options: ImportOptions
+) -> tuple[str | None, Generator[SourceItem, None, None] | None, str | None]:
     """(format, item iterator, None) or (format or None, None, error message) for one source."""
     fmt: str | None = options.format
     try:
@@ -161,25 +164,25 @@ def _open(path: Path, options: ImportOptions) -> tuple[str | None, Iterator[Sour
     return fmt, items, None
 
 
-def _known_keys(project: Project, keys: Sequence[str]) -> set[str]:
-    """Keys already in the project; an erased message's key is remembered: the import skips it too."""
+def _mark_duplicates(
+    project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None], options: ImportOptions
+) -> None:
+    """Set ``duplicate`` on the messages the import would not store (the same content is in the project,
+    or is a longer copy of it, or an erasure removed it), by the import's own rule
+    (:func:`~scrubdesk.core.import_identity.decide`). A CSV/JSON row without an ID column is keyed on its
+    whole file's digest, which the preview does not read: it stays None."""
     with project.store() as store:  # this thread's own connection
-        return imports.known_keys(store, keys)
-
-
-def _mark_duplicates(project: Project, shown: list[PreviewItem], parsed: list[ParsedMessage | None]) -> None:
-    """Set ``duplicate`` on the messages whose keyed ID is already in the project. A CSV/JSON row without an
-    ID column is keyed on its whole file's digest, which the preview does not read: it stays None."""
-
-    keys: dict[int, str] = {}
-    for n, item in enumerate(parsed):
-        if item is None or (item.body_kind == "record" and not item.natural_id):
-            continue
-        with contextlib.suppress(ValueError):  # a reader gave neither ID nor fingerprint: cannot tell
-            keys[n] = message_key(project.ids, item, None)
-    known = _known_keys(project, sorted(set(keys.values())))
-    for n, key in keys.items():
-        shown[n] = dataclasses.replace(shown[n], duplicate=key in known)
+        erased = erased_keys(store)
+        for n, item in enumerate(parsed):
+            if item is None or (item.body_kind == "record" and not item.natural_id):
+                continue
+            try:
+                identity = identify(project.ids, item, None, global_ids=options.global_ids)
+            except ValueError:  # a reader gave neither ID nor fingerprint: cannot tell
+                continue
+            outcome = decide(store, project.ids, identity, item.body, erased).outcome
+            duplicate = outcome in DUPLICATES or outcome is Outcome.ERASED
+            shown[n] = dataclasses.replace(shown[n], duplicate=duplicate)
 
 
 def preview_import(
@@ -233,5 +236,5 @@ def preview_import(
                 exhausted = next(items, None) is None
             summaries.append(SourcePreview(str(path), fmt, None, count, exhausted, columns))
     if project is not None and not cancelled:
-        _mark_duplicates(project, shown, parsed)
+        _mark_duplicates(project, shown, parsed, options)
     return ImportPreview(tuple(shown), tuple(summaries), fields, limit, cancelled)

@@ -1,9 +1,11 @@
 """The import job: read sources, key and deduplicate messages, store them in committed batches.
 
-Resumable by construction: every message gets a keyed ID (from its Message-ID, its exact bytes, or its
-row in an exact CSV/JSON file), the ID is UNIQUE in the store, and each batch commits on its own. A run
-that was killed or cancelled is completed by running it again; what is already in is counted as a
-duplicate, never stored twice. Items that cannot be imported are quarantined with location and reason.
+Resumable by construction: every message gets a keyed ID (see :mod:`scrubdesk.core.import_identity`:
+its Message-ID and content, its exact bytes, or its row in an exact CSV/JSON file), the ID is UNIQUE in
+the store, and each batch commits on its own. A run that was killed or cancelled is completed by running it
+again; what is already in is counted as a duplicate (by reason), never stored twice. Items that cannot be
+imported are quarantined with location and reason, and so is every path that is not read (hidden files,
+maildir tmp/...): items fed = imported + replaced + duplicates + erased_skipped + quarantined.
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ from scrubdesk.core.db import imports
 from scrubdesk.core.db.erasures import erased_keys
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ids import KeyedIds
+from scrubdesk.core.import_identity import DUPLICATES, BatchCopies, Identity, Outcome, decide, identify
+from scrubdesk.core.ingest.formats import TABULAR_FORMATS
 from scrubdesk.core.ingest.pipeline import read_source_in_process
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
-from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, Quarantined, SourceProgress
+from scrubdesk.core.ingest.records import (
+    SKIP_REASONS,
+    ImportOptions,
+    ParsedMessage,
+    Quarantined,
+    SourceProgress,
+    shown,
+)
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.labels import LabelScreen, screen_label_names
 from scrubdesk.core.project import Project
@@ -38,7 +49,6 @@ from scrubdesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
-TABULAR_FORMATS = ("csv", "json")
 # Below this many bytes a source is parsed in-process: a parser process costs ~0.6 s to start and only
 # pays off when a second core is free (measured: on a loaded 2-core machine it halves throughput).
 PARALLEL_MIN_BYTES = 32_000_000
@@ -53,34 +63,55 @@ BATCH_MAX_BYTES = 16 * 1024 * 1024
 @dataclass
 class ImportSummary:
     sources: int = 0
-    imported: int = 0
-    duplicates: int = 0
+    imported: int = 0  # new messages, including same_id_different_content
+    same_id_different_content: int = 0  # stored beside a message with the same ID and other content
+    replaced_truncated: int = 0  # complete copies written over stored truncated ones
+    duplicate_reasons: Counter[str] = field(default_factory=Counter)  # same_content | truncated_copy
     erased_skipped: int = 0  # messages a data subject's erasure removed: never imported again
     labels_refused: int = 0  # messages imported without their label: it looked like personal data
-    quarantined: Counter[str] = field(default_factory=Counter)
+    quarantined: Counter[str] = field(default_factory=Counter)  # by reason, skipped paths included
     quarantined_new: int = 0
     bytes_read: int = 0
     seconds: float = 0.0
     cancelled: bool = False
 
     @property
+    def duplicates(self) -> int:
+        return sum(self.duplicate_reasons.values())
+
+    @property
     def quarantined_total(self) -> int:
         return sum(self.quarantined.values())
 
     @property
+    def skipped(self) -> int:
+        """Paths reported and not read (hidden, maildir tmp/, folders): part of the quarantined count."""
+        return sum(n for reason, n in self.quarantined.items() if reason in SKIP_REASONS)
+
+    @property
     def items(self) -> int:
-        return self.imported + self.duplicates + self.erased_skipped + self.quarantined_total
+        return (
+            self.imported
+            + self.replaced_truncated
+            + self.duplicates
+            + self.erased_skipped
+            + self.quarantined_total
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "sources": self.sources,
             "items": self.items,
             "imported": self.imported,
+            "same_id_different_content": self.same_id_different_content,
+            "replaced_truncated": self.replaced_truncated,
             "duplicates": self.duplicates,
+            "duplicates_by_reason": dict(sorted(self.duplicate_reasons.items())),
             "erased_skipped": self.erased_skipped,
             "labels_refused": self.labels_refused,
             "quarantined": self.quarantined_total,
             "quarantined_by_reason": dict(sorted(self.quarantined.items())),
+            "skipped": self.skipped,
             "quarantined_new": self.quarantined_new,
             "bytes_read": self.bytes_read,
             "seconds": round(self.seconds, 3),
@@ -104,20 +135,10 @@ def source_digest(ids: KeyedIds, path: Path, fmt: str) -> str | None:
     return _file_digest(ids, path) if fmt in TABULAR_FORMATS and path.is_file() else None
 
 
-def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None) -> str:
-    """The msg_key of a parsed item: from its Message-ID, its exact bytes, or its record ID or row in
-    that exact file (``digest``, from :func:`source_digest`). Shared by the importer and re-link, which
-    must derive the very same keys."""
-    if item.body_kind == "record":
-        if item.natural_id:
-            return ids.digest("record-id", item.natural_id.encode())
-        assert digest is not None, "a record without an ID column needs its file's digest"
-        return ids.record_id(digest, item.location.rsplit("#", 1)[-1])
-    if item.natural_id:
-        return ids.message_id(item.natural_id)
-    if item.content_fingerprint is None:
-        raise ValueError(f"reader gave neither an ID nor a fingerprint for {item.location}")
-    return ids.content_id(item.content_fingerprint)
+def message_key(ids: KeyedIds, item: ParsedMessage, digest: str | None, *, global_ids: bool = False) -> str:
+    """The msg_key of the first copy of a parsed item (see :func:`import_identity.identify` for every key
+    it may be stored under)."""
+    return identify(ids, item, digest, global_ids=global_ids).msg_key
 
 
 class _BatchWriter:
@@ -131,6 +152,7 @@ class _BatchWriter:
         *,
         audit: AuditLog,
         role: str,
+        global_ids: bool,
         label_screen: LabelScreen | None = None,
     ) -> None:
         self.store = store
@@ -138,30 +160,40 @@ class _BatchWriter:
         self._label_ok: dict[str, bool] = {}
         self.ids = ids
         self.summary = summary
+        self.global_ids = global_ids
         self.erased = erased_keys(store)
         self._audit = audit
         self._role = role
 
-    def message_key(self, item: ParsedMessage, source_digest: str | None) -> str:
-        return message_key(self.ids, item, source_digest)
-
     def write(self, batch: Sequence[ParsedMessage | Quarantined], source_id: int, digest: str | None) -> None:
         now = utc_now()
         subjects: list[tuple[int, str, str]] = []
-        before = dataclasses.replace(self.summary, quarantined=Counter(self.summary.quarantined))
+        identities = {
+            n: identify(self.ids, item, digest, global_ids=self.global_ids)
+            for n, item in enumerate(batch)
+            if isinstance(item, ParsedMessage)
+        }
+        before = dataclasses.replace(
+            self.summary,
+            quarantined=Counter(self.summary.quarantined),
+            duplicate_reasons=Counter(self.summary.duplicate_reasons),
+        )
         try:
             with self.store.transaction() as conn:
-                for item in batch:
+                known = BatchCopies(conn, identities.values())
+                for n, item in enumerate(batch):
                     if isinstance(item, Quarantined):
                         self._quarantine(conn, item, source_id, now)
                     else:
-                        self._message(conn, item, source_id, digest, now, subjects=subjects)
+                        self._message(
+                            conn, item, identities[n], known, source_id=source_id, now=now, subjects=subjects
+                        )
                 imports.link_subjects(conn, subjects)
                 # In the batch's own transaction: whatever is committed is audited, even if a later batch
                 # fails (a full disk) or the process is killed.
                 counts = _batch_counts(before, self.summary)
-                if counts["imported"] or counts["quarantined_new"]:  # a batch that stored nothing needs none
-                    self._audit.append("import.batch", details=counts, role=self._role)
+                if counts["imported"] or counts["replaced_truncated"] or counts["quarantined_new"]:
+                    self._audit.append("import.batch", details=counts, role=self._role)  # else nothing stored
         except BaseException:
             self.summary.__dict__.update(before.__dict__)  # the rolled-back batch counts for nothing
             raise
@@ -179,7 +211,9 @@ class _BatchWriter:
         return label
 
     def _quarantine(self, conn: Any, item: Quarantined, source_id: int, now: str) -> None:
-        key = self.ids.digest("quarantine", item.location.encode() + b"\x00" + item.fingerprint)
+        key = self.ids.digest(
+            "quarantine", item.location.encode("utf-8", "surrogatepass") + b"\x00" + item.fingerprint
+        )
         new = imports.quarantine(
             conn,
             imports.QuarantineItem(
@@ -193,32 +227,51 @@ class _BatchWriter:
         self,
         conn: Any,
         m: ParsedMessage,
-        source_id: int,
-        digest: str | None,
-        now: str,
+        identity: Identity,
+        known: BatchCopies,
         *,
+        source_id: int,
+        now: str,
         subjects: list[tuple[int, str, str]],
     ) -> None:
-        key = self.message_key(m, digest)
-        if key in self.erased:
-            self.summary.erased_skipped += 1
-            return
         label = self._screened(m.label)
-        message_id = imports.insert_message(
-            conn,
-            imports.NewMessage(
-                msg_key=key, source_id=source_id, source_location=m.location, sent_at=m.sent_at,
-                from_name=m.from_name, from_addr=m.from_addr, to_addrs=_json_list(m.to_addrs),
-                cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body, body_kind=m.body_kind,
-                attachment_count=m.attachment_count, attachment_types=_json_list(m.attachment_types),
-                flags=_json_list(m.flags), label=label, label_source="import" if label else None,
-                size_bytes=m.size_bytes, imported_at=now,
-            ),
-        )  # fmt: skip
-        if message_id is None:
-            self.summary.duplicates += 1
+        row = _new_message(identity, m, label=label, source_id=source_id, now=now)
+        message_id = None
+        erased = any(key in self.erased for key in identity.candidate_keys())
+        quick = None if erased else known.quick(identity)
+        if quick is Outcome.SAME:
+            self.summary.duplicate_reasons[str(Outcome.SAME)] += 1
             return
-        self.summary.imported += 1
+        if quick is Outcome.NEW or (not erased and identity.id_key is None):
+            message_id = imports.insert_message(conn, row)  # the usual case: a message seen first
+        if message_id is None:
+            decision = decide(conn, self.ids, identity, m.body, self.erased)
+            outcome = decision.outcome
+            if outcome is Outcome.ERASED:
+                self.summary.erased_skipped += 1
+                return
+            if outcome in DUPLICATES:
+                self.summary.duplicate_reasons[str(outcome)] += 1
+                return
+            if outcome is Outcome.REPLACES:
+                assert decision.copy_id is not None
+                imports.replace_message(conn, decision.copy_id, row)
+                self.summary.replaced_truncated += 1
+                message_id = decision.copy_id
+                known.stored(identity, message_id, identity.msg_key)
+            else:
+                key = identity.variant_key if outcome is Outcome.VARIANT else identity.msg_key
+                assert key is not None
+                message_id = imports.insert_message(conn, dataclasses.replace(row, msg_key=key))
+                if message_id is None:  # cannot happen after decide(); counted, never lost silently
+                    self.summary.duplicate_reasons[str(Outcome.SAME)] += 1
+                    return
+                self.summary.imported += 1
+                self.summary.same_id_different_content += int(outcome is Outcome.VARIANT)
+                known.stored(identity, message_id, key)
+        else:
+            self.summary.imported += 1
+            known.stored(identity, message_id, identity.msg_key)
         subject_id = self.ids.subject_id
         if m.from_addr:
             subjects.append((message_id, subject_id(m.from_addr), "from"))
@@ -226,9 +279,25 @@ class _BatchWriter:
         subjects.extend((message_id, subject_id(a), "cc") for a in m.cc_addrs)
 
 
+def _new_message(
+    identity: Identity, m: ParsedMessage, *, label: str | None, source_id: int, now: str
+) -> imports.NewMessage:
+    return imports.NewMessage(
+        msg_key=identity.msg_key, id_key=identity.id_key, content_key=identity.content_key,
+        source_id=source_id, source_location=m.location, sent_at=m.sent_at, from_name=m.from_name,
+        from_addr=m.from_addr,
+        to_addrs=_json_list(m.to_addrs), cc_addrs=_json_list(m.cc_addrs), subject=m.subject, body=m.body,
+        body_kind=m.body_kind, attachment_count=m.attachment_count,
+        attachment_types=_json_list(m.attachment_types), flags=_json_list(m.flags), label=label,
+        label_source="import" if label else None, size_bytes=m.size_bytes, imported_at=now,
+    )  # fmt: skip
+
+
 def _batch_counts(before: ImportSummary, after: ImportSummary) -> dict[str, int]:
     return {
         "imported": after.imported - before.imported,
+        "same_id_different_content": after.same_id_different_content - before.same_id_different_content,
+        "replaced_truncated": after.replaced_truncated - before.replaced_truncated,
         "duplicates": after.duplicates - before.duplicates,
         "erased_skipped": after.erased_skipped - before.erased_skipped,
         "quarantined": after.quarantined_total - before.quarantined_total,
@@ -246,10 +315,10 @@ def resolve_sources(sources: Sequence[Path], options: ImportOptions) -> list[tup
     for source in sources:
         path = Path(source)
         if not path.exists():
-            raise InputError(f"source not found: {path}")
+            raise InputError(f"source not found: {shown(path)}")
         fmt = options.format or detect_format(path)
         if fmt in TABULAR_FORMATS and not options.text_column:
-            raise InputError(f"{path} is {fmt}: say which column holds the text with --text-column")
+            raise InputError(f"{shown(path)} is {fmt}: say which column holds the text with --text-column")
         resolved.append((path, fmt))
     return resolved
 
@@ -279,7 +348,15 @@ def run_import(
     with project.store() as store:
         role = require_role(store, ROLES, "importing mail")
         audit = AuditLog(store, project.keys.id_key)
-        writer = _BatchWriter(store, project.ids, summary, audit=audit, role=role, label_screen=label_screen)
+        writer = _BatchWriter(
+            store,
+            project.ids,
+            summary,
+            audit=audit,
+            role=role,
+            global_ids=options.global_ids,
+            label_screen=label_screen,
+        )
         try:
             for (path, fmt), size in zip(resolved, sizes, strict=True):
                 source_id = _register_source(store, path, fmt)
@@ -332,7 +409,7 @@ def _progress_text(summary: ImportSummary) -> str:
 
 
 def _register_source(store: Store, path: Path, fmt: str) -> int:
-    location = str(path.absolute())
+    location = shown(path.absolute())
     now = utc_now()
     with store.transaction() as conn:
         return imports.register_source(conn, location, fmt, now)

@@ -4,7 +4,8 @@ Shared by the export leak guard (``scrubdesk.core.leak_guard``) and, through
 ``scrubdesk.models.privacy.patterns``, by the model's feature guard and vocabulary scan. These are
 shapes, not an analyser: they err towards matching, because every caller uses them to refuse or mask.
 
-Checksums (Luhn for cards, mod 97 for IBANs) are offered as separate validators: callers that must not
+Checksums (Luhn for cards, mod 97 for IBANs; :mod:`scrubdesk.core.pii_checksums`, the product's one
+implementation) are offered as separate validators: callers that must not
 miss a number (masking, the leak guard's digit-run rule) use the bare patterns; callers that name what
 they found use :func:`find_pii`, which reports a card or IBAN only when its checksum holds.
 """
@@ -15,6 +16,8 @@ import ipaddress
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+
+from scrubdesk.core.pii_checksums import is_valid_card, is_valid_iban
 
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 UK_NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}(?:\s?\d{2}){3}\s?[A-D]\b", re.IGNORECASE)
@@ -39,24 +42,13 @@ _IPV6_CANDIDATE = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?!
 
 
 def luhn_ok(text: str) -> bool:
-    """True when the digits of ``text`` (separators ignored) pass the Luhn check of card numbers."""
-    digits = [int(c) for c in text if c.isdigit()]
-    if len(digits) < 12:
-        return False
-    total = 0
-    for i, digit in enumerate(reversed(digits)):
-        doubled = digit * 2 if i % 2 else digit
-        total += doubled - 9 if doubled > 9 else doubled
-    return total % 10 == 0
+    """True when ``text`` is a card number: 12-19 digits (separators ignored) passing the Luhn check."""
+    return is_valid_card(text)
 
 
 def iban_ok(text: str) -> bool:
-    """True when ``text`` (spaces ignored) passes the ISO 7064 mod-97 check of IBANs."""
-    compact = text.replace(" ", "").upper()
-    if not 15 <= len(compact) <= 34 or not compact.isalnum():
-        return False
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+    """True when ``text`` (spaces ignored) is an IBAN: the country's format and the mod-97 check."""
+    return is_valid_iban(text)
 
 
 def _ipv6_ok(text: str) -> bool:

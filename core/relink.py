@@ -2,8 +2,9 @@
 
 The client keeps an export of IDs and labels; while the emails still exist on its own server, it can
 rebuild a training set: this job reads the mail sources with the importer's readers, derives each item's
-keyed ID exactly as the importer does (:func:`scrubdesk.core.importer.message_key`) and writes, for every
-exported ID, where the message is (file, and offset or row): never its text. Without the project key the
+keyed ID exactly as the importer did (:mod:`scrubdesk.core.import_identity`; give the sources in the order
+they were imported, so copies sharing a Message-ID get the same keys) and writes, for every exported ID,
+where the message is (file, and offset or row): never its text. Without the project key the
 IDs cannot be derived, so an export on its own points to nothing.
 """
 
@@ -28,7 +29,8 @@ from scrubdesk.core.export import (
     read_export,
     write_registered,
 )
-from scrubdesk.core.importer import message_key, resolve_sources, source_digest
+from scrubdesk.core.import_identity import KeysInOrder, identify
+from scrubdesk.core.importer import resolve_sources, source_digest
 from scrubdesk.core.ingest.readers import read_source
 from scrubdesk.core.ingest.records import ImportOptions, ParsedMessage, SourceProgress
 from scrubdesk.core.jobs import JobControl
@@ -127,6 +129,7 @@ def run_relink(
         role = require_role(store, REVIEWER_ROLES, "relink")
         sha256 = file_sha256(export)
         export_id = export_rows.latest_with_sha256(store, sha256)
+        in_order = KeysInOrder()
         for n, (path, source_fmt) in enumerate(resolved):
             digest = source_digest(ids, path, source_fmt)
             source_options = ImportOptions(**{**options.__dict__, "format": source_fmt})
@@ -137,12 +140,14 @@ def run_relink(
                         quarantined += 1
                         continue
                     items += 1
-                    key = message_key(ids, item, digest)
-                    if key in wanted:
-                        if key in found:
-                            repeated += 1
-                        else:
-                            found[key] = item.location
+                    identity = identify(ids, item, digest, global_ids=options.global_ids)
+                    for key in in_order.keys(identity):
+                        if key in wanted:
+                            if key in found:
+                                repeated += 1
+                            else:
+                                found[key] = item.location
+                            break
                     if items % _PROGRESS_EVERY == 0:
                         control.progress(n, len(resolved), f"{items} messages read, {len(found)} matched")
                         control.check_cancelled()

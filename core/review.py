@@ -22,6 +22,7 @@ from scrubdesk.core.db import messages, reviews, settings
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.ingest.records import NEEDS_REVIEW_FLAGS
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
@@ -38,6 +39,7 @@ class ApprovalSummary:
     already_approved: int
     not_analysed: int  # skipped: run `analyze` first
     role: str
+    needs_review_by_hand: int = 0  # skipped: another language, or a body the import could not decode
     suggestions_accepted: int = 0  # undecided suggestions accepted as PII so that they could be approved
 
     def as_dict(self) -> dict[str, int | str]:
@@ -45,6 +47,7 @@ class ApprovalSummary:
             "approved": self.approved,
             "already_approved": self.already_approved,
             "not_analysed": self.not_analysed,
+            "needs_review_by_hand": self.needs_review_by_hand,
             "suggestions_accepted": self.suggestions_accepted,
             "role": self.role,
         }
@@ -65,11 +68,17 @@ def approve_all(
         already = reviews.count_approved_current(store)
         now = utc_now()
         with store.transaction() as conn:
-            accepted = span_rows.accept_suggestions_awaiting_approval(conn)
+            accepted = reviews.accept_suggestions_to_approve(conn, skip_flags=NEEDS_REVIEW_FLAGS)
             approved = reviews.approve_every_analysed(
-                conn, reviewer=current_os_user(), role=role, comment=comment, at=now
+                conn,
+                reviewer=current_os_user(),
+                role=role,
+                comment=comment,
+                at=now,
+                skip_flags=NEEDS_REVIEW_FLAGS,
             )
-            summary = ApprovalSummary(approved, already, total - analysed, role, accepted)
+            by_hand = reviews.count_left_for_review(conn, NEEDS_REVIEW_FLAGS)
+            summary = ApprovalSummary(approved, already, total - analysed, role, by_hand, accepted)
             AuditLog(store, project.keys.id_key).append(
                 "review.approve_all", details=summary.as_dict(), role=role, at=now
             )
@@ -92,6 +101,8 @@ def record_reanalysis(
     fingerprint: str,
     same_content: bool,
     at: str,
+    language: str | None = None,
+    language_supported: bool = True,
 ) -> str | None:
     """Store a new analysis of one message (inside the analysis batch's transaction) and decide what
     happens to its approval. Spans a person reviewed stay; the analyser's suggestions are replaced.
@@ -104,7 +115,9 @@ def record_reanalysis(
     before = span_rows.suggestion_places(conn, message_id) if approved and same_content else None
     for field_name, spans in suggestions.items():
         span_rows.replace_suggestions(conn, message_id, field_name, spans, analyzer_version)
-    span_rows.record_analysis(conn, message_id, fingerprint, at)
+    span_rows.record_analysis(
+        conn, message_id, fingerprint, at, language=language, language_supported=language_supported
+    )
     if not approved:
         return None
     if before is not None and before == span_rows.suggestion_places(conn, message_id):

@@ -203,6 +203,35 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE audit_log ADD COLUMN os_uid TEXT
     """,
+    # 8: the language the analyser detected in each message, and whether it could read it (a message in
+    # a language it does not read is flagged for review by hand and kept out of approve-all)
+    """
+    ALTER TABLE analysis_state ADD COLUMN language TEXT;
+    ALTER TABLE analysis_state ADD COLUMN language_supported INTEGER NOT NULL DEFAULT 1
+    """,
+    # 9: message identity = ID and content. id_key: keyed ID of the Message-ID (or CSV/JSON record ID) that
+    # every copy of the message shares, NULL when it has none; content_key: keyed digest of subject and
+    # body, NULL for rows stored before this migration (derived from the row when needed). Before, msg_key
+    # was the keyed Message-ID, so it is the id_key of every older row (harmless for rows keyed otherwise).
+    """
+    ALTER TABLE messages ADD COLUMN id_key TEXT;
+    ALTER TABLE messages ADD COLUMN content_key TEXT;
+    UPDATE messages SET id_key = msg_key;
+    CREATE INDEX ix_messages_id_key ON messages(id_key);
+    """,
+    # 10: the triage model's embedding of each message's approved, scrubbed text (issue 16), so retraining
+    # embeds nothing twice. text_digest is a keyed digest of the scrubbed text it was computed from: a
+    # changed text (policy, review) no longer matches and is embedded again. Removed with the message
+    # (erasure deletes it, cascade) and by a retention purge (core.db.maintenance.purge_content).
+    """
+    CREATE TABLE embeddings (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        embedder TEXT NOT NULL,                   -- embedder name, release and weights digest
+        text_digest TEXT NOT NULL,                -- keyed digest of the scrubbed text embedded
+        vector BLOB NOT NULL,                     -- float32, little-endian
+        PRIMARY KEY (message_id, embedder)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,10 +36,11 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core.import_preview import PREVIEW_LIMIT, ImportPreview, PreviewItem, preview_import
-from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
+from scrubdesk.core.ingest.formats import IMPORT_FORMATS, TABULAR_EXTENSIONS, TABULAR_FORMATS, file_filter
+from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions, flag_text, reason_text
 from scrubdesk.core.project import Project
 from scrubdesk.gui.errors import user_message
-from scrubdesk.gui.import_progress import ImportOutcome, ImportProgressDialog, reason_text
+from scrubdesk.gui.import_progress import ImportOutcome, ImportProgressDialog
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -47,19 +48,11 @@ __all__ = ["ImportDialog", "ImportOutcome", "ImportProgressDialog"]  # the two d
 
 log = logging.getLogger(__name__)
 
+# The format list and the reason and flag wording come from core (one home: core/ingest).
 FORMATS: tuple[tuple[str | None, str], ...] = (
     (None, "Auto-detect"),
-    ("eml", "EML file (.eml)"),
-    ("emldir", "Folder of .eml files"),
-    ("mbox", "Mbox mailbox"),
-    ("maildir", "Maildir folder"),
-    ("msg", "Outlook message (.msg)"),
-    ("csv", "CSV table"),
-    ("json", "JSON / JSON Lines table"),
+    *((f.code, f.label) for f in IMPORT_FORMATS),
 )
-TABULAR = ("csv", "json")
-TABULAR_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
-FILE_FILTER = "Mail and tables (*.eml *.mbox *.mbx *.msg *.csv *.json *.jsonl);;All files (*)"
 
 # The import's field allow-list (ImportOptions.fields), as the dialog offers it.
 FIELD_CHOICES: tuple[tuple[str, str], ...] = (
@@ -99,14 +92,6 @@ PREVIEW_TIPS = (
     "Stored as a message, skipped as a duplicate, or quarantined (hover for the detail)",
 )
 PREVIEW_KEYS = tuple(key for key, _caption, _fields in PREVIEW_COLUMNS)
-FLAG_TEXT = {
-    "body_truncated": "body truncated",
-    "charset_fallback": "charset guessed",
-    "bad_date": "unreadable date",
-    "broken_mime": "broken MIME",
-    "transfer_encoding_repaired": "encoding repaired",
-    "bad_encoded_word": "bad encoded header",
-}
 
 
 class ImportDialog(QDialog):
@@ -254,7 +239,7 @@ class ImportDialog(QDialog):
     @Slot()
     def _choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Add files to import", self.settings.last_dir("import"), FILE_FILTER
+            self, "Add files to import", self.settings.last_dir("import"), file_filter()
         )
         if files:
             self.settings.set_last_dir("import", Path(files[0]).parent)
@@ -324,9 +309,9 @@ class ImportDialog(QDialog):
 
     def _needs_text_column(self) -> bool:
         fmt = self.selected_format()
-        if fmt in TABULAR:
+        if fmt in TABULAR_FORMATS:
             return True
-        return fmt is None and any(p.suffix.lower() in TABULAR_SUFFIXES for p in self.sources())
+        return fmt is None and any(p.suffix.lower() in TABULAR_EXTENSIONS for p in self.sources())
 
     @Slot()
     def _options_changed(self) -> None:
@@ -349,7 +334,7 @@ class ImportDialog(QDialog):
     @Slot()
     def _update_state(self) -> None:
         fmt = self.selected_format()
-        self.columns_box.setEnabled(fmt is None or fmt in TABULAR)
+        self.columns_box.setEnabled(fmt is None or fmt in TABULAR_FORMATS)
         self.remove_button.setEnabled(bool(self.source_list.selectedItems()))
         problem = ""
         if not self.sources():
@@ -545,7 +530,7 @@ def _preview_cell(key: str, item: PreviewItem, style: QStyle) -> QTableWidgetIte
     elif key == "format":
         text = item.format
     else:  # status
-        notes = ", ".join(FLAG_TEXT.get(flag, flag.replace("_", " ")) for flag in item.flags)
+        notes = ", ".join(flag_text(flag) for flag in item.flags)
         if item.quarantine_reason is not None:
             text = f"Quarantine: {reason_text(item.quarantine_reason)}"
             tooltip = item.quarantine_detail or ""

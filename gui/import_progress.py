@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from scrubdesk.core.db.imports import QuarantineRow, quarantine_rows
 from scrubdesk.core.importer import run_import
-from scrubdesk.core.ingest.records import ImportOptions
+from scrubdesk.core.ingest.records import ImportOptions, reason_text
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.gui.errors import show_error
@@ -42,21 +42,7 @@ from scrubdesk.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_REASONS = {
-    "unreadable_file": "Unreadable file",
-    "not_an_email": "Not an email",
-    "no_text_body": "No text body",
-    "too_large": "Too large",
-    "malformed_msg": "Malformed Outlook .msg",
-    "malformed_record": "Malformed CSV/JSON record",
-    "encrypted": "Encrypted (S/MIME or PGP)",
-    "parser_error": "Parser error",
-}
 QUARANTINE_LIST_LIMIT = 1000
-
-
-def reason_text(reason: str) -> str:
-    return QUARANTINE_REASONS.get(reason, reason)
 
 
 @dataclass(frozen=True)

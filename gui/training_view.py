@@ -193,8 +193,8 @@ class TrainingView(QWidget):
         controls = QHBoxLayout()
         form = QFormLayout()
         self.k_spin = QSpinBox(minimum=1, maximum=100, value=TriageSettings.k)
-        self.k_spin.setAccessibleName("Minimum messages per word (k)")
-        self.k_spin.setToolTip("A term enters the vocabulary only if it appears in at least k messages")
+        self.k_spin.setAccessibleName("Vocabulary k: distinct senders per term")
+        self.k_spin.setToolTip("TF-IDF features: a term needs messages from at least k distinct senders")
         form.addRow("Vocabulary k:", self.k_spin)
         self.folds_spin = QSpinBox(minimum=2, maximum=10, value=TriageSettings.cv_folds)
         self.folds_spin.setAccessibleName("Cross-validation folds")
@@ -209,6 +209,12 @@ class TrainingView(QWidget):
         dp_row.addWidget(self.dp_epsilon)
         dp_row.addStretch()
         form.addRow(dp_row)
+        self.accept_risk_check = QCheckBox("Save even above the membership-inference gate")
+        self.accept_risk_check.setToolTip(
+            "A model whose training messages can be told from unseen ones (AUC above the gate) is saved "
+            "only when this is ticked; the card and the audit log record it"
+        )
+        form.addRow(self.accept_risk_check)
         form_box = QWidget()
         form_box.setLayout(form)
         form_box.setMaximumWidth(420)
@@ -419,7 +425,11 @@ class TrainingView(QWidget):
         from scrubdesk.models.triage.training_job import run_training  # noqa: PLC0415 - lazy: loads scikit-learn
 
         project, settings = self.project, self.settings()
-        self.task = self.runner.run(lambda control: run_training(project, settings, control), name="training")
+        accept = self.accept_risk_check.isChecked()
+        self.task = self.runner.run(
+            lambda control: run_training(project, settings, control, accept_membership_risk=accept),
+            name="training",
+        )
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_trained)
         self.task.failed.connect(self._on_failed)
@@ -452,7 +462,7 @@ class TrainingView(QWidget):
         if summary.cancelled:
             self.status.setText("Training cancelled: nothing was saved.")
         elif not summary.saved:
-            self.status.setText("The model was NOT saved: the vocabulary scan found personal data in it.")
+            self.status.setText(f"The model was NOT saved: {summary.explanation}")
         else:
             self.status.setText(
                 f"Model #{summary.model_id} saved: accuracy {_fmt(summary.metrics.get('accuracy'))}, "
@@ -483,5 +493,5 @@ class TrainingView(QWidget):
             "" if may_train or self.project is None else "Training a model needs the reviewer or admin role"
         )
         self.cancel_button.setEnabled(running)
-        for widget in (self.k_spin, self.folds_spin, self.dp_check):
+        for widget in (self.k_spin, self.folds_spin, self.dp_check, self.accept_risk_check):
             widget.setEnabled(not running)

@@ -1,16 +1,17 @@
 """Messages with analyser suggestions, and roles, for the span-review tests of core and gui (no Qt here).
 
-The rows are written as the import and analysis jobs write them; the lead's ``tests/builders.py`` is the
-place these belong once it exists.
+The rows are written through ``tests/builders.py`` and the gateways, as the import and analysis jobs
+write them.
 """
 
 from __future__ import annotations
 
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
-from scrubdesk.core.db.spans import replace_suggestions
+from scrubdesk.core.db.spans import record_analysis, replace_suggestions
 from scrubdesk.core.roles import grant
 from scrubdesk.core.spans import Span
+from tests import builders
 
 SUBJECT = "Refund for Jane Okafor"
 BODY = "Hi, I am Jane Okafor, call 07700 900123.\nAccount 1234 at 5 Elm Road, Leeds.\nThanks"
@@ -34,16 +35,11 @@ def add_message(
 ) -> int:
     """A message with analyser suggestions, as the analysis job stores them."""
     with store.transaction() as conn:
-        mid = int(
-            conn.execute(
-                "INSERT INTO messages (msg_key, source_location, from_name, from_addr, subject, body, "
-                "body_kind, size_bytes, imported_at) "
-                "VALUES (?, 'test', 'Jane Okafor', 'jane@example.com', ?, ?, 'plain', 1, 'now')",
-                (key, subject, body),
-            ).lastrowid
+        mid = builders.add_message(
+            conn, key, body, subject=subject, from_name="Jane Okafor", from_addr="jane@example.com"
         )
         if analysed:
-            conn.execute("INSERT INTO analysis_state VALUES (?, ?, 'now')", (mid, f"fp-{key}"))
+            record_analysis(conn, mid, f"fp-{key}", "now")
             replace_suggestions(conn, mid, "body", body_spans, "v1")
             replace_suggestions(conn, mid, "subject", subject_spans, "v1")
     return mid

@@ -153,11 +153,24 @@ SQL_LITERAL = re.compile(
 SQL_HOMES = ("core/store.py", "core/schema.py", "core/db/", "tests/builders.py")
 
 
+# The detector's own test holds SQL on purpose: the statements it must catch.
+DETECTOR_SAMPLES = frozenset({"test_the_sql_detector_catches_what_it_must"})
+# Calls that run SQL on a connection or a store: in tests, only builders.py makes them (a statement built
+# at run time from pieces would slip past the literal check).
+QUERY_CALLS = frozenset({"execute", "executemany", "executescript", "scalar"})
+
+
 def _string_literals(path: Path) -> Iterator[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}  # prose may name SQL
+    samples = {
+        id(node)
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef) and f.name in DETECTOR_SAMPLES
+        for node in ast.walk(f)
+    }
     for node in ast.walk(tree):
-        if id(node) in docstrings:
+        if id(node) in docstrings or id(node) in samples:
             continue
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.lineno, node.value
@@ -181,8 +194,35 @@ def _sql_outside_gateways(folders: Sequence[str]) -> list[str]:
     return found
 
 
+def _query_calls(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{node.lineno}: .{node.func.attr}(...)"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in QUERY_CALLS
+    ]
+
+
+def _queries_outside_builders() -> list[str]:
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if not rel.startswith(SQL_HOMES):
+            found += [f"{rel}:{call}" for call in _query_calls(path)]
+    return found
+
+
 def test_sql_lives_only_behind_the_gateways():
     assert _sql_outside_gateways(["core", "models", "gui", "bench", "packaging"]) == []
+
+
+def test_tests_build_and_tamper_only_through_the_builders():
+    """Test fixtures build and tamper with rows through tests/builders.py; assertions read through the
+    gateways (or the builders' reads): no SQL literal and no query call anywhere else in tests/."""
+    assert _sql_outside_gateways(["tests"]) == []
+    assert _queries_outside_builders() == []
 
 
 def test_the_sql_detector_catches_what_it_must():
@@ -198,6 +238,19 @@ def test_the_sql_detector_catches_what_it_must():
     prose = ["Select a message from the list", "Delete the selected span", "update available", "from where"]
     assert all(SQL_LITERAL.search(s) for s in statements)
     assert not any(SQL_LITERAL.search(s) for s in prose)
+
+
+def test_the_query_call_detector_catches_sql_built_at_run_time(tmp_path):
+    sneaky = tmp_path / "test_sneaky.py"
+    sneaky.write_text(
+        "def test_x(store, conn, project):\n"
+        '    verb, table = "DEL" + "ETE", "roles"\n'
+        '    store.execute(f"{verb} FROM {table}")\n'
+        "    conn.executemany(statement, rows)\n"
+        "    assert project.store().scalar(query) == 1\n"
+        "    dialog.exec()\n"
+    )
+    assert _query_calls(sneaky) == ["3: .execute(...)", "4: .executemany(...)", "5: .scalar(...)"]
 
 
 HEAVY_LIBRARIES = ("pandas", "numpy", "spacy", "presidio_analyzer", "sklearn", "scipy", "skops", "PySide6")

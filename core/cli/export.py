@@ -6,11 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.cli.project import FORMATS as SOURCE_FORMATS
 from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
-
-# = scrubdesk.core.export.EXPORT_FORMATS; not imported from there so `scrubdesk --help` needs no pandas
-EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+from scrubdesk.core.export import EXPORT_FORMATS
+from scrubdesk.core.ingest.formats import FORMATS as SOURCE_FORMATS
 
 
 def register(sub: Subparsers) -> None:

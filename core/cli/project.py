@@ -11,12 +11,11 @@ from scrubdesk.core.audit_log import ANCHOR_FILE, AuditLog, audit_entries, count
 from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.db.imports import quarantine_rows
 from scrubdesk.core.errors import InputError, StoreDamagedError
+from scrubdesk.core.ingest.formats import FORMATS
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
 from scrubdesk.core.integrity import check_store
 from scrubdesk.core.project import Project
 from scrubdesk.core.stats import project_stats
-
-FORMATS = ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
 
 
 def register(sub: Subparsers) -> None:
@@ -33,6 +32,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--text-column", help="CSV/JSON: column with the message text")
     p.add_argument("--label-column", help="CSV/JSON: column with the intent label")
     p.add_argument("--id-column", help="CSV/JSON: column with a stable record ID")
+    p.add_argument(
+        "--global-ids",
+        action="store_true",
+        help="CSV/JSON: record IDs are the same across files (default: an ID names a record within its file)",
+    )
     p.add_argument("--subject-column", help="CSV/JSON: column with the subject")
     p.add_argument("--from-column", help="CSV/JSON: column with the sender address")
     p.add_argument("--date-column", help="CSV/JSON: column with the date")
@@ -123,6 +127,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         text_column=args.text_column,
         label_column=args.label_column,
         id_column=args.id_column,
+        global_ids=args.global_ids,
         subject_column=args.subject_column,
         from_column=args.from_column,
         date_column=args.date_column,
@@ -249,4 +254,9 @@ def cmd_review_approve_all(args: argparse.Namespace, out: Output) -> dict[str, A
     )
     if summary.not_analysed:
         out.info(f"{summary.not_analysed} message(s) are not analysed yet and were not approved")
+    if summary.needs_review_by_hand:
+        out.info(
+            f"{summary.needs_review_by_hand} message(s) were left for a reviewer to look at by hand: in a "
+            "language the analyser does not read, or with a body the import could not decode"
+        )
     return {"ok": True, **summary.as_dict()}

@@ -137,6 +137,14 @@ def labels_with_suggestions(
     return [LabelledSuggestion(**r) for r in as_dicts(rows)]
 
 
+def member_ids(conn: Connection, export_id: int) -> list[int]:
+    """The messages whose rows ``export_id`` holds (its lineage), by ID."""
+    rows = conn.execute(
+        "SELECT message_id FROM export_members WHERE export_id = ? ORDER BY message_id", (export_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
 def rewritten(conn: Connection, export_id: int, n_rows: int, file_sha256: str) -> None:
     """An export file was rewritten without erased rows: its new size and checksum; members of it that no
     longer exist were deleted with their messages."""

@@ -95,6 +95,8 @@ class NewMessage:
     """A parsed message as the store keeps it. Holds personal data: never log it."""
 
     msg_key: str
+    id_key: str | None  # keyed ID shared by every copy with the same Message-ID / record ID
+    content_key: str  # keyed digest of subject and body
     source_id: int
     source_location: str
     sent_at: str | None
@@ -125,6 +127,49 @@ def insert_message(conn: Connection, message: NewMessage) -> int | None:
         message.__dict__,
     )
     return int(cur.lastrowid) if cur.rowcount and cur.lastrowid else None
+
+
+# Columns a complete copy writes over a truncated one. The row keeps its msg_key, id_key, label and import
+# time: it is the same message, now whole.
+_REPLACED = (
+    "content_key", "source_id", "source_location", "sent_at", "from_name", "from_addr", "to_addrs",
+    "cc_addrs", "subject", "body", "body_kind", "attachment_count", "attachment_types", "flags", "size_bytes",
+)  # fmt: skip
+
+
+def replace_message(conn: Connection, message_id: int, message: NewMessage) -> None:
+    """Write a complete copy over the stored (truncated) copy ``message_id``."""
+    values = {name: getattr(message, name) for name in _REPLACED}
+    assignments = ", ".join(f"{name} = :{name}" for name in _REPLACED)
+    conn.execute(f"UPDATE messages SET {assignments} WHERE id = :id", {**values, "id": message_id})
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    """A stored message that shares an imported item's ID. No content."""
+
+    id: int
+    msg_key: str
+    content_key: str | None  # None for rows stored before identity included content
+    purged: bool
+    id_key: str
+
+
+def copies(conn: Connection, id_keys: Sequence[str]) -> list[StoredCopy]:
+    """The stored messages whose id_key is one of ``id_keys``, oldest first."""
+    found: list[StoredCopy] = []
+    for chunk in chunks(list(id_keys)):
+        sql = (
+            "SELECT id, msg_key, content_key, purged_at IS NOT NULL AS purged, id_key FROM messages "
+            f"WHERE id_key IN ({marks(len(chunk))})"
+        )
+        rows = conn.execute(sql, chunk)
+        found += (StoredCopy(int(r[0]), str(r[1]), r[2], bool(r[3]), str(r[4])) for r in rows)
+    return sorted(found, key=lambda copy: copy.id)
+
+
+def key_taken(conn: Connection, msg_key: str) -> bool:
+    return conn.execute("SELECT 1 FROM messages WHERE msg_key = ?", (msg_key,)).fetchone() is not None
 
 
 def link_subjects(conn: Connection, links: Sequence[tuple[int, str, str]]) -> None:

@@ -229,17 +229,6 @@ def accept_suggestions(conn: Connection, message_id: int) -> int:
     return max(cur.rowcount, 0)
 
 
-def accept_suggestions_awaiting_approval(conn: Connection) -> int:
-    """Accept the undecided suggestions of every analysed message whose current analysis is not approved
-    (what ``review approve-all`` is about to approve); returns how many."""
-    cur = conn.execute(
-        "UPDATE spans SET status = 'accepted' WHERE status = 'suggested' AND message_id IN ("
-        "SELECT a.message_id FROM analysis_state a LEFT JOIN reviews r ON r.message_id = a.message_id "
-        "WHERE r.message_id IS NULL OR r.status != 'approved' OR r.fingerprint IS NOT a.fingerprint)"
-    )
-    return max(cur.rowcount, 0)
-
-
 def delete_spans(conn: Connection, span_ids: Sequence[int]) -> None:
     for chunk in chunks(span_ids):
         conn.execute(f"DELETE FROM spans WHERE id IN ({marks(len(chunk))})", chunk)
@@ -270,13 +259,33 @@ def fingerprints_after(conn: Connection, last_id: int, limit: int) -> dict[int, 
     return {int(i): f for i, f in rows}
 
 
-def record_analysis(conn: Connection, message_id: int, fingerprint: str, at: str) -> None:
+def record_analysis(
+    conn: Connection,
+    message_id: int,
+    fingerprint: str,
+    at: str,
+    *,
+    language: str | None = None,
+    language_supported: bool = True,
+) -> None:
     conn.execute(
-        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-        "analyzed_at = excluded.analyzed_at",
-        (message_id, fingerprint, at),
+        "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at, language, language_supported) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+        "analyzed_at = excluded.analyzed_at, language = excluded.language, "
+        "language_supported = excluded.language_supported",
+        (message_id, fingerprint, at, language, int(language_supported)),
     )
+
+
+def count_language_unsupported(conn: Connection) -> int:
+    """Analysed messages in a language the analyser does not read: they need review by hand."""
+    return count(conn, "SELECT count(*) FROM analysis_state WHERE language_supported = 0")
+
+
+def language_unsupported_ids(conn: Connection) -> set[int]:
+    return {
+        int(r[0]) for r in conn.execute("SELECT message_id FROM analysis_state WHERE language_supported = 0")
+    }
 
 
 def count_analysed(conn: Connection) -> int:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import codecs
 import functools
+import re
 
 FALLBACK_FLAG = "charset_fallback"
+# Surrogates that surrogateescape did not make (it makes U+DC80..U+DCFF, one per undecodable byte).
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 # Codecs that exist in Python but are not charsets a mail could sensibly declare: they would turn text into
 # something else (escape processing, IDNA), so a declaration of one of them counts as unknown.
@@ -70,11 +73,13 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
 def repair_surrogates(text: str) -> tuple[str, bool]:
     """Text read with errors="surrogateescape" → proper text: re-decode the escaped bytes with fallbacks.
 
-    Returns (text, fell_back); fell_back is True only when something had to be repaired.
+    Returns (text, fell_back); fell_back is True only when something had to be repaired. Surrogates that
+    are not escaped bytes (a JSON "\\ud800" escape) become U+FFFD.
     """
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
+        text = _LONE_SURROGATE_RE.sub("\ufffd", text)
         raw = text.encode("utf-8", "surrogateescape")
         return fallback_decode(raw), True
     return text, False

@@ -1,7 +1,8 @@
 """The bytes of one RFC 822 message → a ParsedMessage or a Quarantined. Never raises for bad content.
 
 Rules (see also docs in ``readers``):
-- Over ``records.MAX_MESSAGE_BYTES`` → ``too_large``, unparsed.
+- Over ``records.MAX_MESSAGE_BYTES`` → ``too_large``, unparsed; a header block over
+  ``records.MAX_HEADER_BYTES`` → ``header_too_large``. Header parsing is linear in the block's size.
 - No header block, or none of the usual email header names in it → ``not_an_email`` (a plain text file
   is not imported as an email with no metadata).
 - Body: text/plain preferred, else text/html converted to text (body_kind "html"). Inside
@@ -31,6 +32,12 @@ from scrubdesk.core.ingest.headers import (
 from scrubdesk.core.ingest.html_text import html_to_text
 from scrubdesk.core.ingest.mime import MAX_DEPTH, Part, children, parse_part
 from scrubdesk.core.ingest.records import ParsedMessage, Quarantined, QuarantineReason
+from scrubdesk.core.ingest.recovery import (
+    BOUNDARY_GUESSED,
+    decode_embedded_blocks,
+    decode_unlabelled,
+    guess_boundary,
+)
 
 ENCRYPTED_TYPES = frozenset(
     {"multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"}
@@ -40,6 +47,7 @@ SIGNATURE_TYPES = frozenset(
     {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 )
 BODY_TYPES = frozenset({"text/plain", "text/html"})
+DECODED_ENCODINGS = frozenset({"base64", "quoted-printable"})  # what Part.decoded() undoes
 _PGP_MESSAGE = "-----BEGIN PGP MESSAGE-----"
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
@@ -63,6 +71,8 @@ class _Walk:
             return []
         if part.maintype == "multipart":
             subparts = children(part) if depth < MAX_DEPTH else None
+            if subparts is None and depth < MAX_DEPTH:
+                subparts = self._guessed_children(part)
             if subparts is None:
                 if depth >= MAX_DEPTH:
                     self.attachments.append(ctype)
@@ -78,10 +88,26 @@ class _Walk:
             return found
         if ctype in SIGNATURE_TYPES:
             return []
+        if ctype == "text/plain" and depth < MAX_DEPTH and _opens_with_a_part(part):
+            # A multipart whose Content-Type header was lost: its body starts with a delimiter line.
+            subparts = self._guessed_children(part)
+            if subparts is not None:
+                found = []
+                for sub in subparts:
+                    found += self.candidates(sub, depth + 1)
+                return found
         if ctype in BODY_TYPES and part.disposition() != "attachment":
             return [part]
         self.attachments.append(ctype)
         return []
+
+    def _guessed_children(self, part: Part) -> list[Part] | None:
+        """The parts of a multipart split on the delimiter its body really uses (recovery.guess_boundary)."""
+        boundary = guess_boundary(part.raw, part.body_start, part.body_end)
+        subparts = children(part, boundary) if boundary else None
+        if subparts is not None:
+            self.flags.add(BOUNDARY_GUESSED)
+        return subparts
 
     def _alternative(self, subparts: list[Part], depth: int) -> list[Part]:
         options = [option for option in (self.candidates(sub, depth) for sub in subparts) if option]
@@ -97,12 +123,29 @@ def meta_charset(markup: bytes) -> str | None:
     return found.group(1).decode("ascii") if found else None
 
 
+def _opens_with_a_part(part: Part) -> bool:
+    """The body's first line is a MIME delimiter ("--x") followed by a part header."""
+    raw, start = part.raw, part.body_start
+    while start < part.body_end and raw[start] in b"\r\n":
+        start += 1
+    if not raw.startswith(b"--", start, part.body_end):
+        return False
+    line_end = raw.find(b"\n", start, part.body_end)
+    return line_end > 0 and guess_boundary(raw, start, min(part.body_end, line_end + 200)) is not None
+
+
 def _part_text(part: Part, flags: set[str]) -> tuple[str, str]:
-    """Decode one chosen part → (text, kind)."""
+    """Decode one chosen part → (text, kind). A body that no transfer encoding describes but that is
+    base64 or quoted-printable all the same, and base64 blocks inside a text body, are decoded best
+    effort (see :mod:`recovery`)."""
     data, repaired = part.decoded()
     if repaired:
         flags.add("transfer_encoding_repaired")
     charset = part.param("charset")
+    if part.transfer_encoding() not in DECODED_ENCODINGS:
+        data, flag = decode_unlabelled(data, charset)
+        if flag:
+            flags.add(flag)
     is_html = part.content_type == "text/html"
     if is_html and not charset:
         charset = meta_charset(data)
@@ -114,6 +157,8 @@ def _part_text(part: Part, flags: set[str]) -> tuple[str, str]:
         text = text[1:]
     if "\x00" in text:  # NUL is never text; the store and the analysers should not see it
         text = text.replace("\x00", "")
+    text, block_flags = decode_embedded_blocks(text, charset)
+    flags |= block_flags
     if is_html:
         return html_to_text(text), "html"
     return text, "plain"
@@ -167,6 +212,10 @@ def _parse(
         nl = raw.find(b"\n", start)
         start = len(raw) if nl < 0 else nl + 1
     headers, body_start = split_header_block(raw, start)
+    if len(headers.block) > records.MAX_HEADER_BYTES:
+        return Quarantined(
+            location, QuarantineReason.HEADER_TOO_LARGE, "header block over the size limit", size, fingerprint
+        )
     if not headers.looks_like_email():
         return Quarantined(
             location, QuarantineReason.NOT_AN_EMAIL, "no email header block", size, fingerprint
@@ -181,7 +230,9 @@ def _parse(
         return Quarantined(location, reason, detail, size, fingerprint)
 
     if walk.encrypted and (top.content_type in ENCRYPTED_TYPES or not chosen):
-        return quarantine(QuarantineReason.ENCRYPTED, f"encrypted body ({top.content_type})")
+        # Fixed wording only: a crafted Content-Type must not carry header text into the quarantine list.
+        kind = top.content_type if top.content_type in ENCRYPTED_TYPES else "an encrypted part"
+        return quarantine(QuarantineReason.ENCRYPTED, f"encrypted body ({kind})")
     body, kind = _body_text(chosen, flags)
     for spare in walk.spare:  # the chosen alternative was empty (an empty text/plain beside real HTML)
         if body:
@@ -224,9 +275,10 @@ def _parse(
         pairs, address_flags = parse_addresses(found.get("cc", []))
         flags |= address_flags
         cc_addrs = tuple(addr for _, addr in pairs if addr)
+    subjects = found.get("subject")
+    full_subject, subject_flags = decode_text_header(subjects[0] if subjects else None)
     if "subject" in fields:
-        subjects = found.get("subject")
-        subject, subject_flags = decode_text_header(subjects[0] if subjects else None)
+        subject = full_subject
         flags |= subject_flags
     keep_attachments = "attachments" in fields
     return ParsedMessage(
@@ -245,4 +297,5 @@ def _parse(
         attachment_count=len(walk.attachments) if keep_attachments else 0,
         attachment_types=tuple(walk.attachments) if keep_attachments else (),
         flags=tuple(sorted(flags)),
+        content_digest=records.content_digest(full_subject, body),
     )

@@ -1,8 +1,9 @@
-"""A directory of message files, walked recursively in name order; hidden entries are skipped.
+"""A directory of message files, walked recursively in name order.
 
 Every regular file is an item (the reader decides per file whether it is an .eml, an .msg or an mbox; a file
 that is none of these is quarantined ``not_an_email``). A sub-directory that is a maildir is read as one.
-Symlinks to directories are not followed (no loops); they are reported as ``unreadable_file``.
+Nothing is left out silently: hidden entries (".name", files and folders) are reported ``skipped_hidden``,
+links to folders ``skipped_folder`` (not followed: no loops), FIFOs and devices ``special_file``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from scrubdesk.core.ingest.records import Quarantined
 
 
 def iter_tree(root: Path) -> Iterator[Path | Quarantined]:
-    entries = list_dir(root)
-    if isinstance(entries, Quarantined):
-        yield entries
-        return
+    entries, skipped = list_dir(root)
+    yield from skipped
     for entry in entries:
         path = root / entry.name
         if is_dir(entry):

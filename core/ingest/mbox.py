@@ -24,6 +24,7 @@ from typing import BinaryIO, NamedTuple
 
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.email_parse import parse_email
+from scrubdesk.core.ingest.files import open_regular
 from scrubdesk.core.ingest.records import Quarantined, QuarantineReason, SourceItem
 
 CHUNK_BYTES = 1 << 20
@@ -189,10 +190,9 @@ def read_mbox(
     path: Path, fields: Collection[str], consumed: Callable[[int], None] | None = None
 ) -> Iterator[SourceItem]:
     """Every message of an mbox file, in file order, located as ``path#offset=N``."""
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        yield Quarantined(str(path), QuarantineReason.UNREADABLE_FILE, f"open failed: {type(exc).__name__}")
+    stream = open_regular(path)
+    if isinstance(stream, Quarantined):
+        yield stream
         return
     with stream:
         yield from iter_mbox_items(stream, str(path), fields, consumed)

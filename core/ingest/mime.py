@@ -49,13 +49,17 @@ class Part:
     def body_bytes(self) -> bytes:
         return self.raw[self.body_start : self.body_end]
 
+    def transfer_encoding(self) -> str:
+        """The declared Content-Transfer-Encoding, lower-cased ("" when none)."""
+        cte_raw = self.headers.first("content-transfer-encoding")
+        return cte_raw.strip().lower().decode("ascii", "replace") if cte_raw else ""
+
     def decoded(self) -> tuple[bytes, bool]:
         """The body with its Content-Transfer-Encoding undone; (bytes, repaired) — repaired means the
         base64 was broken and junk had to be dropped."""
         data = self.body_bytes()
-        cte_raw = self.headers.first("content-transfer-encoding")
-        cte = cte_raw.strip().lower() if cte_raw else b""
-        if cte == b"base64":
+        cte = self.transfer_encoding()
+        if cte == "base64":
             try:
                 return binascii.a2b_base64(data), False
             except (binascii.Error, ValueError):
@@ -66,7 +70,7 @@ class Part:
                     return binascii.a2b_base64(cleaned), True
                 except (binascii.Error, ValueError):
                     return b"", True
-        if cte == b"quoted-printable":
+        if cte == "quoted-printable":
             return binascii.a2b_qp(data), False
         return data, False
 
@@ -82,9 +86,10 @@ def parse_part(
     return Part(raw, headers, body_start, end, default_type)
 
 
-def children(part: Part) -> list[Part] | None:
-    """The sub-parts of a multipart entity, or None when its boundary is missing or never appears."""
-    boundary = part.param("boundary")
+def children(part: Part, boundary: str | None = None) -> list[Part] | None:
+    """The sub-parts of a multipart entity, split on its declared boundary (or on ``boundary``), or None
+    when the boundary is missing or never appears."""
+    boundary = boundary or part.param("boundary")
     if not boundary:
         return None
     raw = part.raw

@@ -172,12 +172,13 @@ def convert_message(
                     to_addrs.append(address.lower())
                 elif kind_no == wants["cc"]:
                     cc_addrs.append(address.lower())
+    if headers.first("subject") is not None:
+        full_subject, more = decode_text_header(headers.first("subject"))
+    else:
+        full_subject, more = _clean(msg.subject), set()
     if "subject" in fields:
-        if headers.first("subject") is not None:
-            subject, more = decode_text_header(headers.first("subject"))
-            flags |= more
-        else:
-            subject = _clean(msg.subject)
+        subject = full_subject
+        flags |= more
     attachment_types: tuple[str, ...] = ()
     if "attachments" in fields:
         attachment_types = tuple(_attachment_type(att) for att in msg.attachments)
@@ -197,6 +198,7 @@ def convert_message(
         attachment_count=len(attachment_types),
         attachment_types=attachment_types,
         flags=tuple(sorted(flags)),
+        content_digest=records.content_digest(full_subject, body),
     )
 
 

@@ -15,13 +15,21 @@ Locations: the absolute file path; ``path#offset=N`` for mbox messages (byte off
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest.email_parse import parse_email
 from scrubdesk.core.ingest.emldir import iter_tree
-from scrubdesk.core.ingest.files import file_size, read_head, read_limited
+from scrubdesk.core.ingest.files import (
+    file_size,
+    open_regular,
+    read_head,
+    read_limited,
+    special_file,
+    special_kind,
+)
+from scrubdesk.core.ingest.formats import BY_EXTENSION, DIRECTORY_FORMATS, FORMATS, TABULAR_FORMATS
 from scrubdesk.core.ingest.headers import split_header_block
 from scrubdesk.core.ingest.maildir import is_maildir, iter_maildir
 from scrubdesk.core.ingest.mbox import iter_mbox_items, read_mbox
@@ -32,21 +40,11 @@ from scrubdesk.core.ingest.records import (
     QuarantineReason,
     SourceItem,
     SourceProgress,
+    shown,
 )
-from scrubdesk.core.ingest.tabular import TABULAR_FORMATS, check_columns, read_table
+from scrubdesk.core.ingest.tabular import check_columns, read_table
 
-FORMATS = ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
-DIRECTORY_FORMATS = ("emldir", "maildir")
-_EXTENSIONS = {
-    ".eml": "eml",
-    ".mbox": "mbox",
-    ".mbx": "mbox",
-    ".msg": "msg",
-    ".csv": "csv",
-    ".json": "json",
-    ".jsonl": "json",
-    ".ndjson": "json",
-}
+_EXTENSIONS = BY_EXTENSION
 _SNIFF_BYTES = 64 * 1024
 
 __all__ = ["FORMATS", "detect_format", "estimate_total_bytes", "read_source"]
@@ -66,24 +64,30 @@ def _sniff(head: bytes) -> str | None:
 
 
 def detect_format(path: Path) -> str:
-    """The format of a source: by directory layout, then file extension, then content."""
+    """The format of a source: by directory layout, then file extension, then content. A FIFO or device is
+    never opened here: it gets its extension's format, else "eml" (read_source refuses it either way)."""
     path = Path(path)
     if path.is_dir():
         return "maildir" if is_maildir(path) else "emldir"
     if not path.exists():
-        raise InputError(f"source not found: {path}")
+        raise InputError(f"source not found: {shown(path)}")
     by_extension = _EXTENSIONS.get(path.suffix.lower())
     if by_extension:
         return by_extension
+    stream = open_regular(path)
+    if isinstance(stream, Quarantined):
+        if stream.reason is QuarantineReason.SPECIAL_FILE:
+            return "eml"  # never read: read_source reports it as a special file
+        raise InputError(f"cannot read {shown(path)} ({stream.detail})")
     try:
-        with path.open("rb") as stream:
+        with stream:
             head = stream.read(_SNIFF_BYTES)
     except OSError as exc:
-        raise InputError(f"cannot read {path} ({type(exc).__name__})") from None
+        raise InputError(f"cannot read {shown(path)} ({type(exc).__name__})") from None
     found = _sniff(head)
     if found is None:
         raise InputError(
-            f"cannot tell the format of {path}: not an email, mbox or Outlook file; "
+            f"cannot tell the format of {shown(path)}: not an email, mbox or Outlook file; "
             f"name the format ({', '.join(FORMATS)})"
         )
     return found
@@ -139,7 +143,9 @@ def _read_file(
         yield data if isinstance(data, Quarantined) else parse_email(data, str(path), options.fields)
 
 
-def _generate(root: Path, fmt: str, options: ImportOptions, progress: SourceProgress) -> Iterator[SourceItem]:
+def _generate(
+    root: Path, fmt: str, options: ImportOptions, progress: SourceProgress
+) -> Generator[SourceItem, None, None]:
     for item in _files(root, fmt):
         if isinstance(item, Quarantined):
             yield item
@@ -157,18 +163,27 @@ def _generate(root: Path, fmt: str, options: ImportOptions, progress: SourceProg
         progress.done_bytes = base + size
 
 
-def read_source(path: Path, options: ImportOptions, progress: SourceProgress) -> Iterator[SourceItem]:
+def _one(item: SourceItem) -> Generator[SourceItem, None, None]:
+    yield item
+
+
+def read_source(
+    path: Path, options: ImportOptions, progress: SourceProgress
+) -> Generator[SourceItem, None, None]:
     """Stream every item of a source. Checks (and raises InputError) now; reading happens on iteration."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"source not found: {path}")
+        raise InputError(f"source not found: {shown(path)}")
     path = path.absolute()
+    kind = special_kind(path)
+    if kind is not None:  # a FIFO or device given as a source: reported, never opened
+        return _one(special_file(path, kind))
     fmt = options.format or detect_format(path)
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r} for {path}; known: {', '.join(FORMATS)}")
+        raise InputError(f"unknown format {fmt!r} for {shown(path)}; known: {', '.join(FORMATS)}")
     if (fmt in DIRECTORY_FORMATS) != path.is_dir():
         kind = "a directory" if path.is_dir() else "a file"
-        raise InputError(f"{path} is {kind}, which cannot be read as {fmt}")
+        raise InputError(f"{shown(path)} is {kind}, which cannot be read as {fmt}")
     if fmt in TABULAR_FORMATS:
         check_columns(path, fmt, options)
     return _generate(path, fmt, options, progress)

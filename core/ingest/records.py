@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -11,6 +12,10 @@ DEFAULT_FIELDS = ALL_FIELDS
 
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024  # a raw message above this is quarantined unread
 MAX_BODY_CHARS = 1_000_000  # a text body above this is truncated and flagged
+# A header block above this is quarantined unparsed. Parsing is linear in its size (bench/ingest.py), so
+# the cap only bounds memory and time per message: real header blocks stay far below it (a 10,000-name
+# recipient list is ~500 KB).
+MAX_HEADER_BYTES = 4 * 1024 * 1024
 
 
 class QuarantineReason(StrEnum):
@@ -22,6 +27,89 @@ class QuarantineReason(StrEnum):
     MALFORMED_RECORD = "malformed_record"  # CSV/JSON row that is not a usable record
     ENCRYPTED = "encrypted"  # S/MIME or PGP encrypted body
     PARSER_ERROR = "parser_error"  # any other failure; detail names the exception type only
+    HEADER_TOO_LARGE = "header_too_large"  # a header block over MAX_HEADER_BYTES: never parsed
+    SPECIAL_FILE = "special_file"  # a FIFO, device or socket: never read (it could block or never end)
+    SKIPPED_HIDDEN = "skipped_hidden"  # a hidden file or folder (".name"): not read
+    SKIPPED_MAILDIR_TMP = "skipped_maildir_tmp"  # a maildir delivery still in progress (tmp/): not read
+    SKIPPED_FOLDER = "skipped_folder"  # a folder that is not read: inside cur/ or new/, or a link
+
+
+# How people see each reason (the CLI, the GUI import dialog and the quarantine list all use this).
+REASON_TEXT: dict[QuarantineReason, str] = {
+    QuarantineReason.UNREADABLE_FILE: "Unreadable file",
+    QuarantineReason.NOT_AN_EMAIL: "Not an email",
+    QuarantineReason.NO_TEXT_BODY: "No text body",
+    QuarantineReason.TOO_LARGE: "Too large",
+    QuarantineReason.MALFORMED_MSG: "Malformed Outlook .msg",
+    QuarantineReason.MALFORMED_RECORD: "Malformed CSV/JSON record",
+    QuarantineReason.ENCRYPTED: "Encrypted (S/MIME or PGP)",
+    QuarantineReason.PARSER_ERROR: "Parser error",
+    QuarantineReason.HEADER_TOO_LARGE: "Header too large",
+    QuarantineReason.SPECIAL_FILE: "Not a regular file (pipe, device or socket)",
+    QuarantineReason.SKIPPED_HIDDEN: "Skipped: hidden",
+    QuarantineReason.SKIPPED_MAILDIR_TMP: "Skipped: maildir delivery in progress (tmp/)",
+    QuarantineReason.SKIPPED_FOLDER: "Skipped: folder not part of the mail",
+}
+SKIP_REASONS = frozenset(
+    {QuarantineReason.SKIPPED_HIDDEN, QuarantineReason.SKIPPED_MAILDIR_TMP, QuarantineReason.SKIPPED_FOLDER}
+)
+
+
+# The flags readers put on a message, and how people see them. NEEDS_REVIEW: the message's text may be
+# incomplete or still encoded (personal data the analyser cannot see): keep it out of training and out of
+# approve-all until a reviewer has looked at it.
+FLAG_TEXT: dict[str, str] = {
+    "body_truncated": "body truncated",
+    "charset_fallback": "charset guessed",
+    "bad_date": "unreadable date",
+    "broken_mime": "broken MIME",
+    "transfer_encoding_repaired": "encoding repaired",
+    "bad_encoded_word": "bad encoded header",
+    "bad_address": "impossible address dropped",
+    "boundary_guessed": "MIME boundary guessed",
+    "transfer_encoding_guessed": "encoding guessed",
+    "undecoded_body": "undecodable data in body",
+}
+NEEDS_REVIEW_FLAGS = frozenset({"undecoded_body"})
+
+
+def flag_text(flag: str) -> str:
+    return FLAG_TEXT.get(flag, flag.replace("_", " "))
+
+
+def reason_text(reason: str) -> str:
+    """The wording of a quarantine reason code (the code itself when it is not one we know)."""
+    try:
+        return REASON_TEXT[QuarantineReason(reason)]
+    except ValueError:
+        return reason
+
+
+def location_text(location: str) -> str:
+    """A location that can be stored and printed: a file name that is not valid UTF-8 (read from the disk
+    with surrogate escapes) keeps its bytes, each undecodable byte written as ``\\xNN``."""
+    if location.isascii():
+        return location
+    try:
+        location.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = location.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return location.encode("utf-8", "backslashreplace").decode("ascii")
+        return raw.decode("utf-8", "backslashreplace")
+    return location
+
+
+def content_digest(subject: str | None, body: str) -> bytes:
+    """What makes two copies with the same Message-ID (or record ID) the same message: subject and body."""
+    data = f"{subject or ''}\x00{body}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).digest()
+
+
+def shown(path: object) -> str:
+    """A path as text for messages and locations (see location_text)."""
+    return location_text(str(path))
 
 
 @dataclass(frozen=True)
@@ -36,6 +124,9 @@ class ImportOptions:
     subject_column: str | None = None
     from_column: str | None = None
     date_column: str | None = None
+    # CSV/JSON record IDs name a record within its file unless the user says they are global (the same ID
+    # in two files is then the same record, as long as the text is the same too).
+    global_ids: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +149,14 @@ class ParsedMessage:
     attachment_types: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     label: str | None = None
+    # sha256 of the subject and the body (see content_digest), the subject read even when the allow-list
+    # leaves it out, so a message's content identity does not depend on the allow-list
+    content_digest: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "location", location_text(self.location))
+        if not self.content_digest:
+            object.__setattr__(self, "content_digest", content_digest(self.subject, self.body))
 
     def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
         return f"ParsedMessage(location={self.location!r}, size_bytes={self.size_bytes})"
@@ -72,6 +171,9 @@ class Quarantined:
     detail: str  # human-readable, without message content (exception type, not its message)
     size_bytes: int | None = None
     fingerprint: bytes = b""  # sha256 of the raw bytes where available, so re-runs do not repeat it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "location", location_text(self.location))
 
 
 SourceItem = ParsedMessage | Quarantined

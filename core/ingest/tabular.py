@@ -6,17 +6,22 @@
 - CSV: the first row is the header; the delimiter is whichever of ``,`` ``;`` tab ``|`` occurs most in the
   header line. Text is read as UTF-8 (BOM allowed), or UTF-16 when the file starts with its BOM; cells
   that are not valid UTF-8 are re-read as cp1252/latin-1 and flagged ``charset_fallback``. NUL characters
-  are dropped from the text. Row N is the N-th record after the header (a quoted
-  multi-line field is one record); blank records yield nothing but keep their number.
+  are dropped from the text. In a UTF-16 file, bytes that are not valid UTF-16 (a cut-off file, a lone
+  surrogate) make their row ``malformed_record`` ("invalid UTF-16 text"); the other rows are read.
+  Row N is the N-th record after the header (a quoted multi-line field is one record); blank records
+  yield nothing but keep their number.
 - JSON: a file whose first non-blank character is ``[`` is a list of objects, read one element at a time
   (row N = N-th element). Anything else is JSON Lines (row N = line N). A line or element that is not valid
   JSON or not an object, or whose text is empty or not a string, is quarantined ``malformed_record`` at
-  ``file#row=N``. After an invalid element in a JSON list the rest of the list cannot be resynchronised, so
-  one quarantine covers the rest of the file.
+  ``file#row=N``. An invalid element of a JSON list is quarantined on its own: the reader skips to the
+  next comma outside brackets and strings (a line break ends a broken string) and reads on. Text after
+  the list's closing bracket is one more quarantined item.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -30,20 +35,35 @@ from pathlib import Path
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest import records
 from scrubdesk.core.ingest.charset import FALLBACK_FLAG, normalize_newlines, repair_surrogates
-from scrubdesk.core.ingest.headers import parse_addresses, parse_date
+from scrubdesk.core.ingest.files import open_regular
+from scrubdesk.core.ingest.headers import MAX_ADDRESS_CHARS, parse_addresses, parse_date
 from scrubdesk.core.ingest.records import (
     ImportOptions,
     ParsedMessage,
     Quarantined,
     QuarantineReason,
     SourceItem,
+    shown,
 )
 
-TABULAR_FORMATS = ("csv", "json")
 _DELIMITERS = (",", ";", "\t", "|")
 _READ_CHARS = 1 << 20
 _PROBE_RECORDS = 1000  # how far the column check looks for a first JSON object
-_NAME_ADDR_RE = re.compile(r'\s*"?([^"<>]*?)"?\s*<([^<>\s]+@[^<>\s]+)>\s*')
+_NAME_ADDR_RE = re.compile(r'\s*+"?+([^"<>]*+)"?+\s*+<([^<>\s@]++@[^<>\s]++)>\s*+')
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Bytes a UTF-16 file holds that are not UTF-16 become lone surrogates (U+DC00 + byte), which valid
+# UTF-16 can never decode to, so the rows that hold them are found and quarantined.
+_BAD_UTF16 = "scrubdesk-bad-utf16"
+INVALID_UTF16 = "invalid UTF-16 text"
+
+
+def _mark_bad_utf16(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(chr(0xDC00 + b) for b in bad), error.end
+
+
+codecs.register_error(_BAD_UTF16, _mark_bad_utf16)
 
 # csv refuses fields over 128 KiB by default; a message body can be far longer. (Process-wide setting.)
 csv.field_size_limit(max(csv.field_size_limit(), 4 * records.MAX_MESSAGE_BYTES))
@@ -109,7 +129,7 @@ def _sender(value: str, flags: set[str]) -> tuple[str | None, str | None]:
     """A sender cell is one person: "Doe, Jane <j@x>" is a name with a comma, not two addresses."""
     value = " ".join(value.split())  # single blanks keep the regex below linear
     m = _NAME_ADDR_RE.fullmatch(value)
-    if m is not None:
+    if m is not None and len(m.group(2)) <= MAX_ADDRESS_CHARS:
         return m.group(1).strip() or None, m.group(2).strip().lower() or None
     pairs, address_flags = parse_addresses([value.encode("utf-8", "surrogateescape")])
     flags |= address_flags
@@ -167,7 +187,8 @@ def make_record(
 
     label = optional(columns.label)
     natural_id = optional(columns.id)
-    subject = optional(columns.subject) if "subject" in fields else None
+    full_subject = optional(columns.subject)
+    subject = full_subject if "subject" in fields else None
     from_name = from_addr = sent_at = None
     if "from" in fields and (sender := optional(columns.sender)):
         from_name, from_addr = _sender(sender, flags)
@@ -188,18 +209,47 @@ def make_record(
         subject=subject,
         flags=tuple(sorted(flags)),
         label=label,
+        content_digest=records.content_digest(full_subject, body),
     )
 
 
 # ---------------------------------------------------------------------------------------------- CSV
 
 
-def _open_text(path: Path) -> tuple[io.BufferedReader, io.TextIOWrapper]:
+@dataclass
+class _Text:
+    """An open CSV/JSON file: the binary stream (for progress), the text over it, and whether it is
+    UTF-16 (where any surrogate in the text marks bytes that were not UTF-16)."""
+
+    raw: io.BufferedReader
+    text: io.TextIOWrapper
+    utf16: bool
+
+    def close(self) -> None:
+        self.text.close()
+        self.raw.close()
+
+    def bad_text(self, text: str) -> bool:
+        return self.utf16 and _SURROGATE_RE.search(text) is not None
+
+
+def _open_text(path: Path) -> _Text | Quarantined:
     """UTF-8 (BOM optional), or UTF-16 when the file starts with its BOM (Excel's "Unicode text")."""
-    raw = path.open("rb")
-    encoding = "utf-16" if raw.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
-    return raw, text
+    stream = open_regular(path)
+    if isinstance(stream, Quarantined):
+        return stream
+    raw = stream
+    utf16 = raw.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff")
+    encoding, errors = ("utf-16", _BAD_UTF16) if utf16 else ("utf-8-sig", "surrogateescape")
+    return _Text(raw, io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=""), utf16)
+
+
+def _open_columns(path: Path) -> _Text:
+    """The file opened to read its column names; InputError when it cannot be read."""
+    opened = _open_text(path)
+    if isinstance(opened, Quarantined):
+        raise InputError(f"{shown(path)}: cannot read ({opened.detail})")
+    return opened
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -226,21 +276,23 @@ def _chain_line(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
 
 
 def csv_columns(path: Path) -> list[str]:
-    raw, text = _open_text(path)
-    with raw, text:
-        return _csv_header(text)[0]
+    opened = _open_columns(path)
+    try:
+        return _csv_header(opened.text)[0]
+    finally:
+        opened.close()
 
 
 def read_csv(
     path: Path, options: ImportOptions, consumed: Callable[[int], None] | None = None
 ) -> Iterator[SourceItem]:
-    try:
-        raw, text = _open_text(path)
-    except OSError as exc:
-        yield Quarantined(str(path), QuarantineReason.UNREADABLE_FILE, f"open failed: {type(exc).__name__}")
+    opened = _open_text(path)
+    if isinstance(opened, Quarantined):
+        yield opened
         return
-    with raw, text:
-        header, reader = _csv_header(text)
+    raw = opened.raw
+    with contextlib.closing(opened):
+        header, reader = _csv_header(opened.text)
         columns = _resolve_columns(path, header, options)
         index: dict[str, int] = {}
         for i, name in enumerate(header):
@@ -264,7 +316,17 @@ def read_csv(
                 consumed(raw.tell())
             if not row or not any(cell.strip() for cell in row):
                 continue
-            joined = "\x1f".join(row).encode("utf-8", "surrogateescape")
+            joined_text = "\x1f".join(row)
+            joined = joined_text.encode("utf-8", "surrogatepass")
+            if opened.bad_text(joined_text):
+                yield Quarantined(
+                    f"{path}#row={row_no}",
+                    QuarantineReason.MALFORMED_RECORD,
+                    INVALID_UTF16,
+                    len(joined),
+                    hashlib.sha256(joined).digest(),
+                )
+                continue
             values = {name: row[i] for name, i in index.items() if i < len(row)}
             yield make_record(
                 values,
@@ -289,7 +351,7 @@ class _JsonItem:
     raw: str = ""  # the item's JSON text, for its fingerprint ("" when too large to keep)
 
     def fingerprint(self) -> bytes:
-        return hashlib.sha256(self.raw.encode("utf-8", "surrogateescape")).digest() if self.raw else b""
+        return hashlib.sha256(self.raw.encode("utf-8", "surrogatepass")).digest() if self.raw else b""
 
 
 def _first_char(text: io.TextIOWrapper) -> str:
@@ -329,6 +391,47 @@ def _iter_json_lines(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
         yield _JsonItem(line_no, value, len(line), raw=line)
 
 
+_ELEMENT_STOP_RE = re.compile(r'["\[\]{},]')
+_STRING_STOP_RE = re.compile(r'["\\\n]')
+
+
+def _element_end(buf: str, pos: int) -> int | None:
+    """Where a broken list element that starts at ``buf[pos]`` ends: at the first comma or closing bracket
+    of the list outside brackets and strings, or at a line break inside a string (a string cannot hold
+    one, so a quote left open ends the element at its line instead of swallowing the elements after it).
+    A stray closing brace is kept with the element. None when ``buf`` ends first."""
+    depth = 0
+    i = pos
+    while True:
+        m = _ELEMENT_STOP_RE.search(buf, i)
+        if m is None:
+            return None
+        i = m.start()
+        char = buf[i]
+        if char == '"':
+            i += 1
+            while True:
+                m = _STRING_STOP_RE.search(buf, i)
+                if m is None:
+                    return None
+                if m.group() == "\n":
+                    return m.start()
+                i = m.end()
+                if m.group() == '"':
+                    break
+                i += 1  # a backslash escapes the next character
+            continue
+        if char in "[{":
+            depth += 1
+        elif depth == 0:
+            if char == "}":
+                return i + 1
+            return max(i, pos + 1)
+        elif char in "]}":
+            depth -= 1
+        i += 1
+
+
 def _iter_json_array(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
     decoder = json.JSONDecoder()
     buf = text.read(_READ_CHARS)
@@ -340,6 +443,7 @@ def _iter_json_array(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
     eof = False
     row = 0
     limit = records.MAX_MESSAGE_BYTES
+    error: str | None
 
     def more() -> bool:
         nonlocal buf, pos, eof
@@ -360,7 +464,10 @@ def _iter_json_array(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
                 pos += 1
             if pos < len(buf) or not more():
                 break
-        if pos >= len(buf) or buf[pos] == "]":
+        if pos >= len(buf):
+            return
+        if buf[pos] == "]":
+            yield from _after_list(buf, pos + 1, text, row + 1)
             return
         row += 1
         while True:
@@ -369,13 +476,34 @@ def _iter_json_array(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
             except (ValueError, RecursionError) as exc:
                 if len(buf) - pos <= limit and more():
                     continue
-                yield _JsonItem(row, None, len(buf) - pos, f"invalid JSON: {type(exc).__name__}", stop=True)
-                return
+                error = f"invalid JSON: {type(exc).__name__}"
+                break
             if end == len(buf) and not eof and isinstance(value, int | float) and more():
                 continue  # a number cut at the buffer's end: read on and decode it whole
+            error = None
             break
-        yield _JsonItem(row, value, end - pos, raw=buf[pos:end])
-        pos = end
+        if error is None:
+            yield _JsonItem(row, value, end - pos, raw=buf[pos:end])
+            pos = end
+            continue
+        while (stop := _element_end(buf, pos)) is None and len(buf) - pos <= limit and more():
+            pass
+        if stop is None:  # no end in sight: the rest of the file is this one broken element
+            detail = f"{error}; rest of file not read"
+            yield _JsonItem(row, None, len(buf) - pos, detail, stop=True, raw=buf[pos : pos + limit])
+            return
+        yield _JsonItem(row, None, stop - pos, error, raw=buf[pos:stop])
+        pos = stop
+
+
+def _after_list(buf: str, pos: int, text: io.TextIOWrapper, row: int) -> Iterator[_JsonItem]:
+    """Anything but blanks after a JSON list's closing bracket is reported as one more item."""
+    rest = buf[pos:]
+    size = len(rest.strip())
+    while chunk := text.read(_READ_CHARS):
+        size += len(chunk.strip())
+    if size:
+        yield _JsonItem(row, None, size, "text after the end of the list", stop=True, raw=rest[:_READ_CHARS])
 
 
 def _iter_json(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
@@ -388,10 +516,10 @@ def _iter_json(text: io.TextIOWrapper) -> Iterator[_JsonItem]:
 
 def json_columns(path: Path) -> list[str]:
     """The keys of the first JSON object in the file (within the first records), or []."""
-    raw, text = _open_text(path)
-    with raw, text:
-        for n, item in enumerate(_iter_json(text)):
-            if isinstance(item.value, dict):
+    opened = _open_columns(path)
+    with contextlib.closing(opened):
+        for n, item in enumerate(_iter_json(opened.text)):
+            if isinstance(item.value, dict) and not opened.bad_text(item.raw):
                 return [str(key) for key in item.value]
             if item.stop or n >= _PROBE_RECORDS:
                 break
@@ -401,23 +529,27 @@ def json_columns(path: Path) -> list[str]:
 def read_json(
     path: Path, options: ImportOptions, consumed: Callable[[int], None] | None = None
 ) -> Iterator[SourceItem]:
-    try:
-        raw, text = _open_text(path)
-    except OSError as exc:
-        yield Quarantined(str(path), QuarantineReason.UNREADABLE_FILE, f"open failed: {type(exc).__name__}")
+    opened = _open_text(path)
+    if isinstance(opened, Quarantined):
+        yield opened
         return
-    with raw, text:
+    with contextlib.closing(opened):
         columns: _Columns | None = None
-        for item in _iter_json(text):
+        for item in _iter_json(opened.text):
             if consumed is not None:
-                consumed(raw.tell())
+                consumed(opened.raw.tell())
             location = f"{path}#row={item.row}"
+            if opened.bad_text(item.raw):
+                yield Quarantined(
+                    location, QuarantineReason.MALFORMED_RECORD, INVALID_UTF16, item.size, item.fingerprint()
+                )
+                continue
             if item.error is not None:
-                detail = item.error + ("; rest of file not read" if item.stop else "")
+                detail = item.error
                 reason = QuarantineReason.MALFORMED_RECORD
                 if item.error.startswith("record over"):
                     reason = QuarantineReason.TOO_LARGE
-                yield Quarantined(location, reason, detail, item.size, item.fingerprint())
+                yield Quarantined(location, reason, detail, item.size, item.fingerprint())  # fixed wording
                 continue
             if not isinstance(item.value, dict):
                 yield Quarantined(
@@ -431,7 +563,7 @@ def read_json(
             if columns is None:
                 columns = _resolve_columns(path, [str(k) for k in item.value], options)
             canonical = json.dumps(item.value, sort_keys=True, ensure_ascii=False).encode(
-                "utf-8", "surrogateescape"
+                "utf-8", "surrogatepass"
             )
             yield make_record(
                 item.value,
@@ -448,7 +580,7 @@ def check_columns(path: Path, fmt: str, options: ImportOptions) -> None:
     try:
         available = csv_columns(path) if fmt == "csv" else json_columns(path)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({type(exc).__name__})") from None
+        raise InputError(f"{shown(path)}: cannot read ({type(exc).__name__})") from None
     if fmt == "json" and not available:
         if not options.text_column:
             raise InputError(f"{path}: say which column holds the message text")

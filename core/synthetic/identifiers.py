@@ -9,15 +9,29 @@ Every number here comes from a range that is reserved or never issued:
 - IBANs, sort codes, account numbers, NINOs: random but well-formed (a random number with no
   name attached is not personal data).
 
-The ``is_valid_*`` functions are the same rules as checks, for tests and for the PII engine's evaluation.
+Check digits and validity rules are :mod:`scrubdesk.core.pii_checksums`' (the same rules the PII
+recognisers apply), re-exported here for the generator's callers.
 """
 
 from __future__ import annotations
 
 import random
-import re
+
+from scrubdesk.core.pii_checksums import (
+    NINO_PREFIXES,
+    iban_check_digits,
+    is_valid_card,
+    is_valid_gb_iban,
+    is_valid_nhs,
+    is_valid_nino,
+    luhn_check_digit,
+    nhs_check_digit,
+)
+
+luhn_valid = is_valid_card  # the generator's older name
 
 __all__ = [
+    "NINO_PREFIXES",
     "iban_check_digits",
     "is_valid_gb_iban",
     "is_valid_nhs",
@@ -37,14 +51,6 @@ __all__ = [
 
 # --- National Insurance number ----------------------------------------------------------------------------
 
-_NINO_FIRST = "ABCEGHJKLMNOPRSTWXYZ"  # D F I Q U V never used
-_NINO_SECOND = "ABCEGHJKLMNPRSTWXYZ"  # ... and O never second
-_NINO_BANNED = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
-NINO_PREFIXES: tuple[str, ...] = tuple(
-    a + b for a in _NINO_FIRST for b in _NINO_SECOND if a + b not in _NINO_BANNED
-)
-_NINO_RE = re.compile(r"([A-Z]{2})(\d{6})([A-D])")
-
 
 def make_nino(rng: random.Random, *, spaced: bool = False, lower: bool = False) -> str:
     """A well-formed NINO: 'AB123456C', or 'AB 12 34 56 C' when spaced."""
@@ -58,24 +64,7 @@ def make_nino(rng: random.Random, *, spaced: bool = False, lower: bool = False) 
     return value.lower() if lower else value
 
 
-def is_valid_nino(value: str) -> bool:
-    compact = value.replace(" ", "").upper()
-    m = _NINO_RE.fullmatch(compact)
-    return bool(m) and m.group(1) in NINO_PREFIXES  # type: ignore[union-attr]
-
-
 # --- NHS number -------------------------------------------------------------------------------------------
-
-
-def nhs_check_digit(first_nine: str) -> int | None:
-    """The mod-11 check digit for nine digits, or None when the remainder makes the number invalid."""
-    total = sum(int(d) * (10 - i) for i, d in enumerate(first_nine))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
 
 
 def make_nhs(rng: random.Random, *, spaced: bool = True) -> str:
@@ -87,13 +76,6 @@ def make_nhs(rng: random.Random, *, spaced: bool = True) -> str:
             break
     digits = f"{nine}{check}"
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if spaced else digits
-
-
-def is_valid_nhs(value: str) -> bool:
-    digits = value.replace(" ", "").replace("-", "")
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    return nhs_check_digit(digits[:9]) == int(digits[9])
 
 
 # --- Payment cards ----------------------------------------------------------------------------------------
@@ -109,26 +91,6 @@ _CARD_BINS: tuple[tuple[str, int, tuple[int, ...]], ...] = (
     ("378282", 15, (4, 6, 5)),  # Amex test
     ("371449", 15, (4, 6, 5)),  # Amex test
 )
-
-
-def luhn_check_digit(partial: str) -> int:
-    """The digit that makes ``partial + digit`` pass the Luhn check."""
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch)
-        if i % 2 == 0:  # these positions are doubled once the check digit is appended
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10
-
-
-def luhn_valid(value: str) -> bool:
-    digits = value.replace(" ", "").replace("-", "")
-    if not digits.isdigit() or len(digits) < 12:
-        return False
-    return luhn_check_digit(digits[:-1]) == int(digits[-1])
 
 
 def make_card(rng: random.Random, *, separator: str = " ") -> str:
@@ -162,14 +124,6 @@ def make_account_number(rng: random.Random) -> str:
     return f"{rng.randrange(10_000_000, 100_000_000)}"
 
 
-def _iban_numeric(text: str) -> int:
-    return int("".join(str(int(ch, 36)) for ch in text))
-
-
-def iban_check_digits(country: str, bban: str) -> str:
-    return f"{98 - _iban_numeric(bban + country + '00') % 97:02d}"
-
-
 def make_gb_iban(rng: random.Random, *, grouped: bool = True) -> str:
     """A GB IBAN with a correct mod-97 checksum: GBkk BBBB SSSS SSAA AAAA AA."""
     bank = _BANK_CODES[rng.randrange(len(_BANK_CODES))]
@@ -178,13 +132,6 @@ def make_gb_iban(rng: random.Random, *, grouped: bool = True) -> str:
     if not grouped:
         return iban
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
-
-
-def is_valid_gb_iban(value: str) -> bool:
-    compact = value.replace(" ", "").upper()
-    if not re.fullmatch(r"GB\d{2}[A-Z]{4}\d{14}", compact):
-        return False
-    return _iban_numeric(compact[4:] + compact[:4]) % 97 == 1
 
 
 # --- Phone numbers (Ofcom drama ranges) -------------------------------------------------------------------

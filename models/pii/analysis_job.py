@@ -52,6 +52,7 @@ class AnalysisSummary:
     analyzer_version: str = ""
     approvals_kept: int = 0  # approved messages re-analysed to the same suggestions
     approvals_to_redo: int = 0  # approved messages whose suggestions (or content) changed
+    language_unsupported: int = 0  # analysed messages in a language the analyser does not read
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class AnalysisSummary:
             "analyzer_version": self.analyzer_version,
             "approvals_kept": self.approvals_kept,
             "approvals_to_redo": self.approvals_to_redo,
+            "language_unsupported": self.language_unsupported,
         }
 
 
@@ -181,11 +183,13 @@ def _run(
 def _analyse_batch(store: Store, analyzer: Any, batch: list[_Work], summary: AnalysisSummary) -> None:
     inputs = [AnalysisInput(w.body, w.headers) for w in batch]
     inputs += [AnalysisInput(w.subject, w.headers) for w in batch]
-    results = list(analyzer.analyze_many(inputs, batch_size=max(len(inputs) // 4, 8)))
-    body_spans, subject_spans = results[: len(batch)], results[len(batch) :]
+    results = list(analyzer.analyze_many_detailed(inputs, batch_size=max(len(inputs) // 4, 8)))
+    bodies, subjects = results[: len(batch)], results[len(batch) :]
     now = utc_now()
     with store.transaction() as conn:
-        for work, body, subject in zip(batch, body_spans, subject_spans, strict=True):
+        for work, body_result, subject_result in zip(batch, bodies, subjects, strict=True):
+            body, subject = body_result.spans, subject_result.spans
+            # The body says which language the message is in (a subject is too short to tell).
             outcome = record_reanalysis(
                 conn,
                 work.message_id,
@@ -195,7 +199,11 @@ def _analyse_batch(store: Store, analyzer: Any, batch: list[_Work], summary: Ana
                 fingerprint=work.fingerprint,
                 same_content=work.same_content,
                 at=now,
+                language=body_result.language,
+                language_supported=body_result.supported,
             )
+            if not body_result.supported:
+                summary.language_unsupported += 1
             if outcome == APPROVAL_KEPT:
                 summary.approvals_kept += 1
             elif outcome == APPROVAL_TO_REDO:
@@ -207,4 +215,7 @@ def _analyse_batch(store: Store, analyzer: Any, batch: list[_Work], summary: Ana
 
 
 def _progress_text(summary: AnalysisSummary) -> str:
-    return f"{summary.analysed} analysed, {summary.skipped} unchanged, {summary.spans} spans"
+    text = f"{summary.analysed} analysed, {summary.skipped} unchanged, {summary.spans} spans"
+    if summary.language_unsupported:
+        text += f", {summary.language_unsupported} in a language not supported (review by hand)"
+    return text

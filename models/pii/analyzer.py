@@ -8,27 +8,59 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import regex
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 
 from scrubdesk.core.spans import Span, resolve_overlaps
+from scrubdesk.models.pii.casing import recase
 from scrubdesk.models.pii.chunking import chunks
 from scrubdesk.models.pii.config import PiiConfig
 from scrubdesk.models.pii.entities import PERSON
-from scrubdesk.models.pii.name_lexicon import load_lexicon
+from scrubdesk.models.pii.gazetteer import gazetteer_digest
+from scrubdesk.models.pii.language import language_of
+from scrubdesk.models.pii.name_lexicon import NAMES_RESOURCE, load_lexicon, resource_digest
 from scrubdesk.models.pii.propagation import RECOGNIZER as PROPAGATION
 from scrubdesk.models.pii.propagation import propagate_names
+from scrubdesk.models.pii.recognizers.header_grammar import NameWords
 from scrubdesk.models.pii.recognizers.header_names import HeaderNameRecognizer, people_from_headers
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
+from scrubdesk.models.pii.vetoes import cut, not_name_regions
 
 log = logging.getLogger(__name__)
 
 ANALYZER_NAME = "scrubdesk-pii"
-ANALYZER_RELEASE = "3"  # bump when recogniser code changes what it finds
+ANALYZER_RELEASE = "4"  # bump when recogniser code changes what it finds
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The spans of one text, and its language: ``language`` is the detected language (None when the
+    text is too short to tell); ``supported`` is False when it is not the analyser's language, in which
+    case the spans hold only language-independent findings and the message needs review by hand."""
+
+    spans: list[Span]
+    language: str | None = None
+    supported: bool = True
+
+    def __repr__(self) -> str:
+        return (
+            f"AnalysisResult(spans={len(self.spans)}, language={self.language}, supported={self.supported})"
+        )
+
+
+# Recognisers that read English (word lists, cues, the English NER model): on a message in another
+# language their findings are dropped. Numbers, addresses, postcodes and the names of the headers stay.
+LANGUAGE_DEPENDENT = frozenset(
+    {
+        "SpacyRecognizer", "LexiconNameRecognizer", "NameCueRecognizer", "LowerCaseNameCueRecognizer",
+        "LetterNameRecognizer", "PlaceCueRecognizer", "GazetteerPlaceRecognizer", "SalutationNameRecognizer",
+    }
+)  # fmt: skip
+LANGUAGE_GATE = "LanguageDetection"
 
 
 @dataclass(frozen=True)
@@ -58,8 +90,10 @@ class PiiAnalyzer:
     def __init__(self, config: PiiConfig, engine: AnalyzerEngine, model_version: str) -> None:
         self.config = config
         self.engine = engine
+        # The frozen word lists' digests: a new name list or gazetteer re-analyses what it changes.
+        lists = f"{resource_digest(NAMES_RESOURCE)[:8]}{gazetteer_digest()[:8]}"
         self.version = (
-            f"{ANALYZER_NAME}/{ANALYZER_RELEASE}+{config.model}-{model_version}+{config.fingerprint}"
+            f"{ANALYZER_NAME}/{ANALYZER_RELEASE}+{config.model}-{model_version}+{config.fingerprint}+{lists}"
         )
         self._allow = [
             regex.compile(r"(?<!\w)" + regex.escape(a) + r"(?!\w)", regex.IGNORECASE)
@@ -68,19 +102,22 @@ class PiiAnalyzer:
         ]
         self._min_threshold = min([config.score_threshold, *config.thresholds.values()])
         self._headers_enabled = config.enabled("HeaderNameRecognizer")
+        self._language_gate = config.enabled(LANGUAGE_GATE)
         self._propagate = config.enabled(PROPAGATION)
-        lexicon = load_lexicon(config.model, config.ambiguous_names) if self._propagate else None
+        lexicon = load_lexicon(config.model, config.ambiguous_names)
+        self._lexicon = lexicon
         # Names that are also ordinary words ('Hope', 'May', 'Frank') are never propagated.
-        self._is_ordinary = (
-            (lambda w: lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS)
-            if lexicon is not None
-            else (lambda w: w.lower() in NOT_NAME_WORDS)
+        self._is_ordinary: Callable[[str], bool] = lambda w: (
+            lexicon.is_ambiguous(w) or w.lower() in NOT_NAME_WORDS
         )
         # A known given name or surname that is no ordinary word: two in a list make it a list of people.
-        self._is_name = (
-            (lambda w: (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w))
-            if lexicon is not None
-            else (lambda w: False)
+        self._is_name: Callable[[str], bool] = lambda w: (
+            (lexicon.is_given(w) or lexicon.is_surname(w)) and not self._is_ordinary(w)
+        )
+        # What the header grammar needs to tell a person's display name from an organisation's.
+        self._name_words = NameWords(
+            lambda w: lexicon.is_given(w) or lexicon.is_surname(w),
+            lambda w: lexicon.is_ambiguous(w) or lexicon.is_noun(w),
         )
 
     @property
@@ -92,6 +129,13 @@ class PiiAnalyzer:
 
     def analyze_many(self, inputs: Iterable[AnalysisInput], batch_size: int = 32) -> Iterator[list[Span]]:
         """Spans for each input, in order. Texts go through the NLP pipeline in batches."""
+        for result in self.analyze_many_detailed(inputs, batch_size):
+            yield result.spans
+
+    def analyze_many_detailed(
+        self, inputs: Iterable[AnalysisInput], batch_size: int = 32
+    ) -> Iterator[AnalysisResult]:
+        """Spans and language for each input, in order."""
         batch: list[AnalysisInput] = []
         for item in inputs:
             batch.append(item)
@@ -101,8 +145,9 @@ class PiiAnalyzer:
         if batch:
             yield from self._analyze_batch(batch)
 
-    def _analyze_batch(self, batch: list[AnalysisInput]) -> Iterator[list[Span]]:
-        texts = [clean_text(item.text or "") for item in batch]
+    def _analyze_batch(self, batch: list[AnalysisInput]) -> Iterator[AnalysisResult]:
+        # Offsets in the cleaned and re-cased texts are those of the originals (same lengths).
+        texts = [recase(clean_text(item.text or ""), self._lexicon.is_word) for item in batch]
         pieces: list[tuple[int, int, str]] = []  # (input index, offset, chunk text)
         for i, text in enumerate(texts):
             for offset, chunk in chunks(text, self.config.chunk_chars, self.config.chunk_overlap):
@@ -113,9 +158,12 @@ class PiiAnalyzer:
             [p[2] for p in pieces], language, batch_size=len(pieces) or 1
         )
         found: list[list[Span]] = [[] for _ in batch]
-        recognizers = [self._header_recognizer(item) for item in batch]
+        recognizers = [self._header_recognizer(item, text) for item, text in zip(batch, texts, strict=True)]
         for (i, offset, chunk), (_, nlp_artifacts) in zip(pieces, artifacts, strict=True):
-            ad_hoc = [recognizers[i]] if recognizers[i] is not None else None
+            header_recognizer = recognizers[i]
+            ad_hoc: list[EntityRecognizer] | None = (
+                [header_recognizer] if header_recognizer is not None else None
+            )
             results = self.engine.analyze(
                 chunk,
                 language,
@@ -125,23 +173,31 @@ class PiiAnalyzer:
             )
             found[i].extend(_to_span(r).shifted(offset) for r in results)
         for text, spans in zip(texts, found, strict=True):
-            result = self._finish(text, spans)
-            log.debug("analysed %d chars: %d spans", len(text), len(result))
-            yield result
+            detected, supported = (
+                language_of(text, self.config.language) if self._language_gate else (None, True)
+            )
+            kept = spans if supported else [s for s in spans if s.recognizer not in LANGUAGE_DEPENDENT]
+            result = self._finish(text, kept)
+            log.debug("analysed %d chars: %d spans, language %s", len(text), len(result), detected)
+            yield AnalysisResult(result, detected, supported)
 
-    def _header_recognizer(self, item: AnalysisInput) -> HeaderNameRecognizer | None:
-        if not (item.headers and self._headers_enabled):
+    def _header_recognizer(self, item: AnalysisInput, text: str) -> HeaderNameRecognizer | None:
+        if not self._headers_enabled:
             return None
-        people = people_from_headers(item.headers, self.config.allow_list)
+        people = people_from_headers(item.headers, self.config.allow_list, self._name_words, text)
         if people.empty:
             return None
-        return HeaderNameRecognizer(people, self.config.ambiguous_names, self.config.language)
+        return HeaderNameRecognizer(
+            people, self.config.ambiguous_names, self.config.language, self._name_words
+        )
 
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
         spans = [s for s in set(spans) if s.score >= self.config.threshold(s.label)]
         spans = [trimmed for s in spans if (trimmed := _trim(text, s)) is not None]
+        vetoed = not_name_regions(text)
+        spans = cut(spans, vetoed)
         if self._propagate:
-            spans += propagate_names(text, spans, self._is_ordinary, self._is_name)
+            spans += cut(propagate_names(text, spans, self._is_ordinary, self._is_name), vetoed)
         if self._allow:
             allowed = [m.span() for rx in self._allow for m in rx.finditer(text)]
             spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allowed)]

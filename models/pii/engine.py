@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -17,7 +18,9 @@ from presidio_analyzer.nlp_engine import NlpEngineProvider
 from scrubdesk.models.pii import offline  # noqa: F401 - must come before presidio
 from scrubdesk.models.pii.analyzer import PiiAnalyzer
 from scrubdesk.models.pii.config import PiiConfig, load_config
-from scrubdesk.models.pii.context import IndexedContextEnhancer
+from scrubdesk.models.pii.context import GroupedContextEngine, IndexedContextEnhancer
+from scrubdesk.models.pii.gazetteer import load_gazetteer
+from scrubdesk.models.pii.name_lexicon import NameLexicon, load_lexicon
 from scrubdesk.models.pii.nlp import (
     OfflineSpacyNlpEngine,
     SegmentedSpacyNlpEngine,
@@ -50,16 +53,36 @@ def build_analyzer(config: PiiConfig, mode: str = "segmented") -> PiiAnalyzer:
     """A new analyser. ``mode`` 'segmented' is the fast engine; 'full' runs the whole spaCy pipeline on
     every text (the plain-Presidio way, kept for comparison)."""
     nlp_engine = build_nlp_engine(config, mode)
-    engine = AnalyzerEngine(
+    engine = GroupedContextEngine(
         registry=build_registry(config),
         nlp_engine=nlp_engine,
         supported_languages=[config.language],
         default_score_threshold=config.score_threshold,
         context_aware_enhancer=IndexedContextEnhancer(),
     )
+    if isinstance(nlp_engine, SegmentedSpacyNlpEngine):
+        nlp_engine.explained = explained_words(load_lexicon(config.model, config.ambiguous_names))
     model_version = nlp_engine.get_nlp(config.language).meta.get("version", "unknown")
     log.info("PII analyser ready: %d recognisers, mode %s", len(engine.registry.recognizers), mode)
     return PiiAnalyzer(config, engine, model_version)
+
+
+def explained_words(lexicon: NameLexicon) -> Callable[[str], bool]:
+    """Capitalised words that need no NER to be judged: ordinary English words, known given names and
+    surnames that are no nouns (the lexicon recogniser finds them), and gazetteer places (the gazetteer
+    recogniser finds them)."""
+    gazetteer = load_gazetteer()
+
+    def explained(word: str) -> bool:
+        if lexicon.is_surname(word):
+            return False
+        if lexicon.is_given(word):
+            # the lexicon finds an unambiguous given name on its own; NER adds nothing
+            return not (lexicon.is_ambiguous(word) or lexicon.is_noun(word)) and gazetteer.get(word) is None
+        place = gazetteer.get(word)
+        return lexicon.is_word(word) or (place is not None and place.major)
+
+    return explained
 
 
 @functools.lru_cache(maxsize=4)

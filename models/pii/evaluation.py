@@ -13,6 +13,12 @@ Two matching rules, both reported by the benchmarks:
 
 Predictions whose label is not in the gold vocabulary (e.g. URL) are not scored. F2 weighs recall four
 times as much as precision: for a privacy tool a miss costs more than a false alarm.
+
+Real-text gold sets mark some spans ``_unscored_*`` (organisations, nominal mentions, digits): they are
+neither gold nor false positives. :func:`read_gold_jsonl` keeps them apart (``GoldDoc.ignored``) and
+:func:`evaluate` does not count a prediction that overlaps one of them and no gold span of its label.
+``prediction_map`` folds the engine's finer labels onto a set's coarser vocabulary (the real sets count a
+street address or a postcode as LOCATION).
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ class GoldDoc:
     text: str
     spans: tuple[Span, ...]
     headers: Mapping[str, Any] | None = None
+    ignored: tuple[Span, ...] = ()  # annotated, but neither gold nor a false positive
 
     def __repr__(self) -> str:
-        return f"GoldDoc(chars={len(self.text)}, spans={len(self.spans)})"
+        return f"GoldDoc(chars={len(self.text)}, spans={len(self.spans)}, ignored={len(self.ignored)})"
 
 
 @dataclass(frozen=True)
@@ -91,13 +98,39 @@ class EvalResult:
         }
 
 
+UNSCORED_PREFIX = "_unscored"
+
+
+def map_labels(spans: Iterable[Span], prediction_map: Mapping[str, str]) -> list[Span]:
+    """Spans relabelled through ``prediction_map`` (labels not in it are kept as they are)."""
+    return [
+        Span(s.start, s.end, prediction_map[s.label], s.score, s.recognizer)
+        if s.label in prediction_map
+        else s
+        for s in spans
+    ]
+
+
 def evaluate(
-    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Iterable[str]
+    gold: Sequence[Sequence[Span]],
+    predicted: Sequence[Sequence[Span]],
+    labels: Iterable[str],
+    ignored: Sequence[Sequence[Span]] | None = None,
 ) -> EvalResult:
+    """Span-overlap scores. ``ignored`` (per text): regions where a prediction that finds no gold span of
+    its label is neither right nor wrong."""
     vocabulary = set(labels)
     counts: dict[str, Counter[str]] = {}
-    for gold_spans, pred_spans in zip(gold, predicted, strict=True):
+    ignored = ignored if ignored is not None else [()] * len(gold)
+    for gold_spans, pred_spans, skip in zip(gold, predicted, ignored, strict=True):
         preds = [p for p in pred_spans if p.label in vocabulary]
+        if skip:
+            preds = [
+                p
+                for p in preds
+                if not any(p.overlaps(i) for i in skip)
+                or any(g.label == p.label and p.overlaps(g) for g in gold_spans)
+            ]
         for g in gold_spans:
             c = counts.setdefault(g.label, Counter())
             c["support"] += 1
@@ -173,15 +206,22 @@ def any_label_recall(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequenc
 def leaks(docs: Sequence[GoldDoc], scrubbed: Sequence[str]) -> tuple[int, int]:
     """(gold values still present verbatim in the scrubbed text, gold values). A value counts as present
     when it appears as a whole word sequence (case-sensitive) anywhere in its scrubbed text."""
-    leaked = total = 0
+    by_label = leaks_by_label(docs, scrubbed)
+    return sum(a for a, _ in by_label.values()), sum(b for _, b in by_label.values())
+
+
+def leaks_by_label(docs: Sequence[GoldDoc], scrubbed: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """:func:`leaks`, per gold label: {label: (leaked, total)}."""
+    counts: dict[str, Counter[str]] = {}
     for doc, out in zip(docs, scrubbed, strict=True):
         for span in doc.spans:
             value = doc.text[span.start : span.end].strip()
             if not value:
                 continue
-            total += 1
-            leaked += re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", out) is not None
-    return leaked, total
+            c = counts.setdefault(span.label, Counter())
+            c["total"] += 1
+            c["leaked"] += re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", out) is not None
+    return {label: (c["leaked"], c["total"]) for label, c in sorted(counts.items())}
 
 
 def read_gold_jsonl(path: Path, label_map: Mapping[str, str] | None = None) -> list[GoldDoc]:
@@ -194,14 +234,16 @@ def read_gold_jsonl(path: Path, label_map: Mapping[str, str] | None = None) -> l
                     continue
                 try:
                     record = json.loads(line)
-                    spans = tuple(
-                        Span(int(s["start"]), int(s["end"]), _mapped(str(s["label"]), label_map))
-                        for s in record.get("spans", ())
+                    raw = [(int(s["start"]), int(s["end"]), str(s["label"])) for s in record.get("spans", ())]
+                    spans = tuple(Span(a, b, _mapped(label, label_map)) for a, b, label in raw)
+                    ignored = tuple(
+                        Span(a, b, label) for a, b, label in raw if label.startswith(UNSCORED_PREFIX)
                     )
                     text = str(record["text"])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise InputError(f"{path} line {n}: not a gold record ({type(exc).__name__})") from exc
-                docs.append(GoldDoc(text, tuple(s for s in spans if s.label), record.get("headers") or None))
+                scored = tuple(s for s in spans if s.label and not s.label.startswith(UNSCORED_PREFIX))
+                docs.append(GoldDoc(text, scored, record.get("headers") or None, ignored))
     except OSError as exc:
         raise InputError(f"cannot read gold file {path}: {type(exc).__name__}") from exc
     return docs

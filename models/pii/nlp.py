@@ -19,20 +19,22 @@ an error, never a ``spacy download`` (Presidio's own engine downloads silently w
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from spacy.attrs import IDX, LENGTH, LOWER
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LENGTH, LOWER, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.models.pii.context import keyword_parts
+from scrubdesk.models.pii.recognizers.header_grammar import FIELD_LABEL, FIELD_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,12 @@ NER_LABELS_TO_PRESIDIO = {
     "GPE": "LOCATION",
     "LOC": "LOCATION",
     "FAC": "LOCATION",
+    # Kept only for the NER recogniser's person-context rule (recognizers/ner.py): no recogniser
+    # reports ORGANIZATION.
+    "ORG": "ORGANIZATION",
 }
 NER_LABELS_IGNORED = (
-    "ORG", "ORGANIZATION", "NORP", "DATE", "TIME", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
+    "NORP", "DATE", "TIME", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
     "ORDINAL", "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART",
 )  # fmt: skip
 NER_DEFAULT_SCORE = 0.7
@@ -153,11 +158,13 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
                 raise PipelineMissingError("the spaCy pipeline has no 'ner' component")
         self.cache = _SegmentCache(self.CACHE_ITEMS)
         self._keywords: dict[str, tuple[str, ...]] = {}
+        # Set by the analyser: capitalised words the word lists already account for (see ner_segments).
+        self.explained: Callable[[str], bool] | None = None
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(self._artifacts([text], language, batch_size=1))[1]
 
-    def process_batch(  # type: ignore[override]
+    def process_batch(
         self,
         texts: Iterable[str],
         language: str,
@@ -188,7 +195,10 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         self, nlp: Any, texts: list[str], language: str, n_process: int
     ) -> Iterator[tuple[str, NlpArtifacts]]:
         docs = [nlp.make_doc(t) for t in texts]
-        segments = [list(ner_segments(doc)) for doc in docs]
+        segments = [
+            _without_header_lines(text, list(ner_segments(doc, text, self.explained)))
+            for text, doc in zip(texts, docs, strict=True)
+        ]
         wanted: dict[str, None] = {}
         # Slice the input strings, never ``doc.text``: that property rebuilds the text token by token.
         for text, segs in zip(texts, segments, strict=True):
@@ -211,10 +221,10 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
                     span = doc.char_span(start + e_start, start + e_end, label=label, alignment_mode="expand")
                     if span is not None:
                         spans.append(span)
-            doc.ents = filter_spans(spans)
-            yield text, self._doc_to_nlp_artifact(doc, language)
+            # Not assigned to doc.ents: that walks every token, and only the artefacts read them.
+            yield text, self._doc_to_nlp_artifact(doc, language, filter_spans(spans))
 
-    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str, ents: list[Any] | None = None) -> NlpArtifacts:
         """Presidio's artifacts, read from the document in one array call rather than token by token.
 
         Lemmas are the lower-case forms (no lemmatiser runs). Keywords are what Presidio's
@@ -229,9 +239,9 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
             ends = (columns[:, 1] + columns[:, 2]).tolist()
         else:
             lemmas, starts, ends = [], [], []
-        entities, scores = self._get_updated_entities(
-            self._get_entities(doc), self._get_scores_for_entities(doc)
-        )
+        ents = list(doc.ents) if ents is None else ents
+        default_score = self.ner_model_configuration.default_score
+        entities, scores = self._get_updated_entities(ents, [default_score] * len(ents))
         artifacts = NlpArtifacts(
             entities=entities,
             tokens=doc,
@@ -243,7 +253,7 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         )
         artifacts.nlp_engine = self
         artifacts.keywords = [part for lemma in lemmas for part in self._keyword_parts(lemma, language)]
-        artifacts.token_ends = ends  # type: ignore[attr-defined]
+        artifacts.token_ends = ends
         return artifacts
 
     def _keyword_parts(self, lemma: str, language: str) -> tuple[str, ...]:
@@ -258,6 +268,33 @@ class SegmentedSpacyNlpEngine(OfflineSpacyNlpEngine):
         return parts
 
 
+# Header lines other than the subject hold addresses, dates and display names: the header grammar reads
+# them (recognizers/header_names.py), and NER only mislabels the surnames of recipient lists as places.
+_NO_NER_FIELDS = FIELD_NAMES - {"subject", "thread-topic", "keywords", "comments"}
+
+
+def _without_header_lines(text: str, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The segments that do not lie on a header line (other than the subject)."""
+    if not segments or ":" not in text:
+        return segments
+    lines = []
+    for m in FIELD_LABEL.finditer(text):
+        label = m.group("label").lower()
+        if label in _NO_NER_FIELDS or label.startswith("x-"):
+            end = text.find("\n", m.end())
+            lines.append((m.start(), len(text) if end == -1 else end))
+    if not lines:
+        return segments
+    starts = [a for a, _ in lines]
+    kept = []
+    for start, end in segments:
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= lines[i][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
 def _candidate(word: str) -> bool:
     """A capitalised word that may be (part of) a name or place: not 'I', not a month or weekday, not an
     initial or an acronym of up to four letters ('M:', 'NHS', 'IBAN', 'MIDL')."""
@@ -266,33 +303,42 @@ def _candidate(word: str) -> bool:
     return word.lower() not in _CALENDAR_WORDS
 
 
-def ner_segments(doc: Doc) -> Iterator[tuple[int, int]]:
+def ner_segments(
+    doc: Doc, text: str | None = None, explained: Callable[[str], bool] | None = None
+) -> Iterator[tuple[int, int]]:
     """Character ranges of the lines/sentences of ``doc`` that deserve NER.
 
     A segment deserves NER when it holds a capitalised word other than its first word, or its first word
     is capitalised and not a stop word. Months, weekdays, initials and short acronyms do not count: the
     model calls them DATE or ORG, which are ignored. Lower-case text is left to the header-aware and pattern
-    recognisers.
+    recognisers. Nor do words that ``explained`` accounts for: the analyser passes the words its word lists
+    already decide (ordinary words, known names that are no nouns, gazetteer places), so NER runs where a
+    capitalised word is unknown ('Dunton', 'Bisti') or a noun ('Compressor', 'Rose').
     """
+    text = doc.text if text is None else text
     seg_start: int | None = None
     first_word = True
     wanted = False
     last_end = 0
-    for token in doc:
-        if token.is_space or "\n" in token.text:
+    # One array call instead of a Token object per token: the loop reads plain ints and slices.
+    columns = doc.to_array([IDX, LENGTH, IS_SPACE, IS_ALPHA, SPACY]).tolist() if len(doc) else []
+    for idx, length, is_space, is_alpha, space_after in columns:
+        token = text[idx : idx + length]
+        if is_space or "\n" in token:
             if seg_start is not None and wanted:
                 yield seg_start, last_end
             seg_start, first_word, wanted = None, True, False
             continue
         if seg_start is None:
-            seg_start = token.idx
-        text = token.text
-        if not wanted and text[:1].isupper() and token.is_alpha and _candidate(text):
-            wanted = not first_word or text.lower() not in STOP_WORDS
-        if token.is_alpha:
+            seg_start = idx
+        if not wanted and is_alpha and token[:1].isupper() and _candidate(token):
+            wanted = (not first_word or token.lower() not in STOP_WORDS) and not (
+                explained is not None and explained(token)
+            )
+        if is_alpha:
             first_word = False
-        last_end = token.idx + len(text)
-        if text in _SENTENCE_END and token.whitespace_:
+        last_end = idx + length
+        if space_after and token in _SENTENCE_END:
             if wanted:
                 yield seg_start, last_end
             seg_start, first_word, wanted = None, True, False

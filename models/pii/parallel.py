@@ -13,7 +13,7 @@ from itertools import islice
 from typing import Any
 
 from scrubdesk.core.spans import Span
-from scrubdesk.models.pii.analyzer import AnalysisInput, PiiAnalyzer
+from scrubdesk.models.pii.analyzer import AnalysisInput, AnalysisResult, PiiAnalyzer
 from scrubdesk.models.pii.config import PiiConfig
 
 _worker_analyzer: Any = None
@@ -30,9 +30,9 @@ def _init_worker(config: PiiConfig, mode: str) -> None:
         cache.clear()  # a forked worker starts cold: no copy of the parent's cached segments
 
 
-def _analyse(batch: list[tuple[str, dict[str, Any] | None]]) -> list[list[Span]]:
+def _analyse(batch: list[tuple[str, dict[str, Any] | None]]) -> list[AnalysisResult]:
     inputs = [AnalysisInput(text, headers) for text, headers in batch]
-    return list(_worker_analyzer.analyze_many(inputs, batch_size=len(inputs)))
+    return list(_worker_analyzer.analyze_many_detailed(inputs, batch_size=len(inputs)))
 
 
 class ParallelAnalyzer:
@@ -50,6 +50,12 @@ class ParallelAnalyzer:
         )
 
     def analyze_many(self, inputs: Iterable[AnalysisInput], batch_size: int = 32) -> Iterator[list[Span]]:
+        for result in self.analyze_many_detailed(inputs, batch_size):
+            yield result.spans
+
+    def analyze_many_detailed(
+        self, inputs: Iterable[AnalysisInput], batch_size: int = 32
+    ) -> Iterator[AnalysisResult]:
         iterator = iter(inputs)
 
         def next_batch() -> list[tuple[str, dict[str, Any] | None]]:

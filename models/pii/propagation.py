@@ -20,16 +20,19 @@ import regex
 
 from scrubdesk.core.spans import Span
 from scrubdesk.models.pii.entities import PERSON
+from scrubdesk.models.pii.recognizers.salutations import ABBREVIATIONS
 
 RECOGNIZER = "NamePropagation"
 SCORE = 0.65  # below every recogniser: it only fills gaps
 MIN_SCORE = 0.6  # names found at least this confidently are propagated
 
 _NAME_WORD = regex.compile(r"[^\W\d_]{3,}(?:['’-][^\W\d_]+)*")
+# Members are capitalised words or initials ('me, Lorraine, TK, Paul, Mark, and Kim').
+_MEMBER = r"(?:\p{Lu}\p{Ll}+|\p{Lu}{2,3})"
 _LIST = regex.compile(
-    r"(?<![\w'’-])\p{Lu}\p{Ll}+(?:,[ \t]+\p{Lu}\p{Ll}+)*,?[ \t]+(?:and|&)[ \t]+\p{Lu}\p{Ll}+(?![\w'’-])"
+    rf"(?<![\w'’-]){_MEMBER}(?:,[ \t]+{_MEMBER})*,?[ \t]+(?:and|&)[ \t]+{_MEMBER}(?![\w'’-])"
 )
-_LIST_MEMBER = regex.compile(r"\p{Lu}\p{Ll}+")
+_LIST_MEMBER = regex.compile(_MEMBER)
 
 
 def propagate_names(
@@ -75,7 +78,10 @@ def propagate_names(
         if not has_found and (len(members) < 3 or sum(is_name(text[a:b]) for a, b in members) < 2):
             continue
         for a, b in members:
-            if free(a, b) and not is_ordinary(text[a:b]):
+            word = text[a:b]
+            if word.isupper() and (not has_found or word in ABBREVIATIONS):
+                continue  # initials only beside a name already found
+            if free(a, b) and not is_ordinary(word):
                 added.append(Span(a, b, PERSON, SCORE, RECOGNIZER))
     return added
 

@@ -16,9 +16,17 @@ from scrubdesk.core.audit_log import (
     count_entries,
     parse_receipt,
 )
+from scrubdesk.core.db.maintenance import page_size as page_size_of
 from scrubdesk.core.errors import InputError, StoreDamagedError, WrongKeyError
 from scrubdesk.core.keys import KeyVault, ProjectKeys
 from scrubdesk.core.project import STORE_FILE, Project
+from tests.builders import (
+    audit_row,
+    delete_audit_entries,
+    swap_audit_entries,
+    table_root_page,
+    tamper_audit_entry,
+)
 from tests.helpers import scrubdesk
 
 
@@ -39,9 +47,13 @@ def _anchor(project) -> dict:
     return json.loads((project.path / ANCHOR_FILE).read_text())
 
 
-def _sql(project, sql: str, params=()) -> None:
+def _tamper(project, tamper, *args, **kwargs) -> None:
     with project.store() as store:
-        store.execute(sql, params)
+        tamper(store, *args, **kwargs)
+
+
+def _flip_a_digit_in_details(store, seq: int) -> None:
+    tamper_audit_entry(store, seq, details=audit_row(store, seq).details.replace("1", "2"))
 
 
 def test_project_creation_is_the_first_entry_and_is_anchored(project):
@@ -78,14 +90,14 @@ def test_append_outside_a_transaction_anchors_at_once(project):
 
 def test_one_flipped_byte_in_an_entry_is_detected(project):
     _append(project, "import", "label", "export")
-    _sql(project, "UPDATE audit_log SET details = replace(details, '1', '2') WHERE seq = 3")
+    _tamper(project, _flip_a_digit_in_details, 3)
     status = _check(project)
     assert [(p.seq, p.problem) for p in status.problems] == [(3, "entry content does not match its MAC")]
 
 
 def test_deleting_the_last_entry_is_detected(project):
     _append(project, "import", "label", "export")
-    _sql(project, "DELETE FROM audit_log WHERE seq = 4")
+    _tamper(project, delete_audit_entries, 4, 4)
     status = _check(project)
     assert not status.ok
     assert [p.problem for p in status.problems] == [
@@ -95,7 +107,7 @@ def test_deleting_the_last_entry_is_detected(project):
 
 def test_deleting_the_last_entries_then_working_on_keeps_the_evidence(project):
     _append(project, "import", "label", "export")
-    _sql(project, "DELETE FROM audit_log WHERE seq >= 3")
+    _tamper(project, delete_audit_entries, 3)
     _append(project, "import", "train", "predict")  # seq 3-5 again, with other MACs
     assert _anchor(project)["seq"] == 4  # the anchor was not moved over the evidence
     problems = _check(project).problems
@@ -105,9 +117,7 @@ def test_deleting_the_last_entries_then_working_on_keeps_the_evidence(project):
 
 def test_reordered_entries_are_detected(project):
     _append(project, "import", "label", "export")
-    _sql(project, "UPDATE audit_log SET seq = seq + 100 WHERE seq = 2")
-    _sql(project, "UPDATE audit_log SET seq = 2 WHERE seq = 4")
-    _sql(project, "UPDATE audit_log SET seq = 4 WHERE seq = 102")
+    _tamper(project, swap_audit_entries, 2, 4)
     problems = _check(project).problems
     assert problems and {p.seq for p in problems} >= {2}
 
@@ -171,7 +181,7 @@ def test_a_failing_anchor_write_does_not_fail_the_committed_work(project, monkey
     _append(project, "import")  # no exception: the work and its entry are committed
     monkeypatch.undo()
     with project.store() as store:
-        assert store.scalar("SELECT count(*) FROM audit_log") == 2
+        assert count_entries(store) == 2
     status = _check(project)
     assert status.ok and status.reanchored
 
@@ -186,27 +196,20 @@ def test_forged_entries_without_the_key_are_detected(project):
     _append(project, "import", "label")
     with project.store() as store:
         forger = AuditLog(store, b"\x01" * 32)  # recomputes the MAC of its edit with a guessed key
-        row = store.execute("SELECT prev_mac FROM audit_log WHERE seq = 3").fetchone()
-        fields = dict(
-            zip(
-                ("seq", "at", "os_user", "role", "action", "objects", "details"),
-                store.execute(
-                    "SELECT seq, at, os_user, role, 'nothing', objects, details FROM audit_log WHERE seq = 3"
-                ).fetchone(),
-                strict=True,
-            )
-        )
-        store.execute(
-            "UPDATE audit_log SET action = 'nothing', mac = ? WHERE seq = 3", (forger._mac(row[0], fields),)
-        )
+        row = audit_row(store, 3)
+        fields = {
+            "seq": row.seq, "at": row.at, "os_user": row.os_user, "role": row.role, "action": "nothing",
+            "objects": row.objects, "details": row.details,
+        }  # fmt: skip
+        tamper_audit_entry(store, 3, action="nothing", mac=forger._mac(row.prev_mac, fields))
         problems = AuditLog(store, project.keys.id_key).verify()
     assert [p.seq for p in problems] == [3, 3]  # its MAC, and the anchor no longer matches entry 3
 
 
 def _flip_byte_in_audit_pages(project) -> int:
     with project.store() as store:
-        root = store.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'audit_log'")
-        page_size = int(store.scalar("PRAGMA page_size"))
+        root = table_root_page(store, "audit_log")
+        page_size = page_size_of(store)
     store_file = project.path / STORE_FILE
     assert not store_file.with_name(STORE_FILE + "-wal").exists()  # everything is in the main file
     data = bytearray(store_file.read_bytes())
@@ -295,7 +298,7 @@ def test_a_receipt_catches_an_older_anchor_restored_with_the_tail_deleted(projec
     _append(project, "train", "predict")
     receipt = _check(project).receipt
     assert receipt.startswith("6:")
-    _sql(project, "DELETE FROM audit_log WHERE seq > 4")
+    _tamper(project, delete_audit_entries, 5)
     (project.path / ANCHOR_FILE).write_bytes(older_anchor)
     assert _check(project).ok  # the files alone cannot tell: the anchor and the log agree again
     with project.store() as store:

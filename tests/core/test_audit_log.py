@@ -4,6 +4,7 @@ import pytest
 
 from scrubdesk.core.audit_log import AuditLog
 from scrubdesk.core.errors import WrongKeyError
+from tests.builders import delete_audit_entries, swap_audit_entries, tamper_audit_entry
 
 
 def _log_three(project):
@@ -23,13 +24,13 @@ def test_intact_chain_verifies(project):
 
 def test_edited_entry_is_detected(project):
     store, log = _log_three(project)
-    store.execute("UPDATE audit_log SET action = 'nothing' WHERE seq = 2")
+    tamper_audit_entry(store, 2, action="nothing")
     assert [p.seq for p in log.verify()] == [2]
 
 
 def test_deleted_entry_is_detected(project):
     store, log = _log_three(project)
-    store.execute("DELETE FROM audit_log WHERE seq = 2")
+    delete_audit_entries(store, 2, 2)
     problems = log.verify()
     assert problems and problems[0].seq == 3
     assert "missing" in problems[0].problem
@@ -37,9 +38,7 @@ def test_deleted_entry_is_detected(project):
 
 def test_reordered_entries_are_detected(project):
     store, log = _log_three(project)
-    store.execute("UPDATE audit_log SET seq = seq + 100 WHERE seq = 1")
-    store.execute("UPDATE audit_log SET seq = 1 WHERE seq = 3")
-    store.execute("UPDATE audit_log SET seq = 3 WHERE seq = 101")
+    swap_audit_entries(store, 1, 3)
     assert log.verify()
 
 

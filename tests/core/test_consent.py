@@ -12,6 +12,8 @@ from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.roles import grant
+from tests.builders import table_rows
 from tests.helpers import scrubdesk
 
 SENDERS = ["ada.lovelace@example.org", "Grace.Hopper@Example.org", "alan.turing@example.org"]
@@ -62,7 +64,7 @@ def test_import_stores_keyed_ids_only_and_flags_messages(imported, tmp_path):
     assert "secret-not-an-address" not in repr(summary.as_dict())
 
     with imported.store() as store:
-        keys = {r[0] for r in store.execute("SELECT subject_key FROM consent")}
+        keys = {key for (key,) in table_rows(store, "consent", ["subject_key"])}
         assert imported.ids.subject_id("ada.lovelace@example.org") in keys
         assert imported.ids.subject_id("grace.hopper@example.org") in keys
         assert len(consenting_message_ids(store)) == 3  # Ada's two and Grace's one, not Alan's
@@ -83,8 +85,8 @@ def test_addresses_never_reach_the_store_tables(imported, tmp_path):
     consent.write_text("unique.canary.consent@example.com\n", encoding="utf-8")
     import_consent(imported, consent)
     with imported.store() as store:
-        dump = "\n".join(map(repr, store.execute("SELECT * FROM consent").fetchall()))
-        audit = "\n".join(map(repr, store.execute("SELECT * FROM audit_log").fetchall()))
+        dump = "\n".join(map(repr, table_rows(store, "consent")))
+        audit = "\n".join(map(repr, table_rows(store, "audit_log")))
     assert "canary" not in dump and "canary" not in audit
 
 
@@ -123,8 +125,8 @@ def test_import_and_clear_need_the_admin_role(imported, tmp_path):
     consent = tmp_path / "c.txt"
     consent.write_text("ada.lovelace@example.org\n", encoding="utf-8")
     import_consent(imported, consent)
-    with imported.store() as store:
-        store.execute("UPDATE roles SET role = 'reviewer' WHERE os_user = ?", (current_os_user(),))
+    with imported.store() as store, store.transaction() as conn:
+        grant(conn, current_os_user(), "reviewer", granted_by="test", at="now")
     with pytest.raises(PermissionDeniedError, match="admin"):
         import_consent(imported, consent)
     with pytest.raises(PermissionDeniedError):

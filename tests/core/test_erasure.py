@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import io
 import json
-import sqlite3.dump
 import urllib.parse
 import zipfile
 from pathlib import Path
@@ -16,6 +15,21 @@ import pytest
 
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.audit import count_entries
+from scrubdesk.core.db.erasures import list_erasures
+from scrubdesk.core.db.exports import get_export
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.messages import (
+    all_ids,
+    count_messages,
+    field_text,
+    first_id,
+    id_of_key,
+    key_state,
+    texts,
+)
+from scrubdesk.core.db.reviews import decide
+from scrubdesk.core.db.spans import record_analysis
 from scrubdesk.core.db.trained_models import list_models, record_model
 from scrubdesk.core.erasure import (
     erase_subject,
@@ -30,6 +44,17 @@ from scrubdesk.core.roles import grant
 from scrubdesk.core.subject_search import SubjectQuery
 from scrubdesk.core.synthetic import generate, write_csv, write_mbox
 from scrubdesk.core.trace_scan import Needles, scan_sqlcipher_pages
+from tests.builders import (
+    add_export,
+    add_quarantined,
+    add_span,
+    audit_rows,
+    reader_holding_a_snapshot,
+    rows_about,
+    secure_delete_off,
+    store_dump,
+    table_rows,
+)
 from tests.helpers import scrubdesk
 
 NAME = "Zebedee Quillfeather"
@@ -70,9 +95,7 @@ def _mbox_emails() -> list:
 
 
 def _message_id(store, rfc822_id: str, project) -> int:
-    return int(
-        store.scalar("SELECT id FROM messages WHERE msg_key = ?", (project.ids.message_id(rfc822_id),))
-    )
+    return int(id_of_key(store, project.ids.message_id(rfc822_id)))
 
 
 @pytest.fixture
@@ -96,22 +119,27 @@ def planted(project, tmp_path) -> Planted:
     now = utc_now()
     with project.store() as store:
         ids = {role: _message_id(store, rid, project) for role, rid in roles.items()}
-        ids["csv"] = int(
-            store.scalar("SELECT id FROM messages WHERE label IS NOT NULL AND body LIKE ?", (f"%{NAME}%",))
+        ids["csv"] = next(
+            t.id
+            for t in sorted(texts(store, all_ids(store)), key=lambda t: t.id)
+            if t.label is not None and NAME.lower() in t.body.lower()
         )
-        other = int(store.scalar("SELECT min(id) FROM messages"))
-        rev_body = store.scalar("SELECT body FROM messages WHERE id = ?", (ids["reversed"],))
+        other = first_id(store)
+        rev_body = field_text(store, ids["reversed"], "body")
         with store.transaction() as conn:
             start = rev_body.index("Quillfeather, Zebedee")
-            conn.execute(
-                'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-                "analyzer_version) VALUES (?, 'body', ?, ?, 'PERSON', 0.9, 'test', 'accepted', 'v')",
-                (ids["reversed"], start, start + len("Quillfeather, Zebedee")),
-            )
-            conn.execute("INSERT INTO analysis_state VALUES (?, 'fp', ?)", (ids["from"], now))
-            conn.execute(
-                "INSERT INTO reviews VALUES (?, 'approved', 'fp', ?, 'admin', NULL, ?)",
-                (ids["from"], current_os_user(), now),
+            end = start + len("Quillfeather, Zebedee")
+            add_span(conn, ids["reversed"], "body", start, end, "PERSON", score=0.9)
+            record_analysis(conn, ids["from"], "fp", now)
+            decide(
+                conn,
+                ids["from"],
+                status="approved",
+                fingerprint="fp",
+                reviewer=current_os_user(),
+                role="admin",
+                comment=None,
+                at=now,
             )
             common = {"created_at": now, "labels": ["a"], "metrics": {}, "audit": {}, "settings": {}}
             with_subject = record_model(
@@ -122,43 +150,39 @@ def planted(project, tmp_path) -> Planted:
             )
             export_file = tmp_path / "exports" / "labels.csv"
             export_file.parent.mkdir()
-            keys = [
-                store.scalar("SELECT msg_key FROM messages WHERE id = ?", (m,)) for m in (ids["csv"], other)
-            ]
+            keys = [key_state(store, m).msg_key for m in (ids["csv"], other)]
             export_file.write_text(
                 "msg_key,label\n" + "".join(f"{k},billing\n" for k in keys), encoding="utf-8"
             )
-            export_id = conn.execute(
-                "INSERT INTO exports (created_at, os_user, path, format, columns, n_rows, msg_list_digest, "
-                "file_sha256) VALUES (?, ?, ?, 'csv', '[\"msg_key\",\"label\"]', 2, 'd', ?)",
-                (
-                    now,
-                    current_os_user(),
-                    str(export_file),
-                    hashlib.sha256(export_file.read_bytes()).hexdigest(),
-                ),
-            ).lastrowid
-            conn.executemany(
-                "INSERT INTO export_members VALUES (?, ?)", [(export_id, ids["csv"]), (export_id, other)]
+            export_id = add_export(
+                conn,
+                path=str(export_file),
+                n_rows=2,
+                created_at=now,
+                os_user=current_os_user(),
+                file_sha256=hashlib.sha256(export_file.read_bytes()).hexdigest(),
+                members=(ids["csv"], other),
             )
-            conn.execute(
-                "INSERT INTO quarantine (item_key, location, reason, detail, created_at) "
-                "VALUES ('q1', ?, 'parse_error', 'bad header', ?)",
-                (f"/mail/{ADDRESS}.eml", now),
+            add_quarantined(
+                conn,
+                item_key="q1",
+                location=f"/mail/{ADDRESS}.eml",
+                reason="parse_error",
+                detail="bad header",
+                created_at=now,
             )
     return Planted(project, ids, with_subject, without, int(export_id), export_file)
 
 
 def _snapshot(project, exclude: set[int]) -> list[tuple]:
     with project.store() as store:
-        rows = store.execute("SELECT * FROM messages ORDER BY id").fetchall()
+        rows = table_rows(store, "messages")
     return [r for r in rows if r[0] not in exclude]
 
 
 def _dump(project) -> str:
-    # sqlcipher3's Connection has no iterdump(); the stdlib's dump works on any DB-API connection.
     with project.store() as store:
-        return "\n".join(sqlite3.dump._iterdump(store.conn))
+        return store_dump(store)
 
 
 def _contains_any(text: str, values) -> list[str]:
@@ -207,20 +231,16 @@ def test_erase_by_address_removes_every_trace_and_marks_lineage_stale(planted):
     assert result.counts["model_members"] == 1
     assert result.ok and result.verification.ok
     with project.store() as store:
-        left = {r[0] for r in store.execute("SELECT id FROM messages")}
+        left = set(all_ids(store))
         for table in ("spans", "analysis_state", "reviews", "message_subjects", "model_members"):
-            marks = ",".join("?" * len(erased))
-            sql = f"SELECT count(*) FROM {table} WHERE message_id IN ({marks})"
-            assert store.scalar(sql, list(erased)) == 0, table
-        erasure = store.execute(
-            "SELECT n_messages, certificate_path, certificate_sha256 FROM erasures"
-        ).fetchone()
+            assert rows_about(store, table, list(erased)) == 0, table
+        erasure = list_erasures(store)[0]
     assert not erased & left and ids["local_part_only"] in left
     assert _snapshot(project, exclude=erased) == others_before  # other messages untouched
     with project.store() as store:
         stale = {m.id: m.stale for m in list_models(store)}
     assert stale == {planted.model_with: True, planted.model_without: False}
-    assert erasure[0] == 7 and (project.path / erasure[1]) == result.path
+    assert erasure.n_messages == 7 and (project.path / erasure.certificate_path) == result.path
     assert result.exports_rewritten == (planted.export_id,) and result.exports_remaining == ()
 
     for value in (ADDRESS, ADDRESS.upper()):
@@ -240,17 +260,15 @@ def test_erase_by_address_removes_every_trace_and_marks_lineage_stale(planted):
 def test_erase_by_name_follows_its_variants_and_rewrites_the_export(planted):
     project, ids = planted.project, planted.ids
     with project.store() as store:
-        erased_key = store.scalar("SELECT msg_key FROM messages WHERE id = ?", (ids["csv"],))
+        erased_key = key_state(store, ids["csv"]).msg_key
     assert erased_key in planted.export_file.read_text()
     result = erase_subject(project, NAME)
     assert result.counts["messages"] == 5 and result.counts["spans"] == 1 and result.counts["labels"] == 1
     assert result.ok and result.exports_rewritten == (planted.export_id,)
     with project.store() as store:
-        left = {r[0] for r in store.execute("SELECT id FROM messages")}
-        export_stale = store.scalar("SELECT stale FROM exports WHERE id = ?", (planted.export_id,))
-        members = store.scalar(
-            "SELECT count(*) FROM export_members WHERE export_id = ?", (planted.export_id,)
-        )
+        left = set(all_ids(store))
+        export = get_export(store, planted.export_id)
+        export_stale, members = export.stale, export.members
     assert ids["surname_only"] not in left and ids["to"] in left  # "Mr Quillfeather" is a variant
     assert export_stale == 1 and members == 1
     exported = planted.export_file.read_text()
@@ -292,7 +310,7 @@ def test_audit_entry_has_counts_only(planted):
     project = planted.project
     erase_subject(project, NAME)
     with project.store() as store:
-        rows = store.execute("SELECT objects, details FROM audit_log WHERE action = 'erase'").fetchall()
+        rows = [(row.objects, row.details) for row in audit_rows(store, "erase")]
     assert len(rows) == 1
     objects, details = rows[0]
     assert json.loads(objects) == [] and json.loads(details)["messages"] == 5
@@ -307,8 +325,8 @@ def test_dry_run_changes_nothing(planted):
     assert _snapshot(project, exclude=set()) == before
     assert not (project.path / "certificates").exists()
     with project.store() as store:
-        assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'erase.preview'") == 1
-        assert store.scalar("SELECT count(*) FROM models WHERE stale = 1") == 0
+        assert count_entries(store, "erase.preview") == 1
+        assert sum(m.stale for m in list_models(store)) == 0
 
 
 def test_annotator_is_refused_everything(planted):
@@ -423,7 +441,7 @@ def test_without_secure_delete_and_vacuum_the_page_scan_finds_the_residue(plante
     delete = erasures.delete_messages
 
     def careless_delete(conn, message_ids):
-        conn.execute("PRAGMA secure_delete = OFF")
+        secure_delete_off(conn)
         return delete(conn, message_ids)
 
     monkeypatch.setattr(erasures, "delete_messages", careless_delete)
@@ -437,17 +455,11 @@ def test_without_secure_delete_and_vacuum_the_page_scan_finds_the_residue(plante
 
 def test_a_reader_holding_old_pages_is_reported_and_verify_finishes_the_job_later(planted):
     project = planted.project
-    reader = project.store()
-    try:
-        reader.execute("BEGIN")
-        reader.execute("SELECT body FROM messages").fetchone()  # a snapshot from before the erasure
+    with project.store() as reader, reader_holding_a_snapshot(reader):  # from before the erasure
         result = erase_subject(project, ADDRESS)
         assert result.counts["messages"] == 7 and not result.storage["wal_truncated"]
         assert not result.ok and sum(result.verification.page_hits.values()) > 0  # honest, not hidden
         assert result.verification.store_hits == {}
-    finally:
-        reader.execute("COMMIT")
-        reader.close()
     assert verify_erasure(project, ADDRESS).ok
 
 
@@ -467,6 +479,6 @@ def test_reimporting_the_same_mail_does_not_bring_erased_messages_back(project, 
 
     assert (again.imported, again.erased_skipped, again.duplicates) == (0, 3, 5)
     with project.store() as store:
-        assert store.scalar("SELECT count(*) FROM messages") == 5
-        assert store.scalar("SELECT count(*) FROM erased_messages") == 3
+        assert count_messages(store) == 5
+        assert count_table(store, "erased_messages") == 3
     assert verify_erasure(project, sender).ok

@@ -10,7 +10,18 @@ import pandas as pd
 import pytest
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
-from scrubdesk.core.db.trained_models import Prediction, mark_stale, record_model, store_predictions
+from scrubdesk.core.db.audit import count_entries, page
+from scrubdesk.core.db.exports import get_export, list_exports, member_ids
+from scrubdesk.core.db.labels import append as append_labels
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.messages import keys_and_ids, labels_and_sources
+from scrubdesk.core.db.trained_models import (
+    Prediction,
+    list_models,
+    mark_stale,
+    record_model,
+    store_predictions,
+)
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.export import EXPORT_FORMATS, run_export
 from scrubdesk.core.importer import run_import
@@ -21,6 +32,7 @@ from scrubdesk.core.parquet_io import read_parquet
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import grant
 from scrubdesk.core.synthetic import INTENTS, generate, write_csv, write_mbox
+from tests.builders import mark_purged, overwrite_message
 from tests.helpers import scrubdesk
 
 PLANTED_ADDRESS = "zorblax.quintavelle@example.org"
@@ -56,9 +68,14 @@ def outdir(tmp_path):
     return path
 
 
-def _rows(project: Project, where: str = "label IS NOT NULL AND label != ''") -> list[tuple]:
+def _rows(project: Project, which: str = "labelled") -> list[tuple]:
+    """(id, msg_key, label) of the labelled, the unlabelled (label NULL) or all messages, by ID."""
     with project.store() as store:
-        return store.execute(f"SELECT id, msg_key, label FROM messages WHERE {where} ORDER BY id").fetchall()
+        keys = dict(keys_and_ids(store))
+        rows = [(mid, keys[mid], label) for mid, label, _source in labels_and_sources(store, list(keys))]
+    if which == "labelled":
+        return [r for r in rows if r[2] is not None and r[2] != ""]
+    return [r for r in rows if r[2] is None] if which == "unlabelled" else rows
 
 
 def _read(path: Path, fmt: str) -> pd.DataFrame:
@@ -79,17 +96,14 @@ def _personal_strings(emails) -> list[str]:
 
 def _plant(project: Project, message_id: int, value: str) -> None:
     with project.store() as store, store.transaction() as conn:
-        conn.execute("UPDATE messages SET label = ? WHERE id = ?", (value, message_id))
-        names = [*INTENTS, value]
-        conn.executemany(
-            "INSERT INTO label_set (name, position, created_at) VALUES (?, ?, 'now')",
-            [(name, i) for i, name in enumerate(names)],
-        )
+        overwrite_message(conn, message_id, label=value)
+        append_labels(conn, [*INTENTS, value], "now")
 
 
-def _count(project: Project, sql: str) -> int:
+def _stored(project: Project, read, *args):
+    """``read(store, *args)`` on a fresh connection to the project's store."""
     with project.store() as store:
-        return int(store.scalar(sql))
+        return read(store, *args)
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
@@ -112,31 +126,33 @@ def test_the_export_is_registered_with_its_lineage_and_audited(labelled, outdir)
     summary = run_export(labelled, out)
     rows = _rows(labelled)
     with labelled.store() as store:
-        path, fmt, columns, n, model_id, digest, sha, stale = store.execute(
-            "SELECT path, format, columns, n_rows, model_id, msg_list_digest, file_sha256, stale "
-            "FROM exports WHERE id = ?",
-            (summary.export_id,),
-        ).fetchone()
-        members = [r[0] for r in store.execute("SELECT message_id FROM export_members ORDER BY message_id")]
-        audit = store.execute(
-            "SELECT action, objects, details FROM audit_log ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+        export = get_export(store, summary.export_id)
+        members = member_ids(store, summary.export_id)  # the only export
+        (audit,) = page(store, offset=0, limit=1, action=None, newest_first=True)
         problems = AuditLog(store, labelled.keys.id_key).verify()
-    assert (path, fmt, json.loads(columns), n, model_id, stale) == (
+    assert (
+        export.path,
+        export.format,
+        list(export.columns),
+        export.n_rows,
+        export.model_id,
+        export.stale,
+    ) == (
         str(out),
         "csv",
         ["msg_key", "label"],
         40,
         None,
-        0,
+        False,
     )
-    assert sha == hashlib.sha256(out.read_bytes()).hexdigest() == summary.file_sha256
+    assert export.file_sha256 == hashlib.sha256(out.read_bytes()).hexdigest() == summary.file_sha256
+    digest = export.msg_list_digest
     assert digest == msg_list_digest(labelled.ids, [k for _, k, _ in rows])
     assert members == [mid for mid, _, _ in rows]
-    assert audit[0] == "export" and json.loads(audit[1]) == [digest]
-    details = json.loads(audit[2])
+    assert audit.action == "export" and json.loads(audit.objects) == [digest]
+    details = json.loads(audit.details)
     assert details["export_id"] == summary.export_id and details["rows"] == 40
-    assert str(outdir) not in audit[2]  # the path (a file name can name a person) stays out of the log
+    assert str(outdir) not in audit.details  # the path (a file name can name a person) stays out of the log
     assert problems == []
 
 
@@ -151,27 +167,25 @@ def test_a_planted_label_refuses_the_whole_export_naming_row_and_column(labelled
     assert "row 6" in message and "column label" in message
     assert planted not in message and planted.split()[0] not in message.split(": ", 1)[1]
     assert list(outdir.iterdir()) == []
-    assert _count(labelled, "SELECT count(*) FROM exports") == 0
-    assert _count(labelled, "SELECT count(*) FROM audit_log WHERE action = 'export'") == 0
+    assert _stored(labelled, count_table, "exports") == 0
+    assert _stored(labelled, count_entries, "export") == 0
 
 
 def test_a_label_outside_the_label_set_is_refused(labelled, outdir):
     with labelled.store() as store, store.transaction() as conn:
-        conn.execute("INSERT INTO label_set (name, position, created_at) VALUES ('billing_query', 0, 'now')")
+        append_labels(conn, ["billing_query"], "now")
     with pytest.raises(LeakGuardError, match="not one of the project's labels"):
         run_export(labelled, outdir / "x.csv")
     assert list(outdir.iterdir()) == []
 
 
 def test_unlabelled_and_purged_messages(labelled, outdir):
-    everything = _rows(labelled, "1")
+    everything = _rows(labelled, "all")
     unlabelled = [r for r in everything if r[2] is None]
     assert len(unlabelled) == UNLABELLED
     purged_labelled = next(r for r in everything if r[2] is not None)
     with labelled.store() as store, store.transaction() as conn:
-        conn.executemany(
-            "UPDATE messages SET purged_at = 'now' WHERE id = ?", [(unlabelled[0][0],), (purged_labelled[0],)]
-        )
+        mark_purged(conn, [unlabelled[0][0], purged_labelled[0]])
     summary = run_export(labelled, outdir / "all.jsonl", include_unlabelled=True)
     frame = pd.read_json(outdir / "all.jsonl", lines=True, dtype=False)
     assert summary.rows == len(frame) == LABELLED + UNLABELLED - 1  # the purged unlabelled one is skipped
@@ -200,21 +214,21 @@ def _model(conn, ids, rows, predicted: list[int]) -> int:
 
 def test_suggestions_and_model_version_come_from_the_current_model(labelled, outdir):
     rows = _rows(labelled)
-    unlabelled = [r[0] for r in _rows(labelled, "label IS NULL")]
+    unlabelled = [r[0] for r in _rows(labelled, "unlabelled")]
     with labelled.store() as store, store.transaction() as conn:
         old = _model(conn, labelled.ids, rows, [rows[0][0], unlabelled[0]])
         current = _model(conn, labelled.ids, rows, [rows[1][0], unlabelled[1]])
-        digest = store.scalar("SELECT msg_list_digest FROM models WHERE id = ?", (current,))
+        digest = {m.id: m for m in list_models(store)}[current].msg_list_digest
     out = outdir / "s.parquet"
     summary = run_export(labelled, out, with_suggestions=True, include_unlabelled=True)
     frame = read_parquet(out).set_index("msg_key")
     assert list(frame.reset_index().columns) == list(ALLOWED_COLUMNS)
     assert set(frame["model_version"]) == {f"model-{current}-{digest[:16]}"} == {summary.model_version}
-    keys = {mid: key for mid, key, _ in _rows(labelled, "1")}
+    keys = {mid: key for mid, key, _ in _rows(labelled, "all")}
     suggested = frame.dropna(subset=["suggestion"])
     assert set(suggested.index) == {keys[rows[1][0]], keys[unlabelled[1]]}  # model `old`'s are not used
     assert list(suggested["confidence"]) == [0.75, 0.75] and summary.suggestions == 2
-    assert _count(labelled, f"SELECT model_id FROM exports WHERE id = {summary.export_id}") == current
+    assert _stored(labelled, get_export, summary.export_id).model_id == current
     with labelled.store() as store, store.transaction() as conn:
         mark_stale(conn, [current])
     again = run_export(labelled, outdir / "t.csv")
@@ -250,7 +264,7 @@ def test_a_failed_registration_leaves_no_file_and_keeps_a_replaced_one(labelled,
     with pytest.raises(RuntimeError):
         run_export(labelled, old, overwrite=True)
     assert old.read_text() == "previous export\n" and list(outdir.iterdir()) == [old]
-    assert _count(labelled, "SELECT count(*) FROM exports") == 0
+    assert _stored(labelled, count_table, "exports") == 0
 
 
 def test_refusals_before_anything_is_written(project, labelled, outdir, tmp_path):
@@ -270,12 +284,6 @@ def test_refusals_before_anything_is_written(project, labelled, outdir, tmp_path
     with labelled.store() as store, store.transaction() as conn:
         grant(conn, current_os_user(), "reviewer", granted_by="test", at="now")
     assert run_export(labelled, outdir / "x.csv").rows == LABELLED
-
-
-def test_the_cli_formats_match_the_module():
-    from scrubdesk.core.cli import export as export_commands
-
-    assert export_commands.EXPORT_FORMATS == EXPORT_FORMATS
 
 
 @pytest.mark.real_keyring
@@ -301,5 +309,5 @@ def test_export_through_the_cli(tmp_path, sources, emails, outdir):
     raw = (outdir / "labels.jsonl").read_bytes()
     assert [s for s in _personal_strings(emails) if s.encode() in raw] == []
     with project.store() as store:
-        registered = store.execute("SELECT format, n_rows FROM exports ORDER BY id").fetchall()
+        registered = [(e.format, e.n_rows) for e in list_exports(store)]
     assert registered == [("jsonl", LABELLED), ("parquet", LABELLED)]

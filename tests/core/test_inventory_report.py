@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from email.message import EmailMessage
 
@@ -11,6 +10,9 @@ import pytest
 
 from scrubdesk.core.audit_log import ANCHOR_FILE, audit_entries, current_os_user
 from scrubdesk.core.consent import import_consent
+from scrubdesk.core.db import erasures
+from scrubdesk.core.db.audit import head
+from scrubdesk.core.db.settings import put_json
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
@@ -18,6 +20,7 @@ from scrubdesk.core.inventory_report import build_inventory, render_html, write_
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import change_role
+from tests.builders import add_export, add_model, delete_audit_entries
 from tests.helpers import scrubdesk
 
 BODY_CANARY = "Zebulon Quartermaine lives at 14 Wombat Crescent"
@@ -54,28 +57,21 @@ def populated(project, tmp_path):
     changed.write_text("msg_key,label\nabc,refund\n", encoding="utf-8")
     sha = hashlib.sha256(kept.read_bytes()).hexdigest()
     with project.store() as store, store.transaction() as conn:
-        for path, stale in ((kept, 0), (changed, 1), (tmp_path / "export-gone.csv", 0)):
-            conn.execute(
-                "INSERT INTO exports (created_at, os_user, path, format, columns, n_rows, msg_list_digest, "
-                "file_sha256, stale) VALUES ('2026-11-01T10:00:00+00:00', 'exporter', ?, 'csv', "
-                "'[\"msg_key\", \"label\"]', 1, 'digest', ?, ?)",
-                (str(path), sha, stale),
-            )
-        conn.execute(
-            "INSERT INTO models (created_at, path, n_train, msg_list_digest, labels, metrics, audit, "
-            "settings, stale) VALUES ('2026-11-02T10:00:00+00:00', 'models/triage-1.skops', 1234, 'd', "
-            "'[\"refund\", \"card\"]', '{}', '{}', '{}', 1)"
-        )
-        conn.execute(
-            "INSERT INTO erasures (certificate_id, at, os_user, role, n_messages, n_spans, "
-            "models_marked_stale, exports_marked_stale, certificate_path, certificate_sha256) VALUES "
-            "('cert-0001', '2026-11-03T10:00:00+00:00', 'dpo', 'admin', 7, 11, '[1]', '[2]', "
-            "'erasures/cert-0001.json', 'x')"
-        )
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('retention', ?)",
-            (json.dumps({"mode": "until", "until": "2027-06-30", "set_by": "dpo"}),),
-        )
+        for path, stale in ((kept, False), (changed, True), (tmp_path / "export-gone.csv", False)):
+            add_export(
+                conn, path=str(path), n_rows=1, created_at="2026-11-01T10:00:00+00:00", os_user="exporter",
+                msg_list_digest="digest", file_sha256=sha, stale=stale,
+            )  # fmt: skip
+        add_model(
+            conn, n_train=1234, created_at="2026-11-02T10:00:00+00:00", path="models/triage-1.skops",
+            labels=["refund", "card"], stale=True,
+        )  # fmt: skip
+        erasures.record(
+            conn, certificate_id="cert-0001", at="2026-11-03T10:00:00+00:00", os_user="dpo", role="admin",
+            n_messages=7, n_spans=11, models=[1], exports=[2],
+        )  # fmt: skip
+        erasures.set_certificate(conn, "cert-0001", "erasures/cert-0001.json", "x")
+        put_json(conn, "retention", {"mode": "until", "until": "2027-06-30", "set_by": "dpo"})
     (project.path / "models").mkdir()
     (project.path / "models" / "triage-1.skops").write_bytes(b"model bytes")
     changed.write_text("msg_key,label\nabc,card\n", encoding="utf-8")
@@ -154,7 +150,7 @@ def test_no_retention_rule_is_said_plainly(project):
     page = render_html(build_inventory(project))
     assert "No retention rule is set" in page and "Nothing has been imported." in page
     with project.store() as store:
-        store.execute("INSERT INTO settings (key, value) VALUES ('retention', '{\"mode\": \"none\"}')")
+        put_json(store, "retention", {"mode": "none"})
     assert "No retention rule is set" in render_html(build_inventory(project))
 
 
@@ -177,7 +173,7 @@ def test_write_report_is_audited_and_needs_admin_or_reviewer(populated, tmp_path
 
 def test_report_shows_audit_problems(populated):
     with populated.store() as store:
-        store.execute("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
+        delete_audit_entries(store, head(store)[0])
     inv = build_inventory(populated)
     assert not inv["audit"]["ok"]
     page = render_html(inv)

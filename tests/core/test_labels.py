@@ -9,9 +9,21 @@ import pytest
 from scrubdesk.core import labels
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.labels import message_label
+from scrubdesk.core.db.messages import all_ids, keys_and_ids, labels_and_sources
+from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import grant
+from tests.builders import (
+    add_message,
+    add_model,
+    audit_rows,
+    drop_from_label_set,
+    overwrite_message,
+    remove_every_role,
+    table_rows,
+)
 from tests.helpers import scrubdesk
 
 
@@ -20,26 +32,25 @@ def _messages(store, n: int, label_of=lambda i: None) -> list[int]:
     with store.transaction() as conn:
         for i in range(n):
             label = label_of(i)
+            source = "import" if label else None
             ids.append(
-                conn.execute(
-                    "INSERT INTO messages (msg_key, source_location, subject, body, body_kind, label, "
-                    "label_source, size_bytes, imported_at) "
-                    "VALUES (?, 't', 's', 'b', 'plain', ?, ?, 1, 'now')",
-                    (f"{i:032x}", label, "import" if label else None),
-                ).lastrowid
+                add_message(
+                    conn, f"{i:032x}", "b", subject="s", label=label, label_source=source, source_location="t"
+                )
             )
     return ids
 
 
 def _label_of(store, mid):
-    return store.execute("SELECT label, label_source FROM messages WHERE id = ?", (mid,)).fetchone()
+    return message_label(store, mid)[1:]
+
+
+def _labels(store) -> dict[int, str | None]:
+    return {mid: label for mid, label, _source in labels_and_sources(store, all_ids(store))}
 
 
 def _audit(store, action):
-    rows = store.execute(
-        "SELECT objects, details, role FROM audit_log WHERE action = ? ORDER BY seq", (action,)
-    ).fetchall()
-    return [(json.loads(o), json.loads(d), role) for o, d, role in rows]
+    return [(json.loads(r.objects), json.loads(r.details), r.role) for r in audit_rows(store, action)]
 
 
 def _as(store, role: str) -> None:
@@ -127,8 +138,8 @@ def test_set_label_validates_audits_and_undoes(project):
         labeller.undo(change)
         assert _label_of(store, a) == (None, None)
         entries = _audit(store, "label")
-        keys = store.execute("SELECT msg_key FROM messages ORDER BY id").fetchall()
-        assert [o for o, _d, _r in entries] == [[keys[0][0]], [keys[1][0]], [keys[1][0]], [keys[0][0]]]
+        keys = [key for _id, key in keys_and_ids(store)]
+        assert [o for o, _d, _r in entries] == [[keys[0]], [keys[1]], [keys[1]], [keys[0]]]
         complaint, billing = labels.label_id(project, "complaint"), labels.label_id(project, "billing")
         assert entries[0][1] == {"from": None, "to": complaint, "source": "annotator"}
         assert entries[2][1] == {"from": complaint, "to": billing, "source": "import", "undo": True}
@@ -155,7 +166,7 @@ def test_roles(project):
         ):
             with pytest.raises(PermissionDeniedError, match=r"admin, reviewer"):
                 action()
-        store.execute("DELETE FROM roles")
+        remove_every_role(store)
         with pytest.raises(PermissionDeniedError, match="no role"):
             labels.Labeller(project, store)
         _as(store, "reviewer")
@@ -169,12 +180,11 @@ def test_rename_and_merge_relabel_messages_and_predictions(project):
         labels.seed_from_messages(project, store)
         labels.add_label(project, store, "cancel")
         with store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO models (created_at, path, n_train, msg_list_digest, labels, metrics, audit, "
-                "settings) VALUES ('now', 'm', 1, 'd', '[]', '{}', '{}', '{}')"
+            model_id = add_model(conn)
+            suggested = ((ids[2], "billing"), (ids[5], "complaint"))
+            store_predictions(
+                conn, model_id, [Prediction(m, label, 0.8, 0.3) for m, label in suggested], "now"
             )
-            for mid, label in ((ids[2], "billing"), (ids[5], "complaint")):
-                conn.execute("INSERT INTO predictions VALUES (?, ?, 0.8, 0.3, 1, 'now')", (mid, label))
 
         summary = labels.rename_label(project, store, "billing", "payments")
         assert summary.as_dict() == {"from": "billing", "to": "payments", "messages": 2, "predictions": 1}
@@ -188,9 +198,9 @@ def test_rename_and_merge_relabel_messages_and_predictions(project):
         merged = labels.merge_labels(project, store, "complaint", "payments")
         assert (merged.messages, merged.predictions) == (2, 1)
         assert labels.list_labels(store) == ["payments", "cancel"]
-        assert store.execute("SELECT DISTINCT label FROM predictions").fetchall() == [("payments",)]
+        assert sorted({label for (label,) in table_rows(store, "predictions", ["label"])}) == ["payments"]
         assert labels.label_counts(store) == {"payments": 4}
-        positions = store.execute("SELECT name, position FROM label_set ORDER BY position").fetchall()
+        positions = sorted(table_rows(store, "label_set", ["name", "position"]), key=lambda r: r[1])
         assert positions == [("payments", 0), ("cancel", 1)]
         with pytest.raises(InputError, match="into itself"):
             labels.merge_labels(project, store, "cancel", "cancel")
@@ -220,7 +230,7 @@ def _csv(tmp_path, rows, header=("msg_key", "label")):
 def test_bulk_labelling_from_csv(project, tmp_path):
     with project.store() as store:
         ids = _messages(store, 4, lambda i: "billing" if i == 0 else None)
-        keys = [r[0] for r in store.execute("SELECT msg_key FROM messages ORDER BY id")]
+        keys = [key for _id, key in keys_and_ids(store)]
         labels.add_labels(project, store, ["billing", "complaint"])
         path = _csv(
             tmp_path,
@@ -250,7 +260,7 @@ def test_bulk_csv_errors_name_rows_and_columns_never_cells(project, tmp_path):
     secret = "Dear Mrs Example, card 4111 1111 1111 1111, please refund, thanks, regards"
     with project.store() as store:
         _messages(store, 1)
-        key = store.scalar("SELECT msg_key FROM messages")
+        key = keys_and_ids(store)[0][1]
         path = _csv(tmp_path, [(key, "billing"), (key, f'"{secret}"'), (key, "")])
         with pytest.raises(InputError) as info:
             labels.label_from_csv(project, store, path, add_missing=True)
@@ -270,7 +280,7 @@ def test_cli_labels_and_bulk_label(tmp_path):
     project_dir = project.path
     with project.store() as store:
         _messages(store, 4, lambda i: ("billing", "complaint", "billing", None)[i])
-        keys = [r[0] for r in store.execute("SELECT msg_key FROM messages ORDER BY id")]
+        keys = [key for _id, key in keys_and_ids(store)]
     listed, _out, _err = scrubdesk("labels", "list", project_dir)
     assert listed["labels"] == [] and listed["unregistered"] == {"billing": 2, "complaint": 1}
     seeded, _out, _err = scrubdesk("labels", "seed", project_dir)
@@ -308,14 +318,16 @@ def test_selftest_label_step(project, tmp_path):
     ctx.project = project
     with project.store() as store:
         ids = _messages(store, 5, lambda i: ("billing", None, "complaint", "billing", "complaint")[i])
-        before = dict(store.execute("SELECT id, label FROM messages").fetchall())
+        before = _labels(store)
     (result,) = run_steps([Step("label", step_label)], ctx)
     assert result.status == "pass", result.detail
     assert result.facts == {"labels": 2, "seeded": 2, "relabelled": 3, "audited": 6}
     with project.store() as store:
-        assert dict(store.execute("SELECT id, label FROM messages").fetchall()) == before  # all undone
+        assert _labels(store) == before  # all undone
         assert AuditLog(store, project.keys.id_key).verify() == []
-        store.execute("UPDATE messages SET label = 'billing' WHERE id != ?", (ids[1],))
-        store.execute("DELETE FROM label_set WHERE name = 'complaint'")
+        for mid in all_ids(store):
+            if mid != ids[1]:
+                overwrite_message(store, mid, label="billing")
+        drop_from_label_set(store, "complaint")
     (result,) = run_steps([Step("label", step_label)], ctx)
     assert result.status == "fail" and "1 label(s)" in result.detail

@@ -6,6 +6,8 @@ import sqlite3
 import pytest
 
 from scrubdesk.core import schema
+from scrubdesk.core.db.maintenance import count_table, table_names
+from scrubdesk.core.db.messages import first_id, get_message
 from scrubdesk.core.errors import (
     ProjectExistsError,
     ProjectKeyMissingError,
@@ -16,17 +18,20 @@ from scrubdesk.core.errors import (
 from scrubdesk.core.keys import KeyVault, ProjectKeys
 from scrubdesk.core.project import DESCRIPTOR, STORE_FILE, Project
 from scrubdesk.core.store import Store
+from tests.builders import (
+    MIGRATION_FAILING_HALFWAY,
+    MIGRATION_WITH_A_ROW,
+    add_message,
+    read_as_plain_sqlite,
+    set_schema_version,
+)
 
 CANARY = "Canary Quentin Zebedee-Smythe, 42 Wobble Lane"
 
 
 def _insert_canary(project: Project) -> None:
     with project.store() as store, store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO messages (msg_key, source_location, body, body_kind, size_bytes, imported_at) "
-            "VALUES ('k1', 'test', ?, 'plain', 10, 'now')",
-            (CANARY,),
-        )
+        add_message(conn, "k1", CANARY, size_bytes=10)
 
 
 def test_create_then_open(tmp_path):
@@ -52,7 +57,7 @@ def test_store_is_encrypted_at_rest(project):
         assert CANARY.encode("utf-16-le") not in data, file.name
         assert b"Zebedee" not in data, file.name
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
-        sqlite3.connect(project.store_path).execute("SELECT * FROM sqlite_master").fetchall()
+        read_as_plain_sqlite(project.store_path)
 
 
 def test_create_refuses_existing_project(project):
@@ -83,12 +88,12 @@ def test_wrong_key_is_clear_and_touches_nothing(project):
     assert {f.name: f.read_bytes() for f in project.path.iterdir()} == before
     KeyVault().store(project.project_id, project.keys)
     with Project.open(project.path).store() as store:
-        assert store.scalar("SELECT body FROM messages") == CANARY
+        assert get_message(store, first_id(store)).body == CANARY
 
 
 def test_newer_schema_is_refused(project):
     with project.store() as store:
-        store.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+        set_schema_version(store, schema.SCHEMA_VERSION + 1)
     with pytest.raises(SchemaError, match="Upgrade Scrubdesk"):
         Project.open(project.path)
 
@@ -97,28 +102,26 @@ def test_migrations_run_in_order_once(tmp_path, monkeypatch):
     key = ProjectKeys.generate().db_key
     path = tmp_path / "s.sdb"
     Store.open(path, key, create=True).close()
-    extra = "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (1)"
-    monkeypatch.setattr("scrubdesk.core.store.MIGRATIONS", [*schema.MIGRATIONS, extra])
+    monkeypatch.setattr("scrubdesk.core.store.MIGRATIONS", [*schema.MIGRATIONS, MIGRATION_WITH_A_ROW])
     monkeypatch.setattr("scrubdesk.core.store.SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     with Store.open(path, key) as store:
         assert store.schema_version == schema.SCHEMA_VERSION + 1
     with Store.open(path, key) as store:  # a second open must not re-run it
-        assert store.scalar("SELECT count(*) FROM extra") == 1
+        assert count_table(store, "extra") == 1
 
 
 def test_failed_migration_rolls_back(tmp_path, monkeypatch):
     key = ProjectKeys.generate().db_key
     path = tmp_path / "s.sdb"
     Store.open(path, key, create=True).close()
-    broken = "CREATE TABLE half (x INTEGER); THIS IS NOT SQL"
-    monkeypatch.setattr("scrubdesk.core.store.MIGRATIONS", [*schema.MIGRATIONS, broken])
+    monkeypatch.setattr("scrubdesk.core.store.MIGRATIONS", [*schema.MIGRATIONS, MIGRATION_FAILING_HALFWAY])
     monkeypatch.setattr("scrubdesk.core.store.SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     with pytest.raises(Exception, match="syntax error"):
         Store.open(path, key)
     monkeypatch.undo()
     with Store.open(path, key) as store:
         assert store.schema_version == schema.SCHEMA_VERSION
-        assert store.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'half'") == 0
+        assert "half" not in table_names(store)
 
 
 def test_store_file_missing_is_clear(project):

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.db.audit import details_of
+from scrubdesk.core.db.messages import all_ids, get_message
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.export import run_export
 from scrubdesk.core.importer import run_import
@@ -77,7 +79,7 @@ def test_every_exported_id_relinks_to_its_message_with_the_right_key(project, co
     export = tmp_path / "all.csv"
     exported = run_export(project, export, include_unlabelled=True)
     with project.store() as store:
-        where = dict(store.execute("SELECT msg_key, source_location FROM messages").fetchall())
+        where = {m.msg_key: m.source_location for m in (get_message(store, i) for i in all_ids(store))}
     assert exported.rows == len(where) == 25 + 6 + 15 + 15
 
     results = _relink_all(project, export, root, "relinked")
@@ -94,11 +96,9 @@ def test_every_exported_id_relinks_to_its_message_with_the_right_key(project, co
     )
     assert any(loc.endswith(".eml") for loc in located.values())  # keyed on exact bytes
     with project.store() as store:
-        entries = store.execute(
-            "SELECT details FROM audit_log WHERE action = 'relink' ORDER BY seq"
-        ).fetchall()
+        entries = [details for _seq, _objects, details in details_of(store, "relink")]
         assert AuditLog(store, project.keys.id_key).verify() == []
-    assert [json.loads(d)["matched"] for (d,) in entries] == [31, 15, 15]
+    assert [json.loads(d)["matched"] for d in entries] == [31, 15, 15]
 
 
 def test_the_output_holds_no_text_and_unmatched_ids_are_listed_without_a_location(project, corpus, tmp_path):

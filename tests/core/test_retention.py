@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3.dump
 from datetime import date
 
 import pytest
 
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
-from scrubdesk.core.db.trained_models import record_model
+from scrubdesk.core.db.audit import details_of
+from scrubdesk.core.db.labels import message_label
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.messages import all_ids, count_purged, count_unpurged, get_message, texts
+from scrubdesk.core.db.reviews import count_comments, decide
+from scrubdesk.core.db.settings import all_settings
+from scrubdesk.core.db.spans import record_analysis
+from scrubdesk.core.db.trained_models import list_models, mark_stale, member_ids, record_model
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
@@ -19,6 +25,7 @@ from scrubdesk.core.retention import get_policy, parse_date, purge, retention_st
 from scrubdesk.core.roles import grant
 from scrubdesk.core.synthetic import generate, write_csv
 from scrubdesk.core.trace_scan import Needles, scan_sqlcipher_pages
+from tests.builders import add_quarantined, add_span, store_dump
 from tests.helpers import scrubdesk
 
 PHRASE = "Xylophone-Marmalade-4471"
@@ -36,44 +43,40 @@ def dataset(project, tmp_path):
     run_import(project, [csv], ImportOptions(text_column="text", label_column="category", id_column="id"))
     now = utc_now()
     with project.store() as store, store.transaction() as conn:
-        mid = conn.execute("SELECT id FROM messages WHERE body LIKE ?", (f"%{PHRASE}%",)).fetchone()[0]
-        conn.execute(
-            'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-            "analyzer_version) VALUES (?, 'body', 0, 4, 'PERSON', 1, 't', 'accepted', 'v')",
-            (mid,),
-        )
-        conn.execute("INSERT INTO analysis_state VALUES (?, 'fp', ?)", (mid, now))
-        conn.execute(
-            "INSERT INTO reviews VALUES (?, 'approved', 'fp', ?, 'admin', 'looks fine', ?)",
-            (mid, current_os_user(), now),
-        )
-        conn.execute(
-            "INSERT INTO quarantine (item_key, location, reason, detail, created_at) "
-            "VALUES ('q', '/mail/broken.eml', 'parse_error', 'no headers', ?)",
-            (now,),
-        )
+        mid = min(t.id for t in texts(conn, all_ids(conn)) if PHRASE.lower() in t.body.lower())
+        add_span(conn, mid, "body", 0, 4, "PERSON", recognizer="t")
+        record_analysis(conn, mid, "fp", now)
+        decide(
+            conn, mid, status="approved", fingerprint="fp", reviewer=current_os_user(), role="admin",
+            comment="looks fine", at=now,
+        )  # fmt: skip
+        add_quarantined(
+            conn, item_key="q", location="/mail/broken.eml", reason="parse_error", detail="no headers",
+            created_at=now,
+        )  # fmt: skip
     return project
 
 
 def _model(project, stale: bool = False) -> int:
     with project.store() as store, store.transaction() as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM messages")]
+        ids = all_ids(conn)
         model_id = record_model(
             conn, created_at=utc_now(), path="models/m.skops", msg_list_digest="d", member_ids=ids,
             labels=["a"], metrics={}, audit={}, settings={},
         )  # fmt: skip
-        conn.execute("UPDATE models SET stale = ? WHERE id = ?", (int(stale), model_id))
+        if stale:
+            mark_stale(conn, [model_id])
     return model_id
 
 
 def _keys_and_labels(project) -> list[tuple]:
     with project.store() as store:
-        return store.execute("SELECT msg_key, label, label_source FROM messages ORDER BY id").fetchall()
+        return [message_label(store, mid) for mid in all_ids(store)]
 
 
 def _dump(project) -> str:
     with project.store() as store:
-        return "\n".join(sqlite3.dump._iterdump(store.conn))
+        return store_dump(store)
 
 
 def test_policy_round_trip_and_audit(project):
@@ -89,11 +92,8 @@ def test_policy_round_trip_and_audit(project):
     set_policy(project, clear=True)
     with project.store() as store:
         assert get_policy(store).mode == "none"
-        assert store.scalar("SELECT count(*) FROM settings WHERE key = 'retention'") == 0
-        entries = [
-            json.loads(r[0])
-            for r in store.execute("SELECT details FROM audit_log WHERE action = ?", ("retention.set",))
-        ]
+        assert "retention" not in all_settings(store)
+        entries = [json.loads(details) for _seq, _objects, details in details_of(store, "retention.set")]
     assert [e["mode"] for e in entries] == ["until", "after_training", "none"]
     with pytest.raises(InputError):
         set_policy(project, until=date(2030, 1, 1), after_training=True)
@@ -135,16 +135,18 @@ def test_purge_keeps_keys_labels_and_models_and_really_deletes_the_text(dataset)
     dump = _dump(project)
     assert PHRASE.lower() not in dump.lower() and "looks fine" not in dump and "broken.eml" not in dump
     with project.store() as store:
-        row = store.execute(
-            "SELECT count(*), sum(body = ''), sum(subject IS NULL), sum(purged_at IS NOT NULL) FROM messages"
-        ).fetchone()
-        counts = [
-            store.scalar(f"SELECT count(*) FROM {t}") for t in ("spans", "analysis_state", "message_subjects")
-        ]
-        assert store.scalar("SELECT count(*) FROM models WHERE id = ?", (model_id,)) == 1
-        assert store.scalar("SELECT count(*) FROM model_members WHERE model_id = ?", (model_id,)) == 12
-        assert store.scalar("SELECT count(*) FROM reviews WHERE comment IS NOT NULL") == 0
-        details = json.loads(store.scalar("SELECT details FROM audit_log WHERE action = 'purge'"))
+        messages = [get_message(store, mid) for mid in all_ids(store)]
+        row = (
+            len(messages),
+            sum(m.body == "" for m in messages),
+            sum(m.subject is None for m in messages),
+            count_purged(store),
+        )
+        counts = [count_table(store, t) for t in ("spans", "analysis_state", "message_subjects")]
+        assert [m.id for m in list_models(store)].count(model_id) == 1
+        assert len(member_ids(store, model_id)) == 12
+        assert count_comments(store) == 0
+        details = json.loads(next(details_of(store, "purge"))[2])
         after = scan_sqlcipher_pages(store.path, project.keys.db_key, Needles([PHRASE]), page_size=4096)
         status = retention_status(store)
     assert row == (12, 12, 12, 12) and counts == [0, 0, 0]
@@ -163,7 +165,7 @@ def test_if_due_does_nothing_when_not_due_and_dry_run_changes_nothing(dataset):
     preview = purge(dataset, dry_run=True)
     assert not preview.purged and preview.counts["messages"] == 12
     with dataset.store() as store:
-        assert store.scalar("SELECT count(*) FROM messages WHERE purged_at IS NULL") == 12
+        assert count_unpurged(store) == 12
     assert PHRASE in _dump(dataset) and before.count(PHRASE) == _dump(dataset).count(PHRASE)
     set_policy(dataset, until=date(2020, 1, 1))
     assert purge(dataset, if_due=True).purged

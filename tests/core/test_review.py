@@ -6,8 +6,9 @@ import pytest
 
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.audit import details_of
 from scrubdesk.core.db.reviews import approved_message_ids, queue_size
-from scrubdesk.core.db.spans import message_spans
+from scrubdesk.core.db.spans import message_spans, record_analysis
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.review import (
     RAW_VIEW_SETTING,
@@ -25,30 +26,23 @@ from scrubdesk.core.review import (
 from scrubdesk.core.roles import grant, role_of
 from scrubdesk.core.scrubbing import pii_strings, project_redactor, scrub_message, training_messages
 from scrubdesk.core.span_edits import accept_span
+from tests.builders import add_message, add_span, audit_rows, remove_every_role, stored_setting
 
 BODY = "Hi, I am Jane Okafor, call 07700 900123. Account 1234."
 
 
 def _message(store, key: str, analysed: bool = True, label: str | None = "billing") -> int:
     with store.transaction() as conn:
-        mid = conn.execute(
-            "INSERT INTO messages (msg_key, source_location, subject, body, body_kind, label, size_bytes, "
-            "imported_at) VALUES (?, 't', 'Bill for Jane', ?, 'plain', ?, 1, 'now')",
-            (key, BODY, label),
-        ).lastrowid
+        mid = add_message(conn, key, BODY, subject="Bill for Jane", label=label, source_location="t")
         if analysed:
-            conn.execute("INSERT INTO analysis_state VALUES (?, 'fp1', 'now')", (mid,))
+            record_analysis(conn, mid, "fp1", "now")
         for field, start, end, label_, status in [
             ("body", 9, 20, "PERSON", "suggested"),
             ("body", 27, 39, "PHONE_NUMBER", "accepted"),
             ("body", 49, 53, "CUSTOMER_REF", "rejected"),
             ("subject", 9, 13, "PERSON", "added"),
         ]:
-            conn.execute(
-                'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-                "analyzer_version) VALUES (?, ?, ?, ?, ?, 1, 'r', ?, 'v')",
-                (mid, field, start, end, label_, status),
-            )
+            add_span(conn, mid, field, start, end, label_, status=status, recognizer="r")
     return int(mid)
 
 
@@ -78,10 +72,10 @@ def test_approve_all_approves_analysed_messages_and_is_audited(project):
     with project.store() as store:
         assert approved_message_ids(store) == {first}
         assert [m.message_id for m in training_messages(project, store)] == [first]
-        details = store.scalar("SELECT details FROM audit_log WHERE action = 'review.approve_all'")
+        details = next(details_of(store, "review.approve_all"))[2]
         assert "Okafor" not in details and '"approved": 1' in details
         # re-analysis with a new result: the approval no longer applies
-        store.execute("UPDATE analysis_state SET fingerprint = 'fp2' WHERE message_id = ?", (first,))
+        record_analysis(store, first, "fp2", "now")
         assert approved_message_ids(store) == set()
     assert approve_all(project).approved == 1
 
@@ -99,10 +93,7 @@ def _as(store, role: str) -> None:
 
 
 def _audit(store, action: str) -> list[tuple[str, str, str]]:
-    rows = store.execute(
-        "SELECT objects, details, role FROM audit_log WHERE action = ? ORDER BY seq", (action,)
-    )
-    return [tuple(r) for r in rows]
+    return [(r.objects, r.details, r.role) for r in audit_rows(store, action)]
 
 
 def test_submit_approve_and_send_back_move_a_message_through_review(project):
@@ -137,7 +128,7 @@ def test_submit_approve_and_send_back_move_a_message_through_review(project):
         assert _audit(store, "review_submit") == [('["k1"]', '{"with_comment": false}', "annotator")] * 2
         assert _audit(store, "review_send_back") == [('["k1"]', '{"with_comment": true}', "reviewer")]
         assert _audit(store, "review_approve") == [('["k1"]', '{"with_comment": true}', "reviewer")]
-        everything = " ".join(d for (d,) in store.execute("SELECT details FROM audit_log"))
+        everything = " ".join(r.details for r in audit_rows(store))
         assert "Missed" not in everything and "ok now" not in everything
 
 
@@ -145,7 +136,7 @@ def test_a_re_analysed_approval_is_back_in_the_queue(project):
     with project.store() as store:
         mid = _message(store, "k1")
         approve(project, store, mid, accept_remaining=True)
-        store.execute("UPDATE analysis_state SET fingerprint = 'fp2' WHERE message_id = ?", (mid,))
+        record_analysis(store, mid, "fp2", "now")
         assert not review_state(store, mid).approved
         assert [(e.message_id, e.stale_approval) for e in review_queue(store)] == [(mid, True)]
         assert approve(project, store, mid).approved
@@ -196,9 +187,7 @@ def test_raw_view_is_a_project_setting_and_each_view_is_audited(project):
         record_raw_view(project, store, mid)
         assert _audit(store, "view_raw") == [('["k1"]', "{}", "admin")]
         assert set_raw_view_roles(project, store, ["reviewer", "admin", "admin"]) == ("admin", "reviewer")
-        assert store.scalar("SELECT value FROM settings WHERE key = ?", (RAW_VIEW_SETTING,)) == (
-            '["admin", "reviewer"]'
-        )
+        assert stored_setting(store, RAW_VIEW_SETTING) == ('["admin", "reviewer"]')
         _as(store, "annotator")
         assert not can_view_raw(store)
         with pytest.raises(PermissionDeniedError, match="reading raw message text"):
@@ -206,7 +195,7 @@ def test_raw_view_is_a_project_setting_and_each_view_is_audited(project):
         assert len(_audit(store, "view_raw")) == 1
         with pytest.raises(PermissionDeniedError, match="admin"):
             set_raw_view_roles(project, store, ["annotator"])
-        store.execute("DELETE FROM roles")
+        remove_every_role(store)
         assert not can_view_raw(store)  # no role, no raw text
         _as(store, "admin")
         with pytest.raises(InputError, match="unknown role"):

@@ -28,7 +28,7 @@ def test_grant_replace_and_revoke_are_audited(project):
     with project.store() as store:
         admins_by_name = sorted([("bob", "admin"), (me, "admin")])
         assert [(g.os_user, g.role) for g in list_roles(store)] == [*admins_by_name, ("alice", "reviewer")]
-        assert store.scalar("SELECT granted_by FROM roles WHERE os_user = 'alice'") == me
+        assert {g.os_user: g.granted_by for g in list_roles(store)}["alice"] == me
     assert revoke_role(project, "alice") == {"os_user": "alice", "previous_role": "reviewer"}
     assert "alice" not in _roles(project)
     with project.store() as store:

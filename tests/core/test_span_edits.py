@@ -9,13 +9,14 @@ import pytest
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db.reviews import approved_message_ids
-from scrubdesk.core.db.spans import MANUAL, message_spans, replace_suggestions
+from scrubdesk.core.db.spans import MANUAL, message_spans, record_analysis, replace_suggestions
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.review import approve, review_state
 from scrubdesk.core.roles import grant
 from scrubdesk.core.scrubbing import project_redactor, scrub_message
 from scrubdesk.core.span_edits import accept_span, add_span, change_span_type, delete_span, reject_span
 from scrubdesk.core.spans import Span
+from tests.builders import add_message, audit_rows, mark_purged, remove_every_role
 
 SUBJECT = "Bill for Jane"
 BODY = "Hi, I am Jane Okafor, call 07700 900123. Account 1234 at 5 Elm Road."
@@ -24,14 +25,8 @@ BODY = "Hi, I am Jane Okafor, call 07700 900123. Account 1234 at 5 Elm Road."
 
 def _message(store, key: str = "m1", spans=None) -> int:
     with store.transaction() as conn:
-        mid = int(
-            conn.execute(
-                "INSERT INTO messages (msg_key, source_location, subject, body, body_kind, size_bytes, "
-                "imported_at) VALUES (?, 't', ?, ?, 'plain', 1, 'now')",
-                (key, SUBJECT, BODY),
-            ).lastrowid
-        )
-        conn.execute("INSERT INTO analysis_state VALUES (?, 'fp1', 'now')", (mid,))
+        mid = add_message(conn, key, BODY, subject=SUBJECT, source_location="t")
+        record_analysis(conn, mid, "fp1", "now")
         replace_suggestions(
             conn,
             mid,
@@ -52,8 +47,7 @@ def _by_start(store, mid: int, field: str = "body"):
 
 
 def _audit(store, action: str = "span_edit") -> list[tuple[str, dict]]:
-    rows = store.execute("SELECT objects, details FROM audit_log WHERE action = ? ORDER BY seq", (action,))
-    return [(json.loads(o), json.loads(d)) for o, d in rows]
+    return [(json.loads(r.objects), json.loads(r.details)) for r in audit_rows(store, action)]
 
 
 def test_accept_reject_and_change_type_update_the_store_and_the_audit_log(project):
@@ -171,12 +165,12 @@ def test_every_role_may_edit_and_a_user_without_a_role_may_not(project):
             with store.transaction() as conn:
                 grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
             assert accept_span(project, store, first).record.status == "accepted"
-        assert {r for (r,) in store.execute("SELECT role FROM audit_log WHERE action = 'span_edit'")} == {
+        assert {r.role for r in audit_rows(store, "span_edit")} == {
             "annotator",
             "reviewer",
             "admin",
         }
-        store.execute("DELETE FROM roles")
+        remove_every_role(store)
         with pytest.raises(PermissionDeniedError, match="has no role"):
             reject_span(project, store, first)
         with pytest.raises(PermissionDeniedError):
@@ -187,7 +181,7 @@ def test_every_role_may_edit_and_a_user_without_a_role_may_not(project):
 def test_purged_messages_cannot_be_edited(project):
     with project.store() as store:
         mid = _message(store)
-        store.execute("UPDATE messages SET purged_at = 'now' WHERE id = ?", (mid,))
+        mark_purged(store, [mid])
         with pytest.raises(InputError, match="purged"):
             accept_span(project, store, _by_start(store, mid)[9].id)
         assert _by_start(store, mid)[9].status == "suggested"

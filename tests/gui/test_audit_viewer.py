@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrubdesk.core.audit_log import AuditLog
+from tests.builders import tamper_audit_entry
 
 pytestmark = pytest.mark.gui
 
@@ -46,7 +47,7 @@ def test_verify_reports_intact_then_tampering(qtbot, logged, runner) -> None:
     assert viewer.verdict.text().startswith("Intact")
 
     with logged.store() as store:
-        store.execute("UPDATE audit_log SET details = '{\"n\": 999}' WHERE seq = 10")
+        tamper_audit_entry(store, 10, details='{"n": 999}')
     task = viewer.verify()
     qtbot.waitUntil(lambda: not task.running, timeout=30_000)
     assert not viewer.status.ok

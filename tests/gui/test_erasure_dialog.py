@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from scrubdesk.core.db.messages import count_messages
+from tests.builders import append_to_body, overwrite_message
 from tests.models.training_project import fill
 
 pytestmark = pytest.mark.gui
@@ -16,10 +18,9 @@ PLANTED_ADDRESS = "g.pettigrew-oakes@example.net"
 def planted(project):
     fill(project, n=40, planted=False)
     with project.store() as store, store.transaction() as conn:
-        conn.execute(
-            "UPDATE messages SET from_name = ?, from_addr = ?, body = body || ? WHERE id IN (3, 5, 9)",
-            (PLANTED_NAME, PLANTED_ADDRESS, f"\\n\\nRegards,\\n{PLANTED_NAME}"),
-        )
+        for mid in (3, 5, 9):
+            overwrite_message(conn, mid, from_name=PLANTED_NAME, from_addr=PLANTED_ADDRESS)
+        append_to_body(conn, (3, 5, 9), f"\\n\\nRegards,\\n{PLANTED_NAME}")
     return project
 
 
@@ -33,7 +34,7 @@ def open_dialog(qtbot, project, runner):
 
 def messages(project) -> int:
     with project.store() as store:
-        return int(store.scalar("SELECT count(*) FROM messages"))
+        return count_messages(store)
 
 
 def test_find_preview_confirm_erase(qtbot, planted, runner) -> None:

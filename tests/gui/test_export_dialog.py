@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.messages import all_ids
+from tests.builders import overwrite_message
 from tests.models.training_project import fill
 
 pytestmark = pytest.mark.gui
@@ -16,7 +20,8 @@ pytestmark = pytest.mark.gui
 def labelled(project):
     fill(project, n=60, planted=False)
     with project.store() as store, store.transaction() as conn:  # fill() uses short test keys
-        conn.execute("UPDATE messages SET msg_key = lower(hex(randomblob(16)))")
+        for mid in all_ids(conn):
+            overwrite_message(conn, mid, msg_key=secrets.token_hex(16))
     return project
 
 
@@ -49,14 +54,14 @@ def test_preview_shows_the_columns_that_leave_and_export_writes_them(
     frame = pd.read_json(out, lines=True, dtype=False)
     assert list(frame.columns) == ["msg_key", "label"] and len(frame) == 60
     with labelled.store() as store:
-        assert store.scalar("SELECT count(*) FROM exports") == 1
+        assert count_table(store, "exports") == 1
 
 
 def test_a_leaking_label_is_shown_as_refused_and_cannot_be_exported(
     qtbot, labelled, runner, app_settings, tmp_path: Path
 ) -> None:
     with labelled.store() as store, store.transaction() as conn:
-        conn.execute("UPDATE messages SET label = 'jane.doe@example.org' WHERE id = 7")
+        overwrite_message(conn, 7, label="jane.doe@example.org")
     dialog = make_dialog(qtbot, labelled, runner, app_settings)
     text = dialog.guard_label.text()
     assert "REFUSES" in text and "row" in text and "label" in text

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QDialog
 from scrubdesk.core import labels as core_labels
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
-from scrubdesk.core.db.messages import MessageFilter
+from scrubdesk.core.db.messages import MessageFilter, all_ids, labels_and_sources
+from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
 from scrubdesk.gui.message_table_model import COLUMN_INDEX
+from tests.builders import add_model, audit_rows, overwrite_message, remove_every_role
 from tests.gui.conftest import fill_project, open_project, show_raw
 
 pytestmark = pytest.mark.gui
@@ -45,12 +47,12 @@ def window(main_window, project_60, qtbot):
 
 
 def labels_in_store(window) -> dict[int, str | None]:
-    return dict(window.store.execute("SELECT id, label FROM messages").fetchall())
+    store = window.store
+    return {mid: label for mid, label, _source in labels_and_sources(store, all_ids(store))}
 
 
 def audit_actions(window, action: str) -> list[dict]:
-    rows = window.store.execute("SELECT details FROM audit_log WHERE action = ? ORDER BY seq", (action,))
-    return [json.loads(r[0]) for r in rows]
+    return [json.loads(r.details) for r in audit_rows(window.store, action)]
 
 
 def test_keyboard_only_session_of_20_messages(window, qtbot):
@@ -144,11 +146,7 @@ def test_suggestion_is_highlighted_and_enter_accepts_it(window, qtbot):
     view = window.list_view
     target = window.model.message_id_at(5)  # unlabelled
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO models (created_at, path, n_train, msg_list_digest, labels, metrics, audit, "
-            "settings) VALUES ('now', 'm', 1, 'd', '[]', '{}', '{}', '{}')"
-        )
-        conn.execute("INSERT INTO predictions VALUES (?, 'refund', 0.83, 0.4, 1, 'now')", (target,))
+        store_predictions(conn, add_model(conn), [Prediction(target, "refund", 0.83, 0.4)], "now")
     window.model.refresh_messages([target])
     view.select_row(5)
     bar = window.label_bar
@@ -166,7 +164,7 @@ def test_suggestion_is_highlighted_and_enter_accepts_it(window, qtbot):
     window.list_panel.search_edit.setFocus()  # Enter in the search box searches, it never labels
     qtbot.waitUntil(window.list_panel.search_edit.hasFocus)
     with store.transaction() as conn:
-        conn.execute("UPDATE messages SET label = NULL WHERE id = ?", (target,))
+        overwrite_message(conn, target, label=None)
     window.list_panel.search_edit.setText("number 5.")
     with qtbot.waitSignal(window.list_panel.search_finished, timeout=30_000) as found:
         QTest.keyClick(window.list_panel.search_edit, Qt.Key.Key_Return)
@@ -257,7 +255,7 @@ def test_annotator_labels_but_cannot_rename_and_no_role_cannot_label(
     main_window.close_project()
 
     with project_60.store() as store:
-        store.execute("DELETE FROM roles")
+        remove_every_role(store)
     assert open_project(qtbot, main_window, project_60.path)
     bar = main_window.label_bar
     assert not bar.buttons[0].isEnabled()

@@ -8,8 +8,13 @@ from PySide6.QtCore import QModelIndex, Qt
 from scrubdesk.core import scrubbing
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.messages import MessageFilter
+from scrubdesk.core.db.reviews import decide
+from scrubdesk.core.db.settings import put_json
+from scrubdesk.core.db.spans import message_spans, record_analyses, set_status
+from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.gui.message_list import MessageListView
 from scrubdesk.gui.message_table_model import COLUMN_INDEX, COLUMNS, MessageTableModel
+from tests.builders import add_model, add_span
 from tests.gui.fakes import subject_of
 
 pytestmark = pytest.mark.gui
@@ -142,17 +147,25 @@ def test_refresh_and_no_store(store, qapp):
 # --- scrubbed subjects, suggestions, review status, PII counts, filters, search --------------------------
 
 
+def _ids_by_subject(store) -> dict[str, int]:
+    """Subject -> the first message (by ID) with that subject."""
+    found: dict[str, int] = {}
+    for text in sorted(messages.texts(store, messages.all_ids(store)), key=lambda t: t.id):
+        found.setdefault(text.subject, text.id)
+    return found
+
+
 def _id_of(store, i: int) -> int:
-    return int(store.scalar("SELECT id FROM messages WHERE subject = ?", (subject_of(i),)))
+    return _ids_by_subject(store)[subject_of(i)]
 
 
 @pytest.fixture
 def annotated(store):
     """project_1000 with known analysis, spans, reviews and suggestions (see the asserts for the rules)."""
-    ids = {i: _id_of(store, i) for i in range(1000)}
+    by_subject = _ids_by_subject(store)
+    ids = {i: by_subject[subject_of(i)] for i in range(1000)}
     with store.transaction() as conn:
-        for i in range(500):
-            conn.execute("INSERT INTO analysis_state VALUES (?, 'fp', 'now')", (ids[i],))
+        record_analyses(conn, [(ids[i], "fp") for i in range(500)], "now")
         spans = []
         for i in range(500):
             if i % 5 == 0:  # the number in the subject "Refund request 00040"
@@ -161,30 +174,24 @@ def annotated(store):
                 spans.append((ids[i], "body", 0, 5, "PERSON", "accepted"))
             if i % 11 == 0:
                 spans.append((ids[i], "body", 7, 11, "EMAIL_ADDRESS", "rejected"))
-        conn.executemany(
-            'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-            "analyzer_version) VALUES (?, ?, ?, ?, ?, 0.9, 'r', ?, 'v')",
-            spans,
-        )
+        for mid, field, start, end, label, status in spans:
+            add_span(conn, mid, field, start, end, label, status=status, score=0.9, recognizer="r")
         for i in range(30):
             status, fingerprint = (
                 ("pending", "fp") if i < 10 else ("approved", "fp") if i < 20 else
                 ("approved", "old") if i < 25 else ("sent_back", "fp")
             )  # fmt: skip
-            conn.execute(
-                "INSERT INTO reviews VALUES (?, ?, ?, 'rev', 'reviewer', NULL, 'now')",
-                (ids[i], status, fingerprint),
-            )
-        conn.execute(
-            "INSERT INTO models (created_at, path, n_train, msg_list_digest, labels, metrics, audit, "
-            "settings) VALUES ('now', 'm', 1, 'd', '[]', '{}', '{}', '{}')"
-        )
+            decide(
+                conn, ids[i], status=status, fingerprint=fingerprint, reviewer="rev", role="reviewer",
+                comment=None, at="now",
+            )  # fmt: skip
+        model_id = add_model(conn)
+        predictions = []
         for i in range(100, 200):
             rank = (i - 100) / 100
-            conn.execute(
-                "INSERT INTO predictions VALUES (?, ?, ?, ?, 1, 'now')",
-                (ids[i], "billing" if i % 2 else "complaint", 0.5 + rank / 2, 1.0 - rank),
-            )
+            label = "billing" if i % 2 else "complaint"
+            predictions.append(Prediction(ids[i], label, 0.5 + rank / 2, 1.0 - rank))
+        store_predictions(conn, model_id, predictions, "now")
     return ids
 
 
@@ -268,8 +275,13 @@ def test_refresh_messages_rereads_spans_and_review(store, annotated, qapp):
     model = MessageTableModel(store)
     assert cell(model, 40, "subject") == "Refund request <CUSTOMER_REF>"
     with store.transaction() as conn:
-        conn.execute("UPDATE spans SET status = 'rejected' WHERE message_id = ?", (annotated[40],))
-        conn.execute("UPDATE reviews SET status = 'approved' WHERE message_id = ?", (annotated[5],))
+        for span in message_spans(conn, annotated[40]):
+            set_status(conn, span.id, "rejected", span.label)
+        # the annotated fixture's pending review of message 5, now approved for the same analysis
+        decide(
+            conn, annotated[5], status="approved", fingerprint="fp", reviewer="rev", role="reviewer",
+            comment=None, at="now",
+        )  # fmt: skip
     assert cell(model, 40, "subject") == "Refund request <CUSTOMER_REF>"  # cached until told
     model.refresh_messages([annotated[40], annotated[5]])
     assert cell(model, 40, "subject") == subject_of(40)
@@ -278,7 +290,6 @@ def test_refresh_messages_rereads_spans_and_review(store, annotated, qapp):
 
 
 def test_subject_uses_the_project_redaction_policy(project_1000, qapp):
-    import json
 
     from scrubdesk.core.redaction import SETTING_KEY
     from scrubdesk.core.scrubbing import project_redactor
@@ -286,12 +297,8 @@ def test_subject_uses_the_project_redaction_policy(project_1000, qapp):
     with project_1000.store() as store:
         mid = _id_of(store, 3)
         with store.transaction() as conn:
-            conn.execute(
-                'INSERT INTO spans (message_id, field, start, "end", label, score, recognizer, status, '
-                "analyzer_version) VALUES (?, 'subject', 0, 6, 'PERSON', 1, 'r', 'added', 'v')",
-                (mid,),
-            )
-            conn.execute("INSERT INTO settings VALUES (?, ?)", (SETTING_KEY, json.dumps({"default": "mask"})))
+            add_span(conn, mid, "subject", 0, 6, "PERSON", status="added", recognizer="r")
+            put_json(conn, SETTING_KEY, {"default": "mask"})
         model = MessageTableModel(store)
         model.set_store(store, project_redactor(project_1000, store))
         assert cell(model, 3, "subject") == "****** request 00003"

@@ -9,10 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 
+from scrubdesk.core.db.audit import details_of
 from scrubdesk.core.db.messages import get_message
-from scrubdesk.core.db.spans import message_spans
+from scrubdesk.core.db.spans import message_spans, set_status
 from scrubdesk.core.review import approve, review_state, set_raw_view_roles
 from scrubdesk.core.spans import Span
+from tests.builders import audit_rows
 from tests.review_fixtures import BODY, SUBJECT, add_message, as_role
 
 pytestmark = pytest.mark.gui
@@ -57,9 +59,7 @@ def stored(store, mid: int) -> dict[tuple[str, int, int], tuple[str, str]]:
 def audit(store, action: str, view=None) -> list[str]:
     if view is not None:
         assert view.flush_raw_log(10)  # raw views are logged on the recorder's own thread
-    return [
-        o for (o,) in store.execute("SELECT objects FROM audit_log WHERE action = ? ORDER BY seq", (action,))
-    ]
+    return [row.objects for row in audit_rows(store, action)]
 
 
 def char_format(text_view, offset: int):
@@ -73,7 +73,9 @@ def test_spans_are_highlighted_per_type_with_legend_and_tooltips(qtbot, view, st
 
     mid = add_message(store, "m1")
     with store.transaction() as conn:
-        conn.execute("UPDATE spans SET status = 'rejected' WHERE label = 'CUSTOMER_REF'")
+        for span in message_spans(conn, mid):  # the only message
+            if span.label == "CUSTOMER_REF":
+                set_status(conn, span.id, "rejected", span.label)
     show(qtbot, view, store, mid)
     assert view.body.text() == BODY and view.fields["Subject"].text() == SUBJECT
     dark = view._formats.dark
@@ -141,10 +143,7 @@ def test_keyboard_accept_reject_and_change_type(qtbot, view, store):
     qtbot.keyClick(menu, Qt.Key.Key_L)  # "&Location": its mnemonic
     qtbot.waitUntil(lambda: stored(store, mid)[("body", 9, 20)] == ("LOCATION", "accepted"))
     assert view.current.label == "LOCATION"
-    assert [
-        json.loads(d)["op"]
-        for (d,) in store.execute("SELECT details FROM audit_log WHERE action = 'span_edit'")
-    ] == [
+    assert [json.loads(d)["op"] for _seq, _objects, d in details_of(store, "span_edit")] == [
         "accept",
         "reject",
         "change_type",

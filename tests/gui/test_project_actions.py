@@ -10,6 +10,8 @@ from PySide6.QtGui import QPalette
 
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db.messages import all_ids, texts
+from scrubdesk.core.db.spans import count_analysed
 from scrubdesk.core.roles import grant
 from tests.gui.conftest import fill_project, open_project
 
@@ -73,7 +75,7 @@ def test_analysis_from_the_menu_fills_spans_and_refreshes(opened, qtbot) -> None
     assert dialog.result.analysed == 30
     assert dialog.message.text().startswith("Analysed 30 message(s)")
     with opened.project.store() as store:
-        assert store.scalar("SELECT count(*) FROM analysis_state") == 30
+        assert count_analysed(store) == 30
 
 
 def test_training_dock_toggles_and_remembers(opened, qtbot) -> None:
@@ -140,4 +142,4 @@ def test_retention_banner_and_purge(opened, qtbot) -> None:
     assert dialog.message.text().startswith("Purged the content of 30 message(s)")
     assert actions.banner.isHidden()
     with opened.project.store() as store:
-        assert store.scalar("SELECT count(*) FROM messages WHERE body != ''") == 0
+        assert sum(t.body != "" for t in texts(store, all_ids(store))) == 0

@@ -7,6 +7,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage, QPalette
 
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.messages import all_ids, count_messages, labels_and_sources
+from scrubdesk.core.db.reviews import review_counts
+from scrubdesk.core.db.spans import count_analysed
+from scrubdesk.core.db.trained_models import count_predictions, list_models
 from scrubdesk.core.project import Project
 from tests.gui.conftest import fill_project
 from tests.helpers import scrubdesk
@@ -80,22 +85,20 @@ def test_the_showcase_goes_through_the_workflow_and_every_view_renders(qapp, tmp
         showcase = real_build(workdir, count, control)
         project = Project.open(showcase.project_path)
         with project.store() as store:
-
-            def count_of(sql: str) -> int:
-                return int(store.scalar(sql))
-
+            labels = labels_and_sources(store, all_ids(store))
+            reviews = review_counts(store)
             state.update(
-                messages=count_of("SELECT count(*) FROM messages"),
-                analysed=count_of("SELECT count(*) FROM analysis_state"),
-                labelled=count_of("SELECT count(*) FROM messages WHERE label IS NOT NULL"),
-                annotated=count_of("SELECT count(*) FROM messages WHERE label_source = 'annotator'"),
-                approved=count_of("SELECT count(*) FROM reviews WHERE status = 'approved'"),
-                sent_back=count_of("SELECT count(*) FROM reviews WHERE status = 'sent_back'"),
+                messages=count_messages(store),
+                analysed=count_analysed(store),
+                labelled=sum(label is not None for _id, label, _source in labels),
+                annotated=sum(source == "annotator" for _id, _label, source in labels),
+                approved=reviews.get("approved", 0),
+                sent_back=reviews.get("sent_back", 0),
                 queue=queue_size(store),
-                models=[tuple(r) for r in store.execute("SELECT id, stale FROM models ORDER BY id")],
-                predicted=count_of("SELECT count(*) FROM predictions"),
-                unlabelled=count_of("SELECT count(*) FROM messages WHERE label IS NULL"),
-                quarantined=count_of("SELECT count(*) FROM quarantine"),
+                models=[(m.id, int(m.stale)) for m in list_models(store)],
+                predicted=count_predictions(store),
+                unlabelled=sum(label is None for _id, label, _source in labels),
+                quarantined=count_table(store, "quarantine"),
             )
         state["sources"] = [p.exists() for p in showcase.import_sources]
         state["query"] = showcase.erasure_query

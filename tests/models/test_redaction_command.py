@@ -8,7 +8,9 @@ import pytest
 
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.redaction_policy import redaction_policy
+from scrubdesk.core.roles import grant
 from scrubdesk.models.cli.pii import parse_changes, set_redaction_policy
+from tests.builders import audit_rows
 from tests.helpers import scrubdesk
 
 
@@ -38,9 +40,7 @@ def test_set_reset_and_audit(project):
     policy, _ = set_redaction_policy(project, {"PERSON": "hash"}, reset=True)
     assert policy.as_setting() == {"default": "placeholder", "PERSON": "hash"}
     with project.store() as store:
-        rows = store.execute(
-            "SELECT action, details FROM audit_log WHERE action = 'redaction.set' ORDER BY seq"
-        ).fetchall()
+        rows = [(row.action, row.details) for row in audit_rows(store, "redaction.set")]
     assert len(rows) == 3
     assert json.loads(rows[-1][1])["reset"] is True
     assert json.loads(rows[-1][1])["policy"] == {"default": "placeholder", "PERSON": "hash"}
@@ -49,8 +49,8 @@ def test_set_reset_and_audit(project):
 def test_changing_the_policy_needs_the_admin_role(project):
     from scrubdesk.core.audit_log import current_os_user
 
-    with project.store() as store:
-        store.execute("UPDATE roles SET role = 'reviewer' WHERE os_user = ?", (current_os_user(),))
+    with project.store() as store, store.transaction() as conn:
+        grant(conn, current_os_user(), "reviewer", granted_by="test", at="now")
     with pytest.raises(PermissionDeniedError, match="admin"):
         set_redaction_policy(project, {"PERSON": "mask"})
     with project.store() as store:

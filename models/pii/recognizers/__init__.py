@@ -28,8 +28,9 @@ from scrubdesk.models.pii.recognizers.names import (
 )
 from scrubdesk.models.pii.recognizers.ner import FilteredSpacyRecognizer
 from scrubdesk.models.pii.recognizers.phone import UkPhoneRecognizer
-from scrubdesk.models.pii.recognizers.places import PlaceCueRecognizer
+from scrubdesk.models.pii.recognizers.places import GazetteerPlaceRecognizer, PlaceCueRecognizer
 from scrubdesk.models.pii.recognizers.postal import PostalAddressRecognizer
+from scrubdesk.models.pii.recognizers.salutations import SalutationNameRecognizer
 from scrubdesk.models.pii.recognizers.uk_ids import (
     NhsNumberRecognizer,
     NinoRecognizer,
@@ -57,17 +58,22 @@ BUILT_IN: tuple[type[EntityRecognizer], ...] = (
     PlaceCueRecognizer,
     TitledNameRecognizer,
     NameCueRecognizer,
-    LowerCaseNameCueRecognizer,
     LetterNameRecognizer,
 )
 NER_RECOGNIZER = "SpacyRecognizer"
 LEXICON_RECOGNIZER = "LexiconNameRecognizer"
+GAZETTEER_RECOGNIZER = "GazetteerPlaceRecognizer"
+SALUTATION_RECOGNIZER = "SalutationNameRecognizer"
 ALL_NAMES: tuple[str, ...] = (
     *(r.__name__ for r in BUILT_IN),
+    "LowerCaseNameCueRecognizer",
     LEXICON_RECOGNIZER,
+    GAZETTEER_RECOGNIZER,
+    SALUTATION_RECOGNIZER,
     NER_RECOGNIZER,
     "HeaderNameRecognizer",
     "NamePropagation",
+    "LanguageDetection",
 )
 
 
@@ -76,11 +82,20 @@ def build_recognizers(config: PiiConfig) -> list[EntityRecognizer]:
     recognizers: list[EntityRecognizer] = [
         cls(language=language) for cls in BUILT_IN if config.enabled(cls.__name__)
     ]
-    lexicon = (
-        load_lexicon(config.model, config.ambiguous_names) if config.enabled(LEXICON_RECOGNIZER) else None
-    )
-    if lexicon is not None:
+    lexicon = load_lexicon(config.model, config.ambiguous_names)
+    if config.enabled(LEXICON_RECOGNIZER):
         recognizers.append(LexiconNameRecognizer(lexicon, language))
+    if config.enabled(GAZETTEER_RECOGNIZER):
+        recognizers.append(GazetteerPlaceRecognizer(lexicon, language))
+    if config.enabled("LowerCaseNameCueRecognizer"):
+        # a lexicon given name is never vetoed as an ordinary word ('my wife, rose')
+        recognizers.append(
+            LowerCaseNameCueRecognizer(
+                language, is_word=lambda w: lexicon.is_word(w) and not lexicon.is_given(w)
+            )
+        )
+    if config.enabled(SALUTATION_RECOGNIZER):
+        recognizers.append(SalutationNameRecognizer(lexicon, language))
     if config.enabled(NER_RECOGNIZER):
         recognizers.append(FilteredSpacyRecognizer(language, config.ambiguous_names, lexicon))
     for spec in config.custom_recognizers:

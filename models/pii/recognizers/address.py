@@ -5,6 +5,8 @@ on one line or across lines ('27 Mill Lane\\nLeeds'). Postcodes are found by the
 from __future__ import annotations
 
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import LOCATION, STREET_ADDRESS
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -21,7 +23,8 @@ _HOUSE = (
     r"(?:(?:Flat|Apartment|Apt|Unit|Suite|Room)[ \t]+\d{1,4}[A-Za-z]?,?[ \t]+"
     r"(?:[A-Z][\w'’-]*[ \t]+(?:House|Court|Building|Lodge|Mansions),?[ \t]+)?)?"
 )
-_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?[ \t]+"
+# Not the tail of an amount or a longer number: '$402,000 Home Loan' is no address.
+_NUMBER = r"(?<![\d,.$£€¥])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?[ \t]+"
 _NAMED_HOUSE = r"(?:(?:The[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2},[ \t]+)"
 _STREET = (
     rf"(?:(?:The[ \t]+)?(?:{_WORD}[ \t]+){{1,3}}(?:{_STREET_TYPES})|The[ \t]+(?:{_STREET_TYPES})"
@@ -49,6 +52,15 @@ _CONTINENTAL = (
 )
 
 
+# Every pattern below needs one of these words: a text without any is skipped (most e-mail, and the
+# patterns are the costliest of the pattern recognisers).
+_GATE = regex.compile(
+    rf"\b(?:{_STREET_TYPES}|Flat|Apartment|Apt|Unit|Suite|Rue|Avenue|Boulevard|Via|Viale|Piazza|Calle|"
+    r"Avenida|Rua|Carrer|Plaza|Paseo|Ulica|Ul)\b|(?:vägen|gatan|gränd|straße|strasse|str\.|weg|gade|vej|veien|"
+    r"gata|katu|laan|straat|plein|platz|allee|gasse|ring|utca|ulica|cesta)[ \t]+\d"
+)
+
+
 class StreetAddressRecognizer(DeclarativeRecognizer):
     ENTITY = STREET_ADDRESS
     PATTERNS = (
@@ -59,6 +71,17 @@ class StreetAddressRecognizer(DeclarativeRecognizer):
     )
     CONTEXT = ("address", "live", "living", "moved", "moving", "at", "send", "post")
     FLAGS = regex.MULTILINE  # capitalisation carries the signal: '3 days in Bath' is not an address
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        if not _GATE.search(text):
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
 _POSTCODE = r"(?:[A-Za-z]{1,2}\d[A-Za-z\d]?[ \t]?\d[A-Za-z]{2})"

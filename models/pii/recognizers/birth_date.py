@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import DATE_OF_BIRTH
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -29,7 +30,13 @@ class DateOfBirthRecognizer(DeclarativeRecognizer):
     ENTITY = DATE_OF_BIRTH
     PATTERNS = (("date after a birth cue", rf"(?<={_CUE}\b[^\n\d]{{0,30}}){DATE}(?!\d)", 0.85),)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         """What the pattern finds, found from the cues forward: the look-behind costs a search at every
         position of the text, this a search after each cue (the first date within 30 characters that
         hold no digit or line break, as the look-behind allows)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 
 class DeclarativeRecognizer(PatternRecognizer):
@@ -45,15 +46,21 @@ class DeclarativeRecognizer(PatternRecognizer):
             return False
         return True if self.VALID_SCORE is not None else None
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = super().analyze(text, entities, nlp_artifacts, regex_flags)
         if self.VALID_SCORE is not None:
             for r in results:
                 if r.score == self.MAX_SCORE:
                     r.score = self.VALID_SCORE
         return self.with_context_chance(text, results)
 
-    def with_context_chance(self, text: str, results: list) -> list:  # type: ignore[type-arg]
+    def with_context_chance(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         if not self.CONTEXT:
             return results
         kept = []

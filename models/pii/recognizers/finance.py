@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from scrubdesk.models.pii import checksums
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from scrubdesk.core import pii_checksums as checksums
 from scrubdesk.models.pii.entities import CREDIT_CARD, IBAN_CODE, UK_BANK_ACCOUNT, UK_SORT_CODE
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 
@@ -32,7 +35,13 @@ class IbanCodeRecognizer(DeclarativeRecognizer):
     """IBANs of any country with a valid mod-97 check, grouped or not: 'GB82 WEST 1234 5698 7654 32'."""
 
     ENTITY = IBAN_CODE
-    PATTERNS = (("iban", r"\b[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){2,7}(?:[ \t]?[A-Z0-9]{1,3})?\b", 0.5),)
+    PATTERNS = (
+        (
+            "iban",
+            r"(?<![\w/.#-])[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){2,7}(?:[ \t]?[A-Z0-9]{1,3})?(?![\w/-])",
+            0.5,
+        ),
+    )
     CONTEXT = ("iban", "bank", "account")
     VALID_SCORE = 1.0
 
@@ -45,15 +54,21 @@ class CardNumberRecognizer(DeclarativeRecognizer):
     (some Maestro cards) is common as a reference too: it needs a word like 'card' nearby."""
 
     ENTITY = CREDIT_CARD
-    PATTERNS = (("card", r"(?<![\w+-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.3),)
+    PATTERNS = (("card", r"(?<![\w+/.#-])\d(?:[ -]?\d){11,18}(?![\w-]|[./]\d)", 0.3),)
     CONTEXT = ("card", "visa", "mastercard", "maestro", "amex", "credit", "debit", "payment", "cc")
     VALID_SCORE = 1.0
     SHORT_SCORE = 0.25  # a valid 12-digit number: below the threshold unless context raises it
 
     def check(self, text: str) -> bool:
-        return checksums.luhn_valid(text) and len(set(checksums.compact(text))) > 1
+        return checksums.is_valid_card(text)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         for r in results:
             if len(checksums.compact(text[r.start : r.end])) == 12:

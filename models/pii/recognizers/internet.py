@@ -13,9 +13,12 @@ class EmailAddressRecognizer(DeclarativeRecognizer):
     PATTERNS = (
         (
             "email",
-            r"(?<![\w.%+-])[A-Z0-9](?:[A-Z0-9._%+'-]{0,62}[A-Z0-9_'-])?@(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,24}\b",
+            r"(?<![\w.%+-])\.{0,2}[A-Z0-9](?:[A-Z0-9._%+'-]{0,62}[A-Z0-9_'-])?@(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,24}\b",
             0.95,
         ),
+        # Exchange's encoding of a foreign address ('IMCEANOTES-Jane+20Doe+20...@domain'): it spells the
+        # name out, so all of it goes
+        ("exchange encoded address", r"\bIMCEA[A-Z]*-[^\s<>\[\]]+", 0.9),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import PERSON
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
@@ -56,7 +57,9 @@ class LetterNameRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if PERSON not in entities:
             return []
         spans: list[tuple[int, int, float]] = []

@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import PERSON
+from scrubdesk.models.pii.gazetteer import Gazetteer, load_gazetteer
 from scrubdesk.models.pii.name_lexicon import NameLexicon
+from scrubdesk.models.pii.recognizers.header_grammar import FIELD_NAMES
 
 # A word, with an apostrophe or hyphen inside ("O'Neill", 'Smith-Jones') but not a possessive "'s".
 _TOKEN = regex.compile(r"[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*\.?")
@@ -73,20 +76,25 @@ _VOCATIVE = regex.compile(
     r"(?=(?:can|could|would|will|please|do|did|are|is|have|i|we|you)\b)",
     regex.MULTILINE | regex.IGNORECASE,
 )
-_SPEAKER = regex.compile(rf"^[ \t>]*(?P<name>{_NAME_WORD}):[ \t]+\S", regex.MULTILINE)
+# A speaker says words: 'Price: $17,000.00' and 'Importance: High' are fields (see _speakers).
+_SPEAKER = regex.compile(rf"^[ \t>]*(?P<name>{_NAME_WORD}):[ \t]+[\p{{L}}\"'“]", regex.MULTILINE)
 _CONTACT_HINT = regex.compile(
     r"(?i:\b(?:phone|tel|mobile|mob|cell|fax|e-?mail|address|web(?:site)?|personal info)\b[ \t]*:?|@|"
     r"^[ \t>?]*\d{1,6}[ \t]+\S|\+\d)",
     regex.MULTILINE,
 )
 SCORE_GIVEN = 0.72  # an unambiguous given name alone
+_DETERMINERS = frozenset({"the", "a", "an", "our", "your", "their", "its"})  # not "that": "is that Mauro?"
 # A lone given name right after one of these is more likely a place ('installations in Bradford').
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "at", "outside", "around"})
 
 
 class LexiconNameRecognizer(EntityRecognizer):
-    def __init__(self, lexicon: NameLexicon, language: str = "en") -> None:
+    def __init__(
+        self, lexicon: NameLexicon, language: str = "en", gazetteer: Gazetteer | None = None
+    ) -> None:
         self.lexicon = lexicon
+        self.gazetteer = gazetteer or load_gazetteer()
         super().__init__(
             supported_entities=[PERSON], name="LexiconNameRecognizer", supported_language=language
         )
@@ -94,7 +102,9 @@ class LexiconNameRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if PERSON not in entities:
             return []
         lower_text = not any(ch.isupper() for ch in text)
@@ -115,7 +125,12 @@ class LexiconNameRecognizer(EntityRecognizer):
     def _by_position(self, text: str) -> list[tuple[int, int]]:
         spans = [m.span("name") for m in _PERSON_VERB.finditer(text)]
         spans += [m.span("name") for m in _VOCATIVE.finditer(text)]
-        speakers = [m.span("name") for m in _SPEAKER.finditer(text)]
+        speakers = [
+            m.span("name")
+            for m in _SPEAKER.finditer(text)
+            if m.group("name").lower() not in FIELD_NAMES
+            and (self.lexicon.is_given(m.group("name")) or not self.lexicon.is_noun(m.group("name")))
+        ]
         if len({text[a:b] for a, b in speakers}) >= 2:
             spans += speakers
         spans += self._contact_block_names(text)
@@ -192,8 +207,13 @@ class LexiconNameRecognizer(EntityRecognizer):
         if following in _ORGANISATION_OR_STREET and _adjacent(text, tokens[last], tokens[last + 1]):
             return None
         if surnames == 0:
-            if not given or ambiguous or (i > 0 and tokens[i - 1][2].lower() in _PLACE_PREPOSITIONS):
-                return None
+            before = tokens[i - 1][2].lower() if i > 0 else ""
+            if not given or ambiguous or before in _PLACE_PREPOSITIONS or before in _DETERMINERS:
+                return None  # 'in Bradford'; 'the Council': people are not 'the X'
+            if self._place(text, tokens, i):
+                return None  # 'Houston', 'York', 'Lawrence, Kansas': the gazetteer's
+            if lower_text and self.lexicon.is_noun(word) and not self.lexicon.is_widespread_given(word):
+                return None  # 'add almond': in lower case a lone noun must be a name in more than one list
             return i, SCORE_GIVEN
         if initial and not ambiguous:
             surname = tokens[last][2].rstrip(".")
@@ -215,6 +235,21 @@ class LexiconNameRecognizer(EntityRecognizer):
         if any(self.lexicon.is_noun(w) for w in run):
             return None
         return last, SCORE_FULL if self.lexicon.is_surname(surname) else SCORE_SHAPE
+
+    def _place(self, text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+        """A lone given name that is a large place, or any place with a state or country after it."""
+        word = tokens[i][2].rstrip(".")
+        place = self.gazetteer.get(word)
+        if place is None:
+            return False
+        if place.major:
+            return True
+        nxt = i + 1
+        return (
+            nxt < len(tokens)
+            and text[tokens[i][1] : tokens[nxt][0]].startswith(",")
+            and self.gazetteer.get(tokens[nxt][2].rstrip(".")) is not None
+        )
 
     @staticmethod
     def _word_shape(word: str, lower_text: bool) -> bool:

@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from scrubdesk.models.pii.entities import PERSON
@@ -242,14 +245,20 @@ class LowerCaseNameCueRecognizer(EntityRecognizer):
     """People type names in lower case. After a strong cue, one or two lower-case words that are not
     ordinary function words are taken as a name; after 'I'm'/'this is', only when a comma follows."""
 
-    def __init__(self, language: str = "en", score: float = 0.6) -> None:
+    def __init__(
+        self, language: str = "en", score: float = 0.6, is_word: Callable[[str], bool] | None = None
+    ) -> None:
         self.score = score
+        # ordinary words that are no names ('i'm curious, ...'): the name lexicon's test, when given
+        self.is_word = is_word or (lambda word: False)
         super().__init__(supported_entities=[PERSON], name=type(self).__name__, supported_language=language)
 
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if PERSON not in entities:
             return []
         results = []
@@ -260,8 +269,12 @@ class LowerCaseNameCueRecognizer(EntityRecognizer):
             words = name.split()
             while words and (words[-1] in STOP_WORDS or words[-1] in NOT_NAME_WORDS):
                 words.pop()
-            if not words or any(w in STOP_WORDS or w in NOT_NAME_WORDS for w in words):
-                continue
+            if (
+                not words
+                or any(w in STOP_WORDS or w in NOT_NAME_WORDS for w in words)
+                or self.is_word(words[0])
+            ):
+                continue  # 'i'm curious, ...' (but 'my mother, ivy black, ...')
             whole = len(words) == len(name.split())
             if m.group("strict") and not (whole and m.group("after")):
                 continue

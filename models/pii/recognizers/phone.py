@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+from presidio_analyzer import PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scrubdesk.models.pii.entities import PHONE_NUMBER
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
@@ -39,6 +41,13 @@ _GENERIC = (
 )
 # A bare run of 10-11 digits is a phone only after a word such as 'Fax:' or 'mobile'.
 _BARE = rf"(?<![\w+/.-])\d{{10,11}}{_END}"
+# Area code and number split by a slash, as in German-speaking countries: '0423/972429', '089 / 1234 567'.
+_SLASHED = rf"(?<![\w+/.-])\(?0\d{{2,5}}\)?[ \t]?/[ \t]?\d{{3,8}}(?:[ \t.-]\d{{2,6}})?{_END}"
+# Country-code top-level domains that say where a sender is (vanity ones like .io or .me do not).
+_CCTLD = re.compile(r"(?:@|https?://|www\.)[\w.-]+\.([a-z]{2})\b", re.IGNORECASE)
+_VANITY_TLDS = frozenset(
+    {"io", "me", "tv", "ai", "ly", "fm", "am", "co", "cc", "ws", "to", "gg", "im", "is", "it"}
+)
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")  # US social security number layout, never a phone
 # Digit groups that are something else: dates, year or time ranges, amounts, IP addresses.
 _NOT_A_PHONE = re.compile(
@@ -66,6 +75,7 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
         ("north american", _NANP, 0.3),
         ("digits", _GENERIC, 0.2),
         ("bare digits", _BARE, 0.1),
+        ("slashed", _SLASHED, 0.4),
     )
     CONTEXT = (
         "phone", "call", "tel", "telephone", "mobile", "mob", "landline", "number", "ring", "contact",
@@ -100,7 +110,23 @@ class UkPhoneRecognizer(DeclarativeRecognizer):
                 return True
         return None
 
-    def with_context_chance(self, text: str, results: list) -> list:  # type: ignore[type-arg]
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
+        hints = region_hints(text) if results else ()
+        for r in results:
+            if r.score == self.MAX_SCORE:
+                r.score = self.VALID_SCORE
+            elif hints and _valid_in(text[r.start : r.end], hints):
+                r.score = self.VALID_SCORE  # valid where the sender's addresses say they are
+        return self.with_context_chance(text, results)
+
+    def with_context_chance(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         # A grouped number needs no context word: its shape decides, at GROUPED_SCORE or above.
         grouped, others = [], []
         for result in results:
@@ -123,6 +149,31 @@ def _grouped_phone(text: str, start: int, end: int) -> bool:
         return False
     before, after = text[max(0, start - 40) : start], text[end : end + 12]
     return not (_AMOUNT_BEFORE.search(before) or _UNIT_AFTER.match(after) or _REFERENCE_BEFORE.search(before))
+
+
+def region_hints(text: str) -> tuple[str, ...]:
+    """Phone regions suggested by the country-code domains of the addresses in ``text`` ('.de' -> DE,
+    '.uk' -> GB), most frequent first."""
+    counts: dict[str, int] = {}
+    for m in _CCTLD.finditer(text):
+        tld = m.group(1).lower()
+        if tld in _VANITY_TLDS:
+            continue
+        region = "GB" if tld == "uk" else tld.upper()
+        if region in phonenumbers.SUPPORTED_REGIONS:
+            counts[region] = counts.get(region, 0) + 1
+    return tuple(sorted(counts, key=lambda r: -counts[r]))
+
+
+def _valid_in(number_text: str, regions: tuple[str, ...]) -> bool:
+    number_text = _without_extension(number_text)
+    for region in regions:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(number_text, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
 
 
 def _without_extension(text: str) -> str:

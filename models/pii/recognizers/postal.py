@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from scrubdesk.models.pii.entities import LOCATION, STREET_ADDRESS
@@ -81,7 +82,7 @@ _RX_FLAGS = regex.IGNORECASE | regex.MULTILINE
 # capitalised to be told from prose (the number-name-number and suffix forms).
 _STREET_FORMS = [
     # '138 Consul Place', '3911 Fourth Avenue', '1668 Glyn St' (a number, capitalised words, a type)
-    rf"{_NUM},?[ \t]+(?:{_NUM}[ \t]+)?(?:(?:{_CAP}|{_PARTICLE})[ \t]+){{0,3}}{_CAP}[ \t]+"
+    rf"(?<![\d,.$£€¥]){_NUM},?[ \t]+(?:{_NUM}[ \t]+)?(?:(?:{_CAP}|{_PARTICLE})[ \t]+){{0,3}}{_CAP}[ \t]+"
     rf"(?-i:{SUFFIX_TYPES})\b\.?",
     # 'ul. Chrzanowska 61', 'Rue de la Paix 3', 'Avda. Rio Nalon 58', 'C/ Señores Curas 88'
     rf"(?:{_NUM}[ \t]+)?(?:{_PREFIX_TYPES})[ \t]*(?:(?:{_ANY_WORD})[ \t]+){{0,5}}?{_HOUSE_NUM}(?![\d])",
@@ -215,7 +216,9 @@ class PostalAddressRecognizer(EntityRecognizer):
     def load(self) -> None:
         return None
 
-    def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         found: list[tuple[int, int, str, float]] = []
         lower_text = not any(ch.isupper() for ch in text)
         found += self._street_lines(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from scrubdesk.models.pii import checksums
+from scrubdesk.core import pii_checksums as checksums
 from scrubdesk.models.pii.entities import UK_NHS, UK_NINO, UK_POSTCODE
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 
@@ -49,7 +49,15 @@ class NhsNumberRecognizer(DeclarativeRecognizer):
     """NHS numbers, 10 digits with a mod-11 check digit: '943 476 5919'."""
 
     ENTITY = UK_NHS
-    PATTERNS = (("nhs", r"(?<![\d+])[1-9]\d{2}[ \t-]?\d{3}[ \t-]?\d{4}(?!\d)", 0.4),)
+    # A whole token only: not inside a tracking code or a longer number, and not the rest of a number
+    # after a country code ('+1 212 555 0199' is a phone).
+    PATTERNS = (
+        (
+            "nhs",
+            r"(?<![\w+/.#-])(?<!\+\d{1,3}[ \t.-])[1-9]\d{2}[ \t-]?\d{3}[ \t-]?\d{4}(?![\w-]|[./]\d)",
+            0.4,
+        ),
+    )
     CONTEXT = ("nhs", "health", "patient")
     VALID_SCORE = 0.95
 

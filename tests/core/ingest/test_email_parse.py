@@ -304,3 +304,51 @@ def test_empty_plain_alternative_falls_back_to_html() -> None:
 def test_cr_only_line_endings_bom_and_nul() -> None:
     m = parsed(b"From: a@example.org\rSubject: old mac\r\r" + "\ufeffline one\rline\x00 two\r".encode())
     assert (m.subject, m.body) == ("old mac", "line one\nline two")
+
+
+# ------------------------------------------------------------------------------------------ hostile headers
+# (their timing, 1 MB and up, is in bench/ingest.py: speed lives in benchmarks, not tests)
+
+BIG = 1_000_000
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'From: "Jane' + b" " * BIG + b'Doe" <jane@example.org>',  # a run of blanks in a quoted name
+        b"From: Jane" + b"\t" * BIG + b"Doe <jane@example.org>",
+        b'From: "' + b"Doe, Jane\r\n " * (BIG // 12) + b'" <jane@example.org>',  # folded, with commas
+    ],
+)
+def test_a_one_megabyte_display_name_is_parsed(header: bytes) -> None:
+    m = parsed(header + b"\nSubject: big\nMessage-ID: <big@x>\n\nbody\n")
+    assert m.from_addr == "jane@example.org" and m.from_name and len(m.from_name) > BIG // 2
+    assert m.body == "body"
+
+
+def test_a_header_block_over_the_cap_is_quarantined_unparsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "MAX_HEADER_BYTES", 1000)
+    raw = b"From: a@b.example\nTo: " + b"x@y.example, " * 100 + b"\nSubject: s\n\nbody\n"
+    item = quarantined(raw)
+    assert item.reason is QuarantineReason.HEADER_TOO_LARGE
+    assert item.detail == "header block over the size limit"
+    assert isinstance(parse_email(b"From: a@b.example\nSubject: s\n\nbody\n", "ok.eml"), ParsedMessage)
+
+
+def test_an_address_longer_than_any_real_one_is_dropped_and_flagged() -> None:
+    long_address = b"a@" * 5000 + b"example.org"
+    other = b"x" * 400 + b"@example.org"
+    m = parsed(b"From: Jane <" + long_address + b">\nTo: bob@example.org, Al <" + other + b">\n\nbody\n")
+    assert (m.from_name, m.from_addr) == ("Jane", None)
+    assert m.to_addrs == ("bob@example.org",)
+    assert "bad_address" in m.flags
+
+
+def test_a_crafted_multipart_subtype_stays_out_of_the_quarantine_detail() -> None:
+    raw = (
+        b"From: a@example.org\nContent-Type: multipart/x-" + MARK.encode() + b"; boundary=b\n\n"
+        b"--b\nContent-Type: application/pkcs7-mime\n\nMIIB\n--b--\n"
+    )
+    item = quarantined(raw)
+    assert item.reason is QuarantineReason.ENCRYPTED
+    assert item.detail == "encrypted body (an encrypted part)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -43,6 +44,7 @@ HEADER_LINES = [
     b"Content-Type: text/plain; charset=base64",
     b"Content-Type: application/pkcs7-mime",
     b"Content-Type: message/rfc822",
+    b"Content-Type: multipart/x-" + MARK.encode() + b"; boundary=b",  # a crafted subtype
     b"Content-Type: multipart/digest; boundary=d",
     b"Content-Transfer-Encoding: base64",
     b"Content-Transfer-Encoding: quoted-printable",
@@ -89,10 +91,21 @@ def mutate(data: bytes, mutations: list[tuple]) -> bytes:  # type: ignore[type-a
     return bytes(buf)
 
 
+# Every quarantine detail a mail reader can give: fixed wording, an exception type name or a count, never
+# anything taken from the input.
+DETAILS = re.compile(
+    r"empty|no email header block|header block over the size limit|message over the size limit"
+    r"|encrypted body \((multipart/encrypted|application/(x-)?pkcs7-mime|application/pgp-encrypted"
+    r"|an encrypted part)\)|inline PGP message|no text body \(\d+ attachments\)|parse failed: [A-Za-z]+"
+    r"|text before the first From line|read failed: [A-Za-z]+"
+)
+
+
 def check_item(item: object, raw: bytes | None = None) -> None:
     assert isinstance(item, ParsedMessage | Quarantined)
     if isinstance(item, Quarantined):
         assert MARK not in item.detail
+        assert DETAILS.fullmatch(item.detail), item.detail
         assert isinstance(item.reason, records.QuarantineReason)
         return
     assert item.body and item.body == item.body.rstrip()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.ingest import records
+from scrubdesk.core.ingest import files, records
 from scrubdesk.core.ingest.readers import detect_format, estimate_total_bytes, read_source
 from scrubdesk.core.ingest.records import (
     ImportOptions,
@@ -103,14 +105,14 @@ def test_oversized_file_is_too_large_without_reading_it_whole(
 def test_unreadable_file_is_quarantined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "d" / "a.eml", corpus.ALTERNATIVE)
     write(tmp_path / "d" / "locked.eml", corpus.ALTERNATIVE)
-    real_open = Path.open
+    real_open = files._open_nonblocking
 
-    def guarded_open(self: Path, *args: object, **kwargs: object) -> object:
-        if self.name == "locked.eml":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+    def guarded_open(path: Path) -> int:
+        if Path(path).name == "locked.eml":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path)
 
-    monkeypatch.setattr(Path, "open", guarded_open)
+    monkeypatch.setattr(files, "_open_nonblocking", guarded_open)
     first, locked = read_all(tmp_path / "d")
     assert isinstance(first, ParsedMessage)
     assert isinstance(locked, Quarantined) and locked.reason is QuarantineReason.UNREADABLE_FILE
@@ -143,6 +145,8 @@ def test_emldir_walks_recursively_in_sorted_order(tmp_path: Path) -> None:
     items = read_all(root)
     names = [item.location.removeprefix(str(root) + "/") for item in items]
     assert names == [
+        ".git",  # reported once, not descended into
+        ".hidden.eml",
         "a.eml",
         "b/1.eml",
         "b/2.eml",
@@ -152,9 +156,12 @@ def test_emldir_walks_recursively_in_sorted_order(tmp_path: Path) -> None:
         "e.msg",
         "f-unixfrom#offset=0",
         "g-maildir/cur/1700000000.1.host:2,S",
+        "g-maildir/tmp/1700000001.2.host",
     ]
     kinds = [(type(i).__name__, getattr(i, "reason", None)) for i in items]
-    assert kinds[3] == ("Quarantined", QuarantineReason.NOT_AN_EMAIL)
+    assert kinds[5] == ("Quarantined", QuarantineReason.NOT_AN_EMAIL)
+    skipped = [i.reason for i in items if isinstance(i, Quarantined) and i.reason in records.SKIP_REASONS]
+    assert skipped == [QuarantineReason.SKIPPED_HIDDEN] * 2 + [QuarantineReason.SKIPPED_MAILDIR_TMP]
     assert sum(isinstance(i, ParsedMessage) for i in items) == 8
     bodies = [i.body for i in items if isinstance(i, ParsedMessage)]
     assert f"{MARK} from outlook" in bodies
@@ -170,14 +177,36 @@ def test_maildir_reads_cur_and_new_and_maildirplusplus_folders(tmp_path: Path) -
     write(root / "cur" / "1.host:2,S", corpus.simple_message(1))
     write(root / "tmp" / "3.host", corpus.simple_message(3))
     write(root / "cur" / ".hidden", corpus.simple_message(4))
+    write(root / "cur" / "folder" / "7.host", corpus.simple_message(7))  # not part of the format
     write(root / ".Sent" / "cur" / "5.host:2,S", corpus.simple_message(5))
     write(root / ".Archive.2024" / "new" / "6.host", b"not a mail at all")
     write(root / "dovecot-uidlist", b"3 V1 N1\n")  # index files of the server: not messages
     items = read_all(root)
     names = [item.location.removeprefix(str(root) + "/") for item in items]
-    assert names == ["cur/1.host:2,S", "new/2.host", ".Archive.2024/new/6.host", ".Sent/cur/5.host:2,S"]
-    assert [getattr(i, "subject", None) for i in items] == ["Message 1", "Message 2", None, "Message 5"]
-    assert isinstance(items[2], Quarantined) and items[2].reason is QuarantineReason.NOT_AN_EMAIL
+    assert names == [
+        "cur/.hidden",
+        "cur/1.host:2,S",
+        "cur/folder",
+        "new/2.host",
+        "tmp/3.host",
+        ".Archive.2024/new/6.host",
+        ".Sent/cur/5.host:2,S",
+    ]
+    reasons = [getattr(i, "reason", None) for i in items]
+    assert reasons == [
+        QuarantineReason.SKIPPED_HIDDEN,
+        None,
+        QuarantineReason.SKIPPED_FOLDER,
+        None,
+        QuarantineReason.SKIPPED_MAILDIR_TMP,
+        QuarantineReason.NOT_AN_EMAIL,
+        None,
+    ]
+    assert [getattr(i, "subject", None) for i in items if isinstance(i, ParsedMessage)] == [
+        "Message 1",
+        "Message 2",
+        "Message 5",
+    ]
 
 
 def test_directory_progress_matches_estimate(tmp_path: Path) -> None:
@@ -204,8 +233,8 @@ def test_symlinked_directory_is_reported_not_followed(tmp_path: Path) -> None:
     (root / "loop").symlink_to(root, target_is_directory=True)
     items = read_all(root)
     assert len(items) == 2
-    assert isinstance(items[1], Quarantined) and items[1].reason is QuarantineReason.UNREADABLE_FILE
-    assert items[1].location.endswith("/loop")
+    assert isinstance(items[1], Quarantined) and items[1].reason is QuarantineReason.SKIPPED_FOLDER
+    assert items[1].location.endswith("/loop") and items[1].detail == "link to a folder: not followed"
 
 
 def test_big_mbox_without_extension_in_a_directory_is_streamed(
@@ -218,3 +247,70 @@ def test_big_mbox_without_extension_in_a_directory_is_streamed(
     items = read_all(root)
     assert sum(isinstance(i, ParsedMessage) for i in items) == 30
     assert isinstance(items[-1], Quarantined) and items[-1].reason is QuarantineReason.TOO_LARGE
+
+
+# ---------------------------------------------------------------------------------------------- hostile paths
+
+
+def _read_within(path: Path, seconds: float = 10, **options: object) -> list[ParsedMessage | Quarantined]:
+    """read_all in a thread, failing (not hanging) when it does not finish in time."""
+    result: list[list[ParsedMessage | Quarantined]] = []
+    worker = threading.Thread(target=lambda: result.append(read_all(path, **options)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert result, f"reading {path.name} did not finish in {seconds} s"
+    return result[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="POSIX only")
+def test_fifos_devices_and_broken_links_are_refused_never_read(tmp_path: Path) -> None:
+    root = tmp_path / "mail"
+    write(root / "a.eml", corpus.simple_message(1))
+    os.mkfifo(root / "b-pipe.eml")
+    (root / "c-zero.mbox").symlink_to("/dev/zero")
+    (root / "d-gone.eml").symlink_to(root / "nowhere")
+    items = _read_within(root)
+    assert [i.location.rsplit("/", 1)[1] for i in items] == [
+        "a.eml",
+        "b-pipe.eml",
+        "c-zero.mbox",
+        "d-gone.eml",
+    ]
+    assert [(getattr(i, "reason", None), getattr(i, "detail", None)) for i in items[1:]] == [
+        (QuarantineReason.SPECIAL_FILE, "a named pipe (FIFO): not read"),
+        (QuarantineReason.SPECIAL_FILE, "a character device: not read"),
+        (QuarantineReason.UNREADABLE_FILE, "broken link"),
+    ]
+    # given as sources themselves, in every format that reads a file
+    for fmt in ("eml", "mbox", "msg", "csv", "json", None):
+        for source in (root / "b-pipe.eml", root / "c-zero.mbox"):
+            (item,) = _read_within(source, format=fmt, text_column="text")
+            assert isinstance(item, Quarantined) and item.reason is QuarantineReason.SPECIAL_FILE
+    assert detect_format(root / "b-pipe.eml") == "eml"  # by its name: never opened
+
+
+def test_file_names_that_are_not_utf8_are_read_and_keep_their_bytes(tmp_path: Path) -> None:
+    root = tmp_path / "mail"
+    root.mkdir()
+    bad = os.fsencode(root) + b"/caf\xe9-\xff.eml"
+    Path(os.fsdecode(bad)).write_bytes(corpus.simple_message(1))
+    write(root / "z.eml", corpus.simple_message(2))
+    items = _read_within(root)
+    assert all(isinstance(i, ParsedMessage) for i in items) and len(items) == 2
+    location = items[0].location
+    location.encode("utf-8")  # storable and printable
+    assert location == str(root) + "/caf\\xe9-\\xff.eml"
+    (item,) = _read_within(Path(os.fsdecode(bad)))  # the file as a source of its own
+    assert isinstance(item, ParsedMessage) and item.location == location
+
+
+def test_one_home_for_formats_reasons_and_flags() -> None:
+    from scrubdesk.core.ingest import formats
+    from scrubdesk.core.ingest.readers import FORMATS
+
+    assert FORMATS == formats.FORMATS == ("eml", "emldir", "mbox", "maildir", "msg", "csv", "json")
+    assert set(records.REASON_TEXT) == set(QuarantineReason)
+    assert records.reason_text("special_file").startswith("Not a regular file")
+    assert records.reason_text("no_such_reason") == "no_such_reason"
+    assert "*.ndjson" in formats.file_filter() and "undecoded_body" in records.NEEDS_REVIEW_FLAGS
+    assert set(records.FLAG_TEXT) >= records.NEEDS_REVIEW_FLAGS

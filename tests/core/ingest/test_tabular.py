@@ -167,13 +167,36 @@ def test_json_list(tmp_path: Path) -> None:
     assert [getattr(i, "label", None) for i in items] == ["b", "a", "b", None, "a", "b"]
 
 
-def test_json_list_invalid_element_quarantines_the_rest(tmp_path: Path) -> None:
+def test_json_list_invalid_element_quarantines_that_element_only(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
-    path.write_text('[{"text": "ok"}, {"text": "broken" oops}, {"text": "never read"}]', encoding="utf-8")
+    broken = [
+        '{"text": "broken" oops}',  # a bare word
+        '{"text": "unterminated}',  # a quote left open: the line break ends it
+        '{"text": "a [bracket" , "x": [1, {"y": }]}',  # nested brackets around the error
+        '{"text": bad\\escape "q\\"uote"}',
+        "}",  # a stray closing brace
+    ]
+    good = [json.dumps({"text": f"message {i}"}) for i in range(len(broken) + 1)]
+    elements = [x for pair in zip(good, broken, strict=False) for x in pair] + [good[-1]]
+    path.write_text("[\n" + ",\n".join(elements) + "\n]\n", encoding="utf-8")
     items = read(path, text_column="text")
-    assert len(items) == 2
-    assert isinstance(items[1], Quarantined) and items[1].location.endswith("#row=2")
+    assert rows(items) == list(range(1, len(elements) + 1))
+    assert [getattr(i, "body", None) for i in items[::2]] == [f"message {i}" for i in range(len(good))]
+    for item in items[1::2]:
+        assert isinstance(item, Quarantined) and item.detail == "invalid JSON: JSONDecodeError"
+
+
+def test_json_list_without_an_end_and_text_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text('[{"text": "ok"}, {"text": "cut off', encoding="utf-8")
+    items = read(path, text_column="text")
+    assert isinstance(items[0], ParsedMessage) and len(items) == 2
+    assert isinstance(items[1], Quarantined)
     assert items[1].detail == "invalid JSON: JSONDecodeError; rest of file not read"
+    path.write_text('[{"text": "ok"}] {"text": "after"}', encoding="utf-8")
+    items = read(path, text_column="text")
+    assert rows(items) == [1, 2] and isinstance(items[1], Quarantined)
+    assert items[1].detail == "text after the end of the list"
 
 
 def test_json_list_streams_elements_across_read_chunks(
@@ -225,3 +248,42 @@ def test_utf16_files_and_nul_characters(tmp_path: Path) -> None:
     json_path = tmp_path / "unicode.json"
     json_path.write_bytes(json.dumps([{"text": "Köln"}], ensure_ascii=False).encode("utf-16"))
     assert [getattr(i, "body", None) for i in read(json_path, text_column="text")] == ["Köln"]
+
+
+def _utf16_with_a_bad_unit(text: str, row_marker: str) -> bytes:
+    """``text`` as UTF-16-LE with a BOM, and a lone low surrogate (invalid UTF-16) inserted right after
+    ``row_marker``."""
+    data = text.encode("utf-16-le")
+    at = data.index(row_marker.encode("utf-16-le")) + len(row_marker) * 2
+    return b"\xff\xfe" + data[:at] + b"\x00\xdc" + data[at:]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_invalid_and_truncated_utf16_quarantine_their_rows_only(tmp_path: Path, fmt: str) -> None:
+    texts = ["first", "second", "third"]
+    if fmt == "csv":
+        content = "text,id\n" + "".join(f"{t},{n}\n" for n, t in enumerate(texts))
+    elif fmt == "jsonl":
+        content = "".join(json.dumps({"text": t, "id": n}) + "\n" for n, t in enumerate(texts))
+    else:
+        content = json.dumps([{"text": t, "id": n} for n, t in enumerate(texts)], indent=1)
+    path = tmp_path / f"t.{fmt}"
+    path.write_bytes(_utf16_with_a_bad_unit(content, "sec"))
+    items = read(path, text_column="text")
+    assert [getattr(i, "body", None) for i in items] == ["first", None, "third"]
+    assert isinstance(items[1], Quarantined) and items[1].detail == "invalid UTF-16 text"
+    assert items[1].reason is QuarantineReason.MALFORMED_RECORD
+    # a file cut off in the middle of a character (an odd number of bytes)
+    path.write_bytes(content.encode("utf-16")[:-1])
+    items = read(path, text_column="text")
+    assert [getattr(i, "body", None) for i in items[:2]] == ["first", "second"]
+    assert isinstance(items[-1], Quarantined)
+    assert items[-1].detail in ("invalid UTF-16 text", "invalid JSON: JSONDecodeError; rest of file not read")
+
+
+def test_json_escaped_lone_surrogates_are_repaired_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "bad \\ud800 here", "id": "\\udfff"}\n{"text": "ok"}\n', encoding="utf-8")
+    items = read(path, text_column="text", id_column="id")
+    assert [getattr(i, "body", None) for i in items] == ["bad \ufffd here", "ok"]
+    assert "charset_fallback" in items[0].flags  # type: ignore[union-attr]

@@ -7,7 +7,11 @@ from collections import Counter
 
 import pytest
 
-from scrubdesk.core.db.trained_models import latest_model, mark_stale
+from scrubdesk.core.db import consent as consent_rows
+from scrubdesk.core.db.audit import page
+from scrubdesk.core.db.imports import link_subjects
+from scrubdesk.core.db.messages import all_ids, labels_and_sources
+from scrubdesk.core.db.trained_models import latest_model, list_models, mark_stale, member_ids
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
 from scrubdesk.core.review import approve_all
@@ -20,24 +24,21 @@ from tests.models.training_project import fill
 
 pytestmark = pytest.mark.slow
 
+# TF-IDF: these tests are about consent and staleness, not features (embedding 300 emails takes a minute)
+TFIDF2 = TriageSettings(cv_folds=2, features="tfidf")
+TFIDF3 = TriageSettings(cv_folds=3, features="tfidf")
+
 
 def _senders(project: Project, consenting: callable) -> set[int]:
     """Give every message a sender (keyed ID only, like the importer) and put some senders on a consent
     list; returns the IDs of the messages whose sender consented."""
     chosen: set[int] = set()
     with project.store() as store, store.transaction() as conn:
-        rows = conn.execute("SELECT id, label FROM messages ORDER BY id").fetchall()
-        for i, (mid, label) in enumerate(rows):
+        for i, (mid, label, _source) in enumerate(labels_and_sources(conn, all_ids(conn))):
             key = project.ids.subject_id(f"sender{i}@example.org")
-            conn.execute(
-                "INSERT INTO message_subjects (message_id, subject_key, role) VALUES (?, ?, 'from')",
-                (mid, key),
-            )
+            link_subjects(conn, [(mid, key, "from")])
             if consenting(i, label):
-                conn.execute(
-                    "INSERT INTO consent (subject_key, list_name, imported_at) VALUES (?, 'test', 'now')",
-                    (key,),
-                )
+                consent_rows.add(conn, [key], "test", "now")
                 chosen.add(mid)
     return chosen
 
@@ -57,8 +58,8 @@ def test_consent_only_trains_on_consenting_senders_and_reports_the_bias_check(pr
     # Senders of every second message consent, and none of the refund requests: a biased subset.
     consenting = _senders(project, lambda i, label: i % 2 == 0 and label != "refund_request")
     with project.store() as store:
-        labels = dict(store.execute("SELECT id, label FROM messages").fetchall())
-    summary = run_training(project, TriageSettings(cv_folds=3), consent_only=True)
+        labels = {mid: label for mid, label, _source in labels_and_sources(store, all_ids(store))}
+    summary = run_training(project, TFIDF3, consent_only=True, accept_membership_risk=True)
     assert summary.saved and summary.n_train == len(consenting)
     consent = summary.consent
     assert consent["n_full"] == 300 and consent["n_consenting"] == len(consenting)
@@ -81,7 +82,7 @@ def test_consent_only_trains_on_consenting_senders_and_reports_the_bias_check(pr
         in (project.path / summary.model_path).with_suffix(".card.md").read_text()
     )
     with project.store() as store:
-        members = {r[0] for r in store.execute("SELECT message_id FROM model_members")}
+        members = {mid for model in list_models(store) for mid in member_ids(store, model.id)}
         record = latest_model(store)
     assert members == consenting
     assert record.audit["consent"]["n_consenting"] == len(consenting)
@@ -93,7 +94,7 @@ def test_consent_only_without_enough_consenting_messages_is_a_user_error(project
     approve_all(project)
     _senders(project, lambda i, label: i < 3)
     with pytest.raises(InputError, match="consenting"):
-        run_training(project, TriageSettings(cv_folds=2), consent_only=True)
+        run_training(project, TFIDF2, consent_only=True, accept_membership_risk=True)
 
 
 @pytest.mark.real_keyring
@@ -102,7 +103,16 @@ def test_cli_consent_only_models_list_and_stale_model_refused(tmp_path):
     fill(project, n=120, planted=False)
     approve_all(project)
     _senders(project, lambda i, label: i % 3 != 0)
-    summary, stdout, stderr = scrubdesk("train", project.path, "--consent-only", "--folds", "2")
+    summary, stdout, stderr = scrubdesk(
+        "train",
+        project.path,
+        "--consent-only",
+        "--folds",
+        "2",
+        "--features",
+        "tfidf",
+        "--accept-membership-risk",
+    )
     assert summary["ok"] and summary["consent"]["n_full"] == 120 and summary["n_train"] == 80
     assert 0.0 <= summary["consent"]["label_shift"]["total_variation"] <= 1.0
     assert "consent-only: 80 of 120 messages" in stdout + stderr
@@ -121,8 +131,8 @@ def test_cli_consent_only_models_list_and_stale_model_refused(tmp_path):
 def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(project):
     fill(project, n=100, planted=False)
     approve_all(project)
-    first = run_training(project, TriageSettings(cv_folds=2))
-    second = run_training(project, TriageSettings(cv_folds=2))
+    first = run_training(project, TFIDF2, accept_membership_risk=True)
+    second = run_training(project, TFIDF2, accept_membership_risk=True)
     assert first.saved and second.saved and second.model_id != first.model_id
     with project.store() as store, store.transaction() as conn:
         mark_stale(conn, [second.model_id])
@@ -141,23 +151,22 @@ def test_a_change_of_redaction_policy_makes_current_models_stale(project):
 
     fill(project, n=100, planted=False)
     approve_all(project)
-    first = run_training(project, TriageSettings(cv_folds=2))
+    first = run_training(project, TFIDF2, accept_membership_risk=True)
     with project.store() as store, store.transaction() as conn:
         mark_stale(conn, [first.model_id])  # stale by erasure before the policy changes
-    second = run_training(project, TriageSettings(cv_folds=2))
+    second = run_training(project, TFIDF2, accept_membership_risk=True)
     _, stale = set_redaction_policy(project, {"PERSON": "placeholder"})
     assert stale == []  # the default already: nothing changed, nothing stale
     _, stale = set_redaction_policy(project, {"PERSON": "surrogate"})
     assert stale == [second.model_id]
     with project.store() as store:
         models = {m.id: m for m in list_models(store)}
-        details = json.loads(
-            store.scalar("SELECT details FROM audit_log WHERE action = 'redaction.set' ORDER BY seq DESC")
-        )
+        (newest,) = page(store, offset=0, limit=1, action="redaction.set", newest_first=True)
+        details = json.loads(newest.details)
     assert models[first.model_id].stale_reason == STALE_ERASURE
     assert models[second.model_id].stale_reason == STALE_POLICY
     assert details["models_marked_stale"] == [second.model_id]
     with pytest.raises(StaleModelError, match="redaction policy changed"):
         run_prediction(project)
-    third = run_training(project, TriageSettings(cv_folds=2))
+    third = run_training(project, TFIDF2, accept_membership_risk=True)
     assert third.saved and run_prediction(project) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 
@@ -11,12 +12,18 @@ import skops.io as sio
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
-from scrubdesk.core.db.trained_models import latest_model, uncertainty_order
+from scrubdesk.core.db.audit import details_of
+from scrubdesk.core.db.maintenance import count_table
+from scrubdesk.core.db.spans import record_analysis
+from scrubdesk.core.db.trained_models import latest_model, member_ids, uncertainty_order
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.model_files import is_sealed, open_sealed
 from scrubdesk.core.scrubbing import training_messages
-from scrubdesk.models.triage.persistence import UntrustedModelError, load_model
+from scrubdesk.models.triage.persistence import UntrustedModelError, load_model, load_sealed
 from scrubdesk.models.triage.predict import run_prediction
+from scrubdesk.models.triage.settings import TriageSettings
 from scrubdesk.models.triage.training_job import run_training
+from tests.builders import add_message
 from tests.models.training_project import PLANTED, PLANTED_COUNT
 
 pytestmark = pytest.mark.slow
@@ -37,8 +44,8 @@ def test_model_saved_with_metrics_card_and_lineage(trained):
     assert (project.path / s.model_path).with_suffix(".card.md").read_text().startswith("# Triage model")
     with project.store() as store:
         record = latest_model(store)
-        members = store.scalar("SELECT count(*) FROM model_members WHERE model_id = ?", (record.id,))
-        details = store.scalar("SELECT details FROM audit_log WHERE action = 'train'")
+        members = len(member_ids(store, record.id))
+        details = next(details_of(store, "train"))[2]
     assert record.path == s.model_path and members == s.n_train and not record.stale
     assert "@" not in details
 
@@ -52,15 +59,19 @@ def test_planted_address_is_in_training_text_but_never_in_the_model_file(trained
     plain = CountVectorizer(min_df=5, token_pattern=r"\S+").fit(texts)
     assert PLANTED in plain.vocabulary_
 
-    raw = (project.path / trained.summary.model_path).read_bytes()
+    path = project.path / trained.summary.model_path
+    raw = path.read_bytes()
     needles = [PLANTED.encode(), b"zorblax", b"quintavelle"]
     assert not any(n in raw for n in needles)
-    with zipfile.ZipFile(project.path / trained.summary.model_path) as z:
+    assert is_sealed(path) and not zipfile.is_zipfile(path)  # encrypted at rest
+    clear = open_sealed(path, project.keys.db_key)
+    with zipfile.ZipFile(io.BytesIO(clear)) as z:
         for name in z.namelist():
             data = z.read(name).lower()
             assert not any(n in data for n in needles), name
-    model = load_model(project.path / trained.summary.model_path)
-    vocab = {t for _, vec in model.named_steps["features"].transformer_list for t in vec.vocabulary_}
+    model = load_sealed(path, project.keys.db_key)
+    features = model.head.named_steps["features"]
+    vocab = {t for _, vec in features.transformer_list for t in vec.vocabulary_}
     assert not any("zorblax" in t or "quintav" in t for t in vocab)
     # the char n-grams of the address are kept out too: "zorb" occurs nowhere else
     assert "zorb" not in vocab
@@ -78,15 +89,7 @@ def test_predict_stores_suggestions_in_uncertainty_order(trained):
     project = trained.project
     with project.store() as store, store.transaction() as conn:
         for i, body in enumerate(["I am moving house next month, please update my address.", "Refund?"]):
-            cur = conn.execute(
-                "INSERT INTO messages (msg_key, source_location, body, body_kind, size_bytes, imported_at) "
-                "VALUES (?, 'test', ?, 'plain', 1, 'now')",
-                (f"unlabelled{i}", body),
-            )
-            conn.execute(
-                "INSERT INTO analysis_state (message_id, fingerprint, analyzed_at) VALUES (?, 'x', 'now')",
-                (cur.lastrowid,),
-            )
+            record_analysis(conn, add_message(conn, f"unlabelled{i}", body), "x", "now")
     summary = run_prediction(project)
     assert summary.predicted == 2 and not summary.cancelled
     with project.store() as store:
@@ -99,8 +102,8 @@ def test_cancelled_training_saves_nothing(trained):
     control = JobControl()
     control.cancel()
     with trained.project.store() as store:
-        before = store.scalar("SELECT count(*) FROM models")
-    summary = run_training(trained.project, control=control)
+        before = count_table(store, "models")
+    summary = run_training(trained.project, TriageSettings(features="tfidf"), control=control)
     assert summary.cancelled and not summary.saved
     with trained.project.store() as store:
-        assert store.scalar("SELECT count(*) FROM models") == before
+        assert count_table(store, "models") == before
