@@ -141,6 +141,7 @@ def test_after_training_the_view_shows_the_new_model(qtbot, view, trainable) -> 
 
     view.set_project(trainable)
     view.folds_spin.setValue(3)
+    view.accept_risk_check.setChecked(True)  # 240 synthetic emails are above the membership gate
     view.show()
     qtbot.waitExposed(view)
     for expected_models in (1, 2):

@@ -8,6 +8,7 @@ import pytest
 
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.models.pii.analysis_job import run_analysis
+from scrubdesk.models.pii.analyzer import AnalysisResult
 from scrubdesk.models.triage.training_job import run_training
 from tests.review_fixtures import add_message, as_role
 
@@ -33,6 +34,6 @@ def test_an_annotator_may_neither_analyse_nor_train(project):
 class _NoSpans:
     version = "test-none"
 
-    def analyze_many(self, inputs, batch_size: int = 32):
+    def analyze_many_detailed(self, inputs, batch_size: int = 32):
         for _ in inputs:
-            yield []
+            yield AnalysisResult(spans=[])
