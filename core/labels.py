@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core import annotations
+from scrubdesk.core import adjudication
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import annotations as annotation_rows
@@ -309,7 +309,7 @@ class LabelChange:
     """One label before and after a change: what undo needs.
 
     For a message labelled independently (assigned to 2+ annotators), ``previous`` and ``label`` are the
-    person's own label (the message's label follows from everyone's: :mod:`scrubdesk.core.annotations`),
+    person's own label (the message's label follows from everyone's: :mod:`scrubdesk.core.adjudication`),
     and ``outcome`` says what became of the message."""
 
     message_id: int
@@ -390,17 +390,17 @@ class Labeller:
             if check_set and label is not None and not label_rows.in_set(conn, label):
                 raise InputError(f"label {label!r} is not in the project's label set: add it first")
             mine = annotation_rows.own_label(conn, message_id, self.annotator)
-            independent = annotations.is_independent(conn, message_id)
+            independent = adjudication.is_independent(conn, message_id)
             seconds = None if undo else self._seconds(message_id)
             kept_source = source or "annotator"
             if independent:
                 change = LabelChange(message_id, msg_key, mine, None, label, source, True, mine)
                 if not change.changed:
                     return change
-                annotations.set_own(
+                adjudication.set_own(
                     conn, message_id, self.annotator, label, source=kept_source, seconds=seconds, at=now
                 )
-                outcome = annotations.resolve(conn, message_id, by=self.annotator, at=now)
+                outcome = adjudication.resolve(conn, message_id, by=self.annotator, at=now)
                 change = replace(change, outcome=outcome)
             else:
                 change = LabelChange(
@@ -409,7 +409,7 @@ class Labeller:
                 if not change.changed and previous_source == source:
                     return change
                 label_rows.set_message_label(conn, message_id, label, source)
-                annotations.set_own(
+                adjudication.set_own(
                     conn, message_id, self.annotator, own if undo else label, source=kept_source,
                     seconds=seconds, at=now,
                 )  # fmt: skip
@@ -445,7 +445,7 @@ class BulkLabelSummary:
     duplicate_rows: int = 0  # a key seen again: the later row wins
     labels_added: list[str] = field(default_factory=list)
     # rows that labelled a message held for independent labels, and what became of those messages
-    independent: annotations.BulkOutcome = field(default_factory=annotations.BulkOutcome)
+    independent: adjudication.BulkOutcome = field(default_factory=adjudication.BulkOutcome)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -565,25 +565,25 @@ def label_from_csv(
             row = label_rows.label_by_key(conn, key)
             if row is None:
                 summary.unknown_rows.append(number)
-            elif annotations.is_independent(conn, row[0]):  # the person's own label; the message's follows
+            elif adjudication.is_independent(conn, row[0]):  # the person's own label; the message's follows
                 if annotation_rows.own_label(conn, row[0], me) == label:
                     summary.unchanged += 1
                 else:
-                    annotations.set_own(conn, row[0], me, label, source="bulk", seconds=None, at=now)
-                    outcomes[annotations.resolve(conn, row[0], by=me, at=now)] += 1
+                    adjudication.set_own(conn, row[0], me, label, source="bulk", seconds=None, at=now)
+                    outcomes[adjudication.resolve(conn, row[0], by=me, at=now)] += 1
                     changed_keys.append(key)
             elif row[1] == label:
                 summary.unchanged += 1
             else:
                 label_rows.set_message_label(conn, row[0], label, "bulk")
-                annotations.set_own(conn, row[0], me, label, source="bulk", seconds=None, at=now)
+                adjudication.set_own(conn, row[0], me, label, source="bulk", seconds=None, at=now)
                 changed_keys.append(key)
             if done % 1000 == 0:
                 control.progress(done, len(wanted), f"{done:,} of {len(wanted):,} rows")
         summary.unknown_rows.sort()
         summary.changed = len(changed_keys)
-        summary.independent = annotations.BulkOutcome(
-            sum(outcomes.values()), outcomes[annotations.AGREEMENT], outcomes[annotations.DISAGREEMENT]
+        summary.independent = adjudication.BulkOutcome(
+            sum(outcomes.values()), outcomes[adjudication.AGREEMENT], outcomes[adjudication.DISAGREEMENT]
         )
         audit = AuditLog(store, project.keys.id_key)
         if new_labels:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scrubdesk.core.db.rows import Connection, count, mapped
+from scrubdesk.core.db.messages import NOT_PURGED
+from scrubdesk.core.db.rows import Connection, chunks, count, mapped, marks
 
 REASONS = ("disagreement", "sample", "spot_check")
 # The order the queue shows: disagreements hold a message's label back, so they come first.
@@ -109,3 +110,25 @@ def resolve(
         "resolved_at = ? WHERE message_id = ?",
         (label, reviewer, role, comment, at, message_id),
     )
+
+
+def sample_candidates(conn: Connection) -> list[int]:
+    """Labelled, not purged messages whose label was never reviewed, by ID (what a reviewer may sample)."""
+    rows = conn.execute(
+        f"SELECT m.id FROM messages m WHERE {NOT_PURGED} AND m.label > '' "
+        "AND m.id NOT IN (SELECT message_id FROM label_reviews) ORDER BY m.id"
+    )
+    return [int(r[0]) for r in rows]
+
+
+def open_reasons(conn: Connection, message_ids: Sequence[int]) -> dict[int, str]:
+    """Message ID -> the reason of its open label review, for those of ``message_ids`` that have one."""
+    found: dict[int, str] = {}
+    for chunk in chunks(message_ids):
+        rows = conn.execute(
+            "SELECT message_id, reason FROM label_reviews "
+            f"WHERE status = 'open' AND message_id IN ({marks(len(chunk))})",
+            chunk,
+        )
+        found.update((int(mid), str(reason)) for mid, reason in rows)
+    return found

@@ -28,7 +28,7 @@ from scrubdesk.core.db import settings
 from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
-from scrubdesk.core.roles import require_role
+from scrubdesk.core.roles import REVIEWER_ROLES, require_role
 from scrubdesk.core.store import Store
 
 AGREED, REVIEWED = "agreed", "review"  # label sources of adjudicated labels
@@ -92,6 +92,24 @@ def resolve(conn: Connection, message_id: int, *, by: str, at: str) -> str:
     return DISAGREEMENT
 
 
+def settle(conn: Connection, message_id: int, *, by: str, at: str) -> str | None:
+    """After a message's assignments changed: an independent one is resolved again; one left with a
+    single annotator who already labelled it takes their label. Returns what :func:`resolve` returned,
+    ``single`` when the message took its one annotator's label, None when nothing changed."""
+    if is_independent(conn, message_id):
+        return resolve(conn, message_id, by=by, at=at)
+    row = label_rows.message_label(conn, message_id)
+    assigned = assignment_rows.annotators_of(conn, message_id)
+    if row is None or row[1] or len(assigned) != 1:
+        return None
+    review_rows.withdraw(conn, message_id, "disagreement")
+    own = annotation_rows.own_label(conn, message_id, assigned[0])
+    if own is None:
+        return None
+    label_rows.set_message_label(conn, message_id, own, "annotator")
+    return "single"
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     """What one bulk labelling run did to independently labelled messages."""
@@ -128,3 +146,10 @@ def set_training_labels(project: Project, store: Store, mode: str) -> str:
             "settings_change", details={"key": TRAINING_LABELS.key, "value": mode}, role=role
         )
     return mode
+
+
+def independent_labels(store: Store) -> list[annotation_rows.IndependentLabel]:
+    """Every independent label (overlap messages, by their assigned annotators), for agreement figures.
+    Reviewer or admin: it holds everyone's labels, which annotators must not see."""
+    require_role(store, REVIEWER_ROLES, "reading annotator agreement")
+    return annotation_rows.independent_labels(store)
