@@ -54,6 +54,9 @@ from scrubdesk.core.trace_scan import Needles, iter_files, scan_file, scan_sqlci
 log = logging.getLogger(__name__)
 
 ADMIN_ONLY = ("admin",)
+# What the models layer does to the models trained on the erased messages (delete or retrain); its
+# summary goes into the certificate.
+AfterErasure = Callable[[Store, SubjectMatch], dict[str, Any]]
 CERTIFICATES_DIR = "certificates"
 CERTIFICATE_FORMAT = "scrubdesk-erasure-certificate"
 CERTIFICATE_VERSION = 1
@@ -117,6 +120,7 @@ class ErasureCertificate:
     exports_rewritten: tuple[int, ...] = ()  # exports whose erased rows were removed from the file
     exports_remaining: tuple[dict[str, Any], ...] = ()  # exports that still hold erased IDs, and why
     nothing_found: bool = False  # nothing matched: no erasure and no certificate (unless forced)
+    models_after: dict[str, Any] = field(default_factory=dict)  # what became of the stale models
 
     @property
     def ok(self) -> bool:
@@ -129,6 +133,7 @@ class ErasureCertificate:
         if self.nothing_found:
             data["nothing_found"] = True
         if not self.dry_run and not self.nothing_found:
+            data["models_after_erasure"] = dict(self.models_after)
             data["exports_rewritten"] = list(self.exports_rewritten)
             data["exports_remaining"] = list(self.exports_remaining)
             data.update(
@@ -157,7 +162,7 @@ def erase_subject(
     *,
     dry_run: bool = False,
     force: bool = False,
-    after_erasure: Callable[[Store, SubjectMatch], dict[str, Any]] | None = None,
+    after_erasure: AfterErasure | None = None,
 ) -> ErasureCertificate:
     """Erase every message about a data subject and prove it (admin role). See the module docstring.
 
@@ -219,8 +224,9 @@ def erase_subject(
         maintenance.checkpoint(store)
         control.progress(4, 4, "erasure certificate written")
     return ErasureCertificate(
-        match, False, certificate_id, path, counts, storage, report, tuple(rewritten), tuple(remaining)
-    )
+        match, False, certificate_id, path, counts, storage, report, tuple(rewritten), tuple(remaining),
+        models_after=models,
+    )  # fmt: skip
 
 
 def clean_exports(
@@ -308,7 +314,7 @@ def _verify(
     for path in iter_files(project.path):
         files += 1
         scanned_bytes += path.stat().st_size
-        result = scan_file(path, needles)
+        result = scan_file(path, needles, project.keys.db_key)  # sealed model files are decrypted
         name = path.relative_to(project.path).as_posix()
         if result.unreadable:
             problems.append(f"{name}: could not be read")

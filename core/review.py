@@ -26,6 +26,7 @@ from scrubdesk.core.db import messages, reviews, settings
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError, ScrubdeskError
+from scrubdesk.core.ingest.records import NEEDS_REVIEW_FLAGS
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
@@ -44,7 +45,7 @@ class ApprovalSummary:
     already_approved: int
     not_analysed: int  # skipped: run `analyze` first
     role: str
-    needs_review_by_hand: int = 0  # skipped: the analyser could not read their language
+    needs_review_by_hand: int = 0  # skipped: another language, or a body the import could not decode
 
     def as_dict(self) -> dict[str, int | str]:
         return {
@@ -69,9 +70,14 @@ def approve_all(
         now = utc_now()
         with store.transaction() as conn:
             approved = reviews.approve_every_analysed(
-                conn, reviewer=current_os_user(), role=role, comment=comment, at=now
+                conn,
+                reviewer=current_os_user(),
+                role=role,
+                comment=comment,
+                at=now,
+                skip_flags=NEEDS_REVIEW_FLAGS,
             )
-            by_hand = span_rows.count_language_unsupported(conn)
+            by_hand = reviews.count_left_for_review(conn, NEEDS_REVIEW_FLAGS)
             summary = ApprovalSummary(approved, already, total - analysed, role, by_hand)
             AuditLog(store, project.keys.id_key).append(
                 "review.approve_all", details=summary.as_dict(), role=role, at=now

@@ -219,7 +219,20 @@ MIGRATIONS: list[str] = [
     UPDATE messages SET id_key = msg_key;
     CREATE INDEX ix_messages_id_key ON messages(id_key);
     """,
-    # 10: team annotation. Who is to label what (assignments), each person's own label of a message
+    # 10: the triage model's embedding of each message's approved, scrubbed text (issue 16), so retraining
+    # embeds nothing twice. text_digest is a keyed digest of the scrubbed text it was computed from: a
+    # changed text (policy, review) no longer matches and is embedded again. Removed with the message
+    # (erasure deletes it, cascade) and by a retention purge (core.db.maintenance.purge_content).
+    """
+    CREATE TABLE embeddings (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        embedder TEXT NOT NULL,                   -- embedder name, release and weights digest
+        text_digest TEXT NOT NULL,                -- keyed digest of the scrubbed text embedded
+        vector BLOB NOT NULL,                     -- float32, little-endian
+        PRIMARY KEY (message_id, embedder)
+    );
+    """,
+    # 11: team annotation. Who is to label what (assignments), each person's own label of a message
     # (annotations: the message's label column holds the agreed, adjudicated or single-annotator label),
     # the label-review queue (disagreements and samples a reviewer decides), and the held-out split.
     # Annotators and reviewers are OS account names, as in the roles table.

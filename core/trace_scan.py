@@ -1,6 +1,7 @@
 """Search files for traces of a value, to prove an erasure: raw bytes in the common encodings, the members
-of zip archives (skops models), the cells of parquet files, and the *decrypted* pages of the SQLCipher
-store and its WAL (where a deleted row would survive if secure_delete or VACUUM had not run).
+of zip archives (skops models; sealed model files are decrypted first), the cells of parquet files, and
+the *decrypted* pages of the SQLCipher store and its WAL (where a deleted row would survive if
+secure_delete or VACUUM had not run).
 
 Only counts leave this module: a hit is reported as a number per place, never as the text around it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import struct
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote, quote_plus
 
+from scrubdesk.core.model_files import SealedModelError, is_sealed, open_sealed
 from scrubdesk.core.parquet_io import read_parquet
 
 CHUNK_BYTES = 1 << 20
@@ -102,11 +105,24 @@ class FileScan:
     unreadable: bool = False
 
 
-def scan_file(path: Path, needles: Needles) -> FileScan:
-    """Raw bytes, then the decompressed members of a zip archive, then the cells of a parquet file."""
+def scan_file(path: Path, needles: Needles, db_key: bytes | None = None) -> FileScan:
+    """Raw bytes, then the decompressed members of a zip archive, then the cells of a parquet file. A
+    sealed model file (:mod:`scrubdesk.core.model_files`) is decrypted with ``db_key`` and its clear
+    bytes and zip members scanned the same way; without the key it counts as unreadable."""
     try:
         with Path(path).open("rb") as fh:
             hits = needles.count_stream(_read_chunks(fh))
+        if is_sealed(Path(path)):
+            if db_key is None:
+                return FileScan(hits, unreadable=True)
+            clear = open_sealed(Path(path), db_key)
+            hits += needles.count(clear)
+            if zipfile.is_zipfile(io.BytesIO(clear)):
+                with zipfile.ZipFile(io.BytesIO(clear)) as archive:
+                    for member in archive.infolist():
+                        with archive.open(member) as fh:
+                            hits += needles.count_stream(_read_chunks(fh))
+            return FileScan(hits)
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.infolist():
@@ -114,7 +130,7 @@ def scan_file(path: Path, needles: Needles) -> FileScan:
                         hits += needles.count_stream(_read_chunks(fh))
         if Path(path).suffix.lower() == ".parquet":
             hits += _scan_parquet(Path(path), needles)
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, SealedModelError):
         return FileScan(0, unreadable=True)
     return FileScan(hits)
 

@@ -191,7 +191,7 @@ class TrainingView(QWidget):
         controls = QHBoxLayout()
         form = QFormLayout()
         self.k_spin = QSpinBox(minimum=1, maximum=100, value=TriageSettings.k)
-        self.k_spin.setToolTip("A term enters the vocabulary only if it appears in at least k messages")
+        self.k_spin.setToolTip("TF-IDF features: a term needs messages from at least k distinct senders")
         form.addRow("Vocabulary k:", self.k_spin)
         self.folds_spin = QSpinBox(minimum=2, maximum=10, value=TriageSettings.cv_folds)
         form.addRow("Cross-validation folds:", self.folds_spin)
@@ -204,6 +204,12 @@ class TrainingView(QWidget):
         dp_row.addWidget(self.dp_epsilon)
         dp_row.addStretch()
         form.addRow(dp_row)
+        self.accept_risk_check = QCheckBox("Save even above the membership-inference gate")
+        self.accept_risk_check.setToolTip(
+            "A model whose training messages can be told from unseen ones (AUC above the gate) is saved "
+            "only when this is ticked; the card and the audit log record it"
+        )
+        form.addRow(self.accept_risk_check)
         form_box = QWidget()
         form_box.setLayout(form)
         form_box.setMaximumWidth(420)
@@ -396,7 +402,11 @@ class TrainingView(QWidget):
         from scrubdesk.models.triage.training_job import run_training  # noqa: PLC0415 - lazy: loads scikit-learn
 
         project, settings = self.project, self.settings()
-        self.task = self.runner.run(lambda control: run_training(project, settings, control), name="training")
+        accept = self.accept_risk_check.isChecked()
+        self.task = self.runner.run(
+            lambda control: run_training(project, settings, control, accept_membership_risk=accept),
+            name="training",
+        )
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_trained)
         self.task.failed.connect(self._on_failed)
@@ -426,7 +436,7 @@ class TrainingView(QWidget):
         if summary.cancelled:
             self.status.setText("Training cancelled: nothing was saved.")
         elif not summary.saved:
-            self.status.setText("The model was NOT saved: the vocabulary scan found personal data in it.")
+            self.status.setText(f"The model was NOT saved: {summary.explanation}")
         else:
             self.status.setText(
                 f"Model #{summary.model_id} saved: accuracy {_fmt(summary.metrics.get('accuracy'))}, "
@@ -447,5 +457,5 @@ class TrainingView(QWidget):
         self.progress.setVisible(running)
         self.train_button.setEnabled(self.project is not None and not running)
         self.cancel_button.setEnabled(running)
-        for widget in (self.k_spin, self.folds_spin, self.dp_check):
+        for widget in (self.k_spin, self.folds_spin, self.dp_check, self.accept_risk_check):
             widget.setEnabled(not running)

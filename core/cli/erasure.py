@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
+from scrubdesk.core.erasure import AfterErasure
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
+from scrubdesk.core.store import Store
+from scrubdesk.core.subject_search import SubjectMatch
 
 
 def register(sub: Subparsers) -> None:
@@ -33,6 +36,13 @@ def register(sub: Subparsers) -> None:
         "--force",
         action="store_true",
         help="write a certificate even when nothing matches (a record that the subject was searched for)",
+    )
+    p.add_argument(
+        "--models",
+        choices=("retrain", "delete"),
+        default="retrain",
+        help="models trained on the erased messages: retrain on what remains, then delete the old files "
+        "(default), or only delete them",
     )
     add_json_flag(p)
     p.set_defaults(handler=cmd_erase)
@@ -120,7 +130,7 @@ def cmd_erase(args: argparse.Namespace, out: Output) -> dict[str, Any]:
             return {"ok": True, **preview.as_dict()}
         _confirm(f"Erase {preview.match.n_messages} message(s) for good?", "erase")
     result = erase_subject(
-        project, args.subject, control, force=args.force, after_erasure=getattr(args, "after_erasure", None)
+        project, args.subject, control, force=args.force, after_erasure=_models_step(args, project)
     )
     data = result.as_dict()
     if not ask:
@@ -133,6 +143,15 @@ def cmd_erase(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         )
         return {"ok": False, **data}
     out.info(f"erasure certificate: {result.path}")
+    if result.models_after:
+        after = result.models_after
+        replaced = (
+            f"; retrained as model {after['retrained_model_id']}" if after.get("retrained_model_id") else ""
+        )
+        refused = f"; no new model: {after['retrain_refused']}" if after.get("retrain_refused") else ""
+        out.info(
+            f"models trained on the erased messages deleted: {after.get('models_deleted')}{replaced}{refused}"
+        )
     for remaining in result.exports_remaining:
         out.info(
             f"export {remaining['id']} still holds erased IDs: {remaining['reason']} ({remaining['path']})"
@@ -147,6 +166,20 @@ def cmd_erase(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         places = report.as_dict() if report else {}
         out.info(f"verification found traces: {_places(places)}")
     return {"ok": result.ok, **data}
+
+
+def _models_step(args: argparse.Namespace, project: Project) -> AfterErasure | None:
+    """What erasure does to the models it made stale, when the assembled command line provides it (the
+    models layer does; core cannot import it)."""
+    handle = getattr(args, "models_after_erasure", None)
+    if handle is None:
+        return None
+
+    def step(_store: Store, match: SubjectMatch) -> dict[str, Any]:
+        result: dict[str, Any] = handle(project, list(match.models), args.models)
+        return result
+
+    return step
 
 
 def _places(report: dict[str, Any]) -> str:

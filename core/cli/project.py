@@ -252,7 +252,7 @@ def cmd_review_approve_all(args: argparse.Namespace, out: Output) -> dict[str, A
         out.info(f"{summary.not_analysed} message(s) are not analysed yet and were not approved")
     if summary.needs_review_by_hand:
         out.info(
-            f"{summary.needs_review_by_hand} message(s) in a language the analyser does not read were left "
-            "for a reviewer to look at by hand"
+            f"{summary.needs_review_by_hand} message(s) were left for a reviewer to look at by hand: in a "
+            "language the analyser does not read, or with a body the import could not decode"
         )
     return {"ok": True, **summary.as_dict()}

@@ -121,6 +121,7 @@ def purge_counts(conn: Connection) -> dict[str, int]:
         "label_review_comments": "SELECT count(*) FROM label_reviews WHERE comment IS NOT NULL",
         "subject_links": "SELECT count(*) FROM message_subjects",
         "quarantine_details": "SELECT count(*) FROM quarantine WHERE location != '' OR detail != ''",
+        "embeddings": "SELECT count(*) FROM embeddings",  # the triage model's vectors of the texts
     }
     return {name: count(conn, query) for name, query in sql.items()}
 
@@ -138,6 +139,7 @@ def purge_content(conn: Connection, now: str) -> None:
         "UPDATE label_reviews SET comment = NULL WHERE comment IS NOT NULL",
         "DELETE FROM message_subjects",
         "UPDATE quarantine SET location = '', detail = '' WHERE location != '' OR detail != ''",
+        "DELETE FROM embeddings",
     ):
         conn.execute(sql, {"now": now} if ":now" in sql else ())
 

@@ -6,7 +6,8 @@ the analysis fingerprint it saw, and counts only while the message's analysis st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from scrubdesk.core.db.messages import NOT_PURGED
@@ -122,17 +123,31 @@ def decide(
     )
 
 
+def _flagged(flags: Collection[str]) -> str:
+    """A condition on ``m.flags`` (a JSON list of flag names): the message carries any of ``flags``."""
+    names = [json.dumps(f) for f in sorted(flags)]  # each flag as it appears inside the JSON list
+    return "(" + " OR ".join(f"instr(m.flags, '{n}') > 0" for n in names) + ")" if names else "0"
+
+
 def approve_every_analysed(
-    conn: Connection, *, reviewer: str, role: str, comment: str | None, at: str
+    conn: Connection,
+    *,
+    reviewer: str,
+    role: str,
+    comment: str | None,
+    at: str,
+    skip_flags: Collection[str] = (),
 ) -> int:
     """Approve the current analysis of every analysed message not approved for it yet; returns how many.
-    A message the analyser could not read (another language) is left for a reviewer to look at."""
+    A message the analyser could not read (another language), or one carrying any of ``skip_flags`` (an
+    import that could not decode its body), is left for a reviewer to look at."""
     cur = conn.execute(
         "INSERT INTO reviews (message_id, status, fingerprint, reviewer, role, comment, at) "
         "SELECT a.message_id, 'approved', a.fingerprint, ?, ?, ?, ? FROM analysis_state a "
+        "JOIN messages m ON m.id = a.message_id "
         "LEFT JOIN reviews r ON r.message_id = a.message_id "
-        "WHERE a.language_supported = 1 AND (r.message_id IS NULL OR r.status != 'approved' "
-        "OR r.fingerprint IS NOT a.fingerprint) "
+        f"WHERE a.language_supported = 1 AND NOT {_flagged(skip_flags)} "
+        "AND (r.message_id IS NULL OR r.status != 'approved' OR r.fingerprint IS NOT a.fingerprint) "
         "ON CONFLICT(message_id) DO UPDATE SET status = excluded.status, "
         "fingerprint = excluded.fingerprint, reviewer = excluded.reviewer, role = excluded.role, "
         "comment = excluded.comment, at = excluded.at",
@@ -208,3 +223,12 @@ def subject_spans(conn: Connection, ids: list[int]) -> dict[int, list[Span]]:
     ):
         found[mid].append(Span(start, end, label))
     return found
+
+
+def count_left_for_review(conn: Connection, skip_flags: Collection[str]) -> int:
+    """Analysed messages approve-all leaves alone: another language, or any of ``skip_flags``."""
+    return count(
+        conn,
+        "SELECT count(*) FROM analysis_state a JOIN messages m ON m.id = a.message_id "
+        f"WHERE a.language_supported = 0 OR {_flagged(skip_flags)}",
+    )

@@ -103,6 +103,19 @@ def list_models(conn: Connection) -> list[ModelRecord]:
     return _records(conn.execute(f"SELECT {_COLUMNS} FROM models ORDER BY id"))
 
 
+def model_by_id(conn: Connection, model_id: int) -> ModelRecord | None:
+    found = _records(conn.execute(f"SELECT {_COLUMNS} FROM models WHERE id = ?", (model_id,)))
+    return found[0] if found else None
+
+
+def model_member_ids(conn: Connection, model_id: int) -> list[int]:
+    """The message IDs that trained a model (those not erased since)."""
+    rows = conn.execute(
+        "SELECT message_id FROM model_members WHERE model_id = ? ORDER BY message_id", (model_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
 def models_trained_on(conn: Connection, message_ids: Iterable[int]) -> set[int]:
     found: set[int] = set()
     for chunk in chunks(list(message_ids)):

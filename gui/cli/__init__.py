@@ -9,11 +9,12 @@ import multiprocessing
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from scrubdesk.core import cli as core_cli
 from scrubdesk.core.cli.support import Output
 from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.project import Project
 from scrubdesk.core.store import explain
 from scrubdesk.gui.cli import app, selftest
 from scrubdesk.models import cli as models_cli
@@ -53,6 +54,12 @@ def _label_screen(name: str) -> Sequence[str]:
     return screen_label(name)
 
 
+def _models_after_erasure(project: Project, model_ids: list[int], mode: str) -> dict[str, Any]:
+    from scrubdesk.models.triage.erasure_models import models_after_erasure
+
+    return models_after_erasure(project, model_ids, mode).as_dict()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="scrubdesk",
@@ -61,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scrubdesk {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     # Core's label commands screen new label names with the PII analyser, which only this layer may load.
-    parser.set_defaults(label_screen=_label_screen)
+    # ... and an erasure deletes or retrains the models trained on the erased messages, which is ML work.
+    parser.set_defaults(label_screen=_label_screen, models_after_erasure=_models_after_erasure)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core_cli.register(sub)
     models_cli.register(sub)

@@ -57,7 +57,27 @@ def register(sub: Subparsers) -> None:
 
     p = sub.add_parser("train", help="train the triage model on approved, scrubbed messages (audited)")
     p.add_argument("dir", type=Path, help="project directory")
-    p.add_argument("--k", type=int, default=5, help="a term needs at least K distinct messages (default 5)")
+    p.add_argument(
+        "--features",
+        choices=("auto", "e5", "tfidf"),
+        default="auto",
+        help="e5 sentence embeddings (no strings in the model; needs AVX2) or word/char n-gram TF-IDF; "
+        "auto: e5 where it runs",
+    )
+    p.add_argument(
+        "--k", type=int, default=5, help="TF-IDF: a term needs messages from at least K distinct senders"
+    )
+    p.add_argument(
+        "--membership-gate",
+        type=float,
+        default=0.55,
+        help="highest membership-inference AUC a model may have to be saved (default 0.55)",
+    )
+    p.add_argument(
+        "--accept-membership-risk",
+        action="store_true",
+        help="save the model even above the membership gate (recorded in the card and the audit log)",
+    )
     p.add_argument(
         "--dp-epsilon", type=float, help="train an (epsilon, delta)-DP logistic regression instead"
     )
@@ -88,6 +108,37 @@ def register(sub: Subparsers) -> None:
     p.add_argument("dir", type=Path, help="project directory")
     add_json_flag(p)
     p.set_defaults(handler=cmd_models_list)
+
+    model = sub.add_parser("model", help="one trained model: export it as a package").add_subparsers(
+        dest="model_command", required=True
+    )
+    p = model.add_parser(
+        "export", help="write a model package (clear, audited, admin) for `scrubdesk classify`, after a scan"
+    )
+    p.add_argument("dir", type=Path, help="project directory")
+    p.add_argument("output", type=Path, metavar="OUT.zip")
+    p.add_argument("--model-id", type=int, help="default: the latest current model")
+    p.add_argument("--config", type=Path, help="the recogniser configuration the project analysed with")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_model_export)
+
+    p = sub.add_parser(
+        "classify", help="label incoming mail with an exported model package (no project needed)"
+    )
+    p.add_argument("model", type=Path, metavar="MODEL.zip", help="from `scrubdesk model export`")
+    p.add_argument("input", type=Path, metavar="IN", help=".jsonl, .eml or .mbox")
+    p.add_argument(
+        "output", type=Path, metavar="OUT.jsonl", help="id, label, confidence, needs_human; - for stdout"
+    )
+    p.add_argument("--routing", type=Path, metavar="ROUTES.csv", help="label,destination rows")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="confidence below which needs_human is true (default 0.5)",
+    )
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_classify)
 
     p = sub.add_parser("predict", help="suggest labels (with confidence) for unlabelled messages")
     p.add_argument("dir", type=Path, help="project directory")
@@ -319,6 +370,8 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 
     try:
         settings = TriageSettings(
+            features=args.features,
+            max_membership_auc=args.membership_gate,
             k=args.k,
             dp_epsilon=args.dp_epsilon,
             dp_delta=args.dp_delta,
@@ -332,7 +385,12 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     control = out.job_control()
     try:
         summary = run_training(
-            project, settings, control, cost_report=args.cost_report, consent_only=args.consent_only
+            project,
+            settings,
+            control,
+            cost_report=args.cost_report,
+            consent_only=args.consent_only,
+            accept_membership_risk=args.accept_membership_risk,
         )
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         control.cancel()
@@ -340,13 +398,14 @@ def cmd_train(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     if summary.cancelled:
         out.info("training cancelled: nothing was saved")
     elif not summary.saved:
-        out.info("the model was NOT saved: the vocabulary scan found personal data in it")
+        out.info(f"the model was NOT saved: {summary.explanation}")
     else:
-        out.info(f"model saved: {summary.model_path} (card beside it)")
-        if summary.audit.get("membership_passed") is False:
+        out.info(f"model saved, sealed under the project key: {summary.model_path} (card beside it)")
+        if summary.audit.get("membership_risk_accepted"):
             out.info(
                 f"warning: membership-inference AUC {summary.audit['membership_inference']['auc']:.3f} is "
-                f"above the target {settings.max_membership_auc} (see the model card)"
+                f"above the gate {settings.max_membership_auc}; saved because the risk was accepted "
+                "(recorded in the card and the audit log)"
             )
         if summary.consent:
             shift = summary.consent["label_shift"]["total_variation"]
@@ -441,3 +500,41 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         control=out.job_control(),
     )
     return {"ok": True, **evaluation_summary(evaluation)}
+
+
+def cmd_model_export(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    import yaml
+
+    from scrubdesk.core.project import Project
+    from scrubdesk.models.triage.model_export import export_model
+
+    overlay = None
+    if args.config is not None:
+        try:
+            overlay = yaml.safe_load(args.config.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(
+                f"cannot read recogniser configuration {args.config}: {type(exc).__name__}"
+            ) from None
+    exported = export_model(Project.open(args.dir), args.output, args.model_id, overlay)
+    out.info(f"model {exported.model_id} exported to {exported.path} (sha256 {exported.sha256[:16]}...)")
+    return {"ok": True, **exported.as_dict()}
+
+
+def cmd_classify(args: argparse.Namespace, out: Output) -> dict[str, Any]:
+    from scrubdesk.models.triage.classify import classify_file
+
+    sink = _open_out(args.output)
+    try:
+        summary = classify_file(
+            args.model,
+            args.input,
+            sink,
+            routing=args.routing,
+            threshold=args.threshold,
+            control=out.job_control(),
+        )
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    return {"ok": summary.errors == 0, **summary.as_dict()}

@@ -67,7 +67,7 @@ def privacy_cost(
     folds = StratifiedKFold(min(settings.cv_folds, smallest), shuffle=True, random_state=settings.seed)
     n_train = len(labels) - len(labels) // folds.n_splits
     delta = settings.dp_delta if settings.dp_delta is not None else default_delta(n_train)
-    correct = {"raw": 0, "scrubbed": 0, **dict.fromkeys(epsilons, 0)}
+    correct: dict[str | float, int] = {"raw": 0, "scrubbed": 0, **dict.fromkeys(epsilons, 0)}
     for train, test in folds.split(np.zeros(len(labels)), labels):
         for name, counts in (("raw", raw_counts), ("scrubbed", scrubbed_counts)):
             X_train, X_test = counts.tfidf(train, test)

@@ -117,12 +117,14 @@ def loss_threshold_audit(member_scores: np.ndarray, non_member_scores: np.ndarra
 
 
 def membership_audit(
-    splits: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], classes: Sequence[Any]
+    splits: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    classes: Sequence[Any] | np.ndarray,
 ) -> MembershipAudit:
     """Every attack on every split. A split is (member logits, member labels, non-member logits, labels);
     logits are log-probabilities up to a constant per row (e.g. decision values / temperature)."""
     if not splits:
         raise ValueError("no member/non-member split to audit")
+    classes = list(classes)
     aucs: dict[str, list[float]] = {a: [] for a in ATTACKS}
     advantages: dict[str, list[float]] = {a: [] for a in ATTACKS}
     members = non_members = 0

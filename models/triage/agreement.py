@@ -128,6 +128,7 @@ def agreement(labels: Sequence[IndependentLabel]) -> Agreement:
     annotators = tuple(sorted({who for given in paired.values() for who in given}))
     all_agree = sum(len(set(given.values())) == 1 for given in paired.values())
     label_names = sorted({label for given in paired.values() for label in given.values()})
+    pairs: tuple[PairAgreement, ...]
     if len(annotators) == 2:
         pair = _pair(*annotators, paired)
         measure, value, pairs = "cohen_kappa", pair.kappa, (pair,)

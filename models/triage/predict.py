@@ -18,7 +18,8 @@ from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.scrubbing import unlabelled_messages
-from scrubdesk.models.triage.persistence import load_model
+from scrubdesk.models.triage.persistence import load_model, load_sealed
+from scrubdesk.models.triage.vectors import message_vectors
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,19 @@ def load_latest(project: Project) -> tuple[ModelRecord, Any]:
             f"the latest model (id {record.id}) is stale: {record.stale_explanation}. "
             "Run `scrubdesk train` again; `scrubdesk models list` shows every model and its state"
         )
-    return record, load_model(project.path / record.path)
+    return record, load_project_model(project, record)
 
 
-def predictions_for(model: Any, message_ids: list[int], texts: list[str]) -> list[Prediction]:
+def load_project_model(project: Project, record: ModelRecord) -> Any:
+    """A project's model: sealed under the project key (release 2), or a clear release-1 file."""
+    path = project.path / record.path
+    if not path.is_file():
+        raise InputError(f"the file of model {record.id} is missing ({record.path}): train again")
+    return load_sealed(path, project.keys.db_key) if path.suffix == ".sealed" else load_model(path)
+
+
+def predictions_for(model: Any, message_ids: list[int], texts: Any) -> list[Prediction]:
+    """``texts``: scrubbed texts, or their embedding vectors for a model on embeddings."""
     proba = model.predict_proba(texts)
     order = np.argsort(proba, axis=1)
     top, second = order[:, -1], order[:, -2] if proba.shape[1] > 1 else order[:, -1]
@@ -78,7 +88,10 @@ def run_prediction(
         try:
             for i in range(0, len(messages), batch_size):
                 chunk = messages[i : i + batch_size]
-                found = predictions_for(model, [m.message_id for m in chunk], [m.text for m in chunk])
+                inputs: Any = [m.text for m in chunk]
+                if getattr(model, "features", "") == "e5":  # embed once, through the project's cache
+                    inputs, _ = message_vectors(project, store, chunk, JobControl())
+                found = predictions_for(model, [m.message_id for m in chunk], inputs)
                 with store.transaction() as conn:
                     store_predictions(conn, record.id, found, utc_now())
                 done += len(found)

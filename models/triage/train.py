@@ -8,8 +8,10 @@ its held-out part non-members.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +30,8 @@ from scrubdesk.models.triage.classifier import (
 )
 from scrubdesk.models.triage.features import TokenCounts, Vocabulary, build_features
 from scrubdesk.models.triage.metrics import Metrics, compute_metrics
-from scrubdesk.models.triage.settings import TriageSettings
+from scrubdesk.models.triage.model import TriageModel, embedding_head
+from scrubdesk.models.triage.settings import EMBEDDING_CS, TriageSettings
 
 Step = Callable[[str], None]  # progress note + cancel check between steps
 
@@ -40,6 +43,10 @@ class Plan:
     settings: TriageSettings
     latent_dims: int | None  # None: the sparse model
     temperature: float = 1.0
+    features: str = "tfidf"  # e5 | tfidf (resolved: never auto)
+    embedder: str = ""  # e5: the embedder's identity
+    embedding_c: float = 100.0  # e5: the head's C (resolved)
+    c_trials: tuple[tuple[float, float, float], ...] = ()  # e5 auto C: (C, CV accuracy, membership AUC)
     trial_dims: int | None = None  # auto: try this latent space against the sparse model on fold 1
     trial: tuple[tuple[str, float], ...] = ()  # fold-1 accuracies of that trial
 
@@ -48,7 +55,27 @@ class Plan:
         return self.settings.dp_epsilon is not None
 
     def as_dict(self) -> dict[str, Any]:
+        if self.features == "e5":
+            return {
+                "features": "e5",
+                "embedder": self.embedder,
+                "classifier": "logistic-regression-softmax",
+                "C": self.embedding_c,
+                **(
+                    {
+                        "c_trials": [
+                            {"C": c, "accuracy": round(a, 4), "membership_auc": round(m, 4)}
+                            for c, a, m in self.c_trials
+                        ]
+                    }
+                    if self.c_trials
+                    else {}
+                ),
+                "latent_dims": None,
+                "temperature": round(self.temperature, 4),
+            }
         return {
+            "features": "tfidf",
             "classifier": "dp-logistic-regression" if self.dp else "linear-svm-softmax",
             "latent_dims": self.latent_dims,
             "temperature": None if self.dp else round(self.temperature, 4),
@@ -67,9 +94,10 @@ def plan_for(settings: TriageSettings, labels: np.ndarray) -> Plan:
 
 def make_classifier(plan: Plan, n_features: int) -> Any:
     s = plan.settings
-    if plan.dp:
+    if plan.dp and s.dp_epsilon is not None:
         return DPLogisticRegression(epsilon=s.dp_epsilon, delta=s.dp_delta, lam=s.dp_lambda, seed=None)
-    dims = None if plan.latent_dims is None else max(1, min(plan.latent_dims, n_features - 1))
+    # TruncatedSVD needs at least 2 features and fewer dimensions than features: tiny vocabularies stay sparse
+    dims = None if plan.latent_dims is None or n_features < 3 else min(plan.latent_dims, n_features - 1)
     return make_estimator(dims, s.C, plan.temperature, s.seed)
 
 
@@ -84,6 +112,7 @@ class CrossValidation:
     membership: MembershipAudit
     fold_accuracies: tuple[float, ...]
     plan: Plan  # with the fitted temperature
+    final: Any = None  # e5: the head fitted on every message alongside the folds (temperature set after)
 
 
 def cross_validate(
@@ -143,6 +172,69 @@ def fit_final(texts: list[str], labels: np.ndarray, vocabulary: Vocabulary, plan
     steps: list[tuple[str, Any]] = [("features", build_features(vocabulary, plan.settings))]
     steps += classifier.steps if isinstance(classifier, Pipeline) else [("classifier", classifier)]
     return Pipeline(steps).fit(texts, labels)
+
+
+def choose_embedding_c(
+    vectors: np.ndarray, labels: np.ndarray, plan: Plan, step: Step | None = None
+) -> CrossValidation:
+    """A fixed C, or (``embedding_c=None``) the largest C of EMBEDDING_CS whose membership AUC meets the
+    gate: less regularisation fits better but lets members stand out. When none meets it (small sets), the
+    most accurate is kept and the gate refuses it unless the risk is accepted."""
+    fixed = plan.settings.embedding_c
+    if fixed is not None:
+        return cross_validate_vectors(vectors, labels, replace(plan, embedding_c=fixed), step)
+    trials: list[tuple[float, float, float]] = []
+    tried: list[CrossValidation] = []
+    for c in EMBEDDING_CS:
+        cv = cross_validate_vectors(
+            vectors, labels, replace(plan, embedding_c=c), step if not trials else None
+        )
+        trials.append((c, cv.metrics.accuracy, cv.membership.auc))
+        tried.append(cv)
+        if cv.membership.auc <= plan.settings.max_membership_auc:
+            break
+    else:
+        cv = max(tried, key=lambda t: t.metrics.accuracy)
+    return replace(cv, plan=replace(cv.plan, c_trials=tuple(trials)))
+
+
+def cross_validate_vectors(
+    vectors: np.ndarray, labels: np.ndarray, plan: Plan, step: Step | None = None
+) -> CrossValidation:
+    """Cross-validation of the head on embedding vectors: metrics, temperature, membership audit."""
+    settings = plan.settings
+    smallest = min(Counter(labels.tolist()).values())
+    folds = StratifiedKFold(min(settings.cv_folds, smallest), shuffle=True, random_state=settings.seed)
+    classes = np.array(sorted(set(labels.tolist())), dtype=object)
+    out_of_fold = np.zeros((len(labels), len(classes)))
+    in_fold: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    splits_ = list(folds.split(np.zeros(len(labels)), labels))
+
+    def fit_fold(rows: np.ndarray) -> TriageModel:
+        model = TriageModel("e5", plan.embedder, embedding_head(plan.embedding_c))
+        return model.fit(vectors[rows], labels[rows])
+
+    # Folds are independent fits: two threads (numpy and scipy release the GIL) halve the retrain time.
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        final = pool.submit(fit_fold, np.arange(len(labels)))  # the model to save, fitted meanwhile
+        fitted = [pool.submit(fit_fold, train) for train, _ in splits_]
+        for i, ((train, test), future) in enumerate(zip(splits_, fitted, strict=True)):
+            if step:
+                step(f"cross-validation fold {i + 1}/{folds.n_splits}")
+            model = future.result()
+            if list(model.classes_) != list(classes):
+                raise RuntimeError("a cross-validation fold lost a label")
+            out_of_fold[test] = model.decision_function(vectors[test])
+            in_fold.append((train, test, model.decision_function(vectors[train])))
+    predicted = classes[np.argmax(out_of_fold, axis=1)]
+    plan = replace(plan, temperature=fit_temperature(out_of_fold, labels, classes))
+    scale = 1.0 / plan.temperature
+    splits = [(z_in * scale, labels[tr], out_of_fold[te] * scale, labels[te]) for tr, te, z_in in in_fold]
+    accuracies = tuple(float(np.mean(predicted[te] == labels[te])) for _, te, _ in in_fold)
+    metrics = compute_metrics(labels.tolist(), predicted.tolist(), classes.tolist())
+    model = final.result()
+    model.temperature = plan.temperature
+    return CrossValidation(metrics, membership_audit(splits, classes), accuracies, plan, model)
 
 
 def holdout_accuracy(

@@ -50,6 +50,7 @@ def test_training_runs_in_a_worker_and_the_event_loop_keeps_turning(
     view.set_project(trainable)
     assert view.history.rowCount() == 0 and view.train_button.isEnabled()
     view.folds_spin.setValue(3)
+    view.accept_risk_check.setChecked(True)  # 240 synthetic emails are above the membership gate
 
     ticks: list[float] = []
     timer = QTimer()
@@ -97,7 +98,7 @@ def test_stale_models_are_marked(qtbot, view, trainable) -> None:
     from scrubdesk.models.triage.settings import TriageSettings
     from scrubdesk.models.triage.training_job import run_training
 
-    run_training(trainable, TriageSettings(cv_folds=2))
+    run_training(trainable, TriageSettings(cv_folds=2, features="tfidf"), accept_membership_risk=True)
     with trainable.store() as store, store.transaction() as conn:
         (model,) = list_models(store)
         mark_stale(conn, [model.id])
@@ -125,7 +126,7 @@ def test_screenshot_of_a_trained_project(qtbot, view, trainable, tmp_path: Path)
     from scrubdesk.models.triage.settings import TriageSettings
     from scrubdesk.models.triage.training_job import run_training
 
-    run_training(trainable, TriageSettings(cv_folds=2))
+    run_training(trainable, TriageSettings(cv_folds=2, features="tfidf"), accept_membership_risk=True)
     view.set_project(trainable)
     view.show()
     image = view.grab()

@@ -3,6 +3,8 @@ analysis summary counts it, the store remembers it, approve-all skips it."""
 
 from __future__ import annotations
 
+import base64
+
 import pandas as pd
 
 from scrubdesk.core.db import messages
@@ -36,3 +38,32 @@ def test_a_foreign_message_is_flagged_counted_and_left_out_of_approve_all(projec
     assert approved.approved == 1 and approved.needs_review_by_hand == 1
     with project.store() as store:
         assert review_state(store, ids[1]) is None and review_state(store, ids[0]).approved
+
+
+def test_a_body_the_import_could_not_decode_is_left_out_of_approve_all(project, tmp_path, analyzer):
+    """The import's 'undecoded_body' flag (encoded data it could not turn into text) keeps a message out of
+    approve-all until a reviewer has looked at it; approving it one by one still works."""
+    from scrubdesk.core.review import approve
+    from scrubdesk.core.synthetic import generate, write_mbox
+
+    emails = list(generate(3, seed=4))
+    mbox = tmp_path / "m.mbox"
+    write_mbox(mbox, emails)
+    raw = mbox.read_bytes()
+    blob = bytes(range(256)) * 40  # binary data, not text, inside a body that claims to be text
+    encoded = base64.b64encode(blob)
+    lines = b"\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+    first = raw.index(b"\n\n") + 2  # the first message's body starts after its header block
+    mbox.write_bytes(raw[:first] + lines + b"\n" + raw[first:])
+    run_import(project, [mbox])
+    with project.store() as store:
+        flagged = [
+            m for m in messages.all_ids(store) if "undecoded_body" in messages.get_message(store, m).flags
+        ]
+    assert len(flagged) == 1
+    run_analysis(project, analyzer)
+    summary = approve_all(project)
+    assert summary.approved == 2 and summary.needs_review_by_hand == 1
+    with project.store() as store:
+        assert review_state(store, flagged[0]) is None
+        assert approve(project, store, flagged[0]).approved

@@ -24,6 +24,10 @@ from tests.models.training_project import fill
 
 pytestmark = pytest.mark.slow
 
+# TF-IDF: these tests are about consent and staleness, not features (embedding 300 emails takes a minute)
+TFIDF2 = TriageSettings(cv_folds=2, features="tfidf")
+TFIDF3 = TriageSettings(cv_folds=3, features="tfidf")
+
 
 def _senders(project: Project, consenting: callable) -> set[int]:
     """Give every message a sender (keyed ID only, like the importer) and put some senders on a consent
@@ -55,7 +59,7 @@ def test_consent_only_trains_on_consenting_senders_and_reports_the_bias_check(pr
     consenting = _senders(project, lambda i, label: i % 2 == 0 and label != "refund_request")
     with project.store() as store:
         labels = {mid: label for mid, label, _source in labels_and_sources(store, all_ids(store))}
-    summary = run_training(project, TriageSettings(cv_folds=3), consent_only=True)
+    summary = run_training(project, TFIDF3, consent_only=True, accept_membership_risk=True)
     assert summary.saved and summary.n_train == len(consenting)
     consent = summary.consent
     assert consent["n_full"] == 300 and consent["n_consenting"] == len(consenting)
@@ -90,7 +94,7 @@ def test_consent_only_without_enough_consenting_messages_is_a_user_error(project
     approve_all(project)
     _senders(project, lambda i, label: i < 3)
     with pytest.raises(InputError, match="consenting"):
-        run_training(project, TriageSettings(cv_folds=2), consent_only=True)
+        run_training(project, TFIDF2, consent_only=True, accept_membership_risk=True)
 
 
 @pytest.mark.real_keyring
@@ -99,7 +103,16 @@ def test_cli_consent_only_models_list_and_stale_model_refused(tmp_path):
     fill(project, n=120, planted=False)
     approve_all(project)
     _senders(project, lambda i, label: i % 3 != 0)
-    summary, stdout, stderr = scrubdesk("train", project.path, "--consent-only", "--folds", "2")
+    summary, stdout, stderr = scrubdesk(
+        "train",
+        project.path,
+        "--consent-only",
+        "--folds",
+        "2",
+        "--features",
+        "tfidf",
+        "--accept-membership-risk",
+    )
     assert summary["ok"] and summary["consent"]["n_full"] == 120 and summary["n_train"] == 80
     assert 0.0 <= summary["consent"]["label_shift"]["total_variation"] <= 1.0
     assert "consent-only: 80 of 120 messages" in stdout + stderr
@@ -118,8 +131,8 @@ def test_cli_consent_only_models_list_and_stale_model_refused(tmp_path):
 def test_predict_refuses_a_stale_latest_model_even_with_an_older_current_one(project):
     fill(project, n=100, planted=False)
     approve_all(project)
-    first = run_training(project, TriageSettings(cv_folds=2))
-    second = run_training(project, TriageSettings(cv_folds=2))
+    first = run_training(project, TFIDF2, accept_membership_risk=True)
+    second = run_training(project, TFIDF2, accept_membership_risk=True)
     assert first.saved and second.saved and second.model_id != first.model_id
     with project.store() as store, store.transaction() as conn:
         mark_stale(conn, [second.model_id])
@@ -138,10 +151,10 @@ def test_a_change_of_redaction_policy_makes_current_models_stale(project):
 
     fill(project, n=100, planted=False)
     approve_all(project)
-    first = run_training(project, TriageSettings(cv_folds=2))
+    first = run_training(project, TFIDF2, accept_membership_risk=True)
     with project.store() as store, store.transaction() as conn:
         mark_stale(conn, [first.model_id])  # stale by erasure before the policy changes
-    second = run_training(project, TriageSettings(cv_folds=2))
+    second = run_training(project, TFIDF2, accept_membership_risk=True)
     _, stale = set_redaction_policy(project, {"PERSON": "placeholder"})
     assert stale == []  # the default already: nothing changed, nothing stale
     _, stale = set_redaction_policy(project, {"PERSON": "surrogate"})
@@ -155,5 +168,5 @@ def test_a_change_of_redaction_policy_makes_current_models_stale(project):
     assert details["models_marked_stale"] == [second.model_id]
     with pytest.raises(StaleModelError, match="redaction policy changed"):
         run_prediction(project)
-    third = run_training(project, TriageSettings(cv_folds=2))
+    third = run_training(project, TFIDF2, accept_membership_risk=True)
     assert third.saved and run_prediction(project) is not None

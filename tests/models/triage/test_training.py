@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 
@@ -16,9 +17,11 @@ from scrubdesk.core.db.maintenance import count_table
 from scrubdesk.core.db.spans import record_analysis
 from scrubdesk.core.db.trained_models import latest_model, member_ids, uncertainty_order
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.model_files import is_sealed, open_sealed
 from scrubdesk.core.scrubbing import training_messages
-from scrubdesk.models.triage.persistence import UntrustedModelError, load_model
+from scrubdesk.models.triage.persistence import UntrustedModelError, load_model, load_sealed
 from scrubdesk.models.triage.predict import run_prediction
+from scrubdesk.models.triage.settings import TriageSettings
 from scrubdesk.models.triage.training_job import run_training
 from tests.builders import add_message
 from tests.models.training_project import PLANTED, PLANTED_COUNT
@@ -56,15 +59,19 @@ def test_planted_address_is_in_training_text_but_never_in_the_model_file(trained
     plain = CountVectorizer(min_df=5, token_pattern=r"\S+").fit(texts)
     assert PLANTED in plain.vocabulary_
 
-    raw = (project.path / trained.summary.model_path).read_bytes()
+    path = project.path / trained.summary.model_path
+    raw = path.read_bytes()
     needles = [PLANTED.encode(), b"zorblax", b"quintavelle"]
     assert not any(n in raw for n in needles)
-    with zipfile.ZipFile(project.path / trained.summary.model_path) as z:
+    assert is_sealed(path) and not zipfile.is_zipfile(path)  # encrypted at rest
+    clear = open_sealed(path, project.keys.db_key)
+    with zipfile.ZipFile(io.BytesIO(clear)) as z:
         for name in z.namelist():
             data = z.read(name).lower()
             assert not any(n in data for n in needles), name
-    model = load_model(project.path / trained.summary.model_path)
-    vocab = {t for _, vec in model.named_steps["features"].transformer_list for t in vec.vocabulary_}
+    model = load_sealed(path, project.keys.db_key)
+    features = model.head.named_steps["features"]
+    vocab = {t for _, vec in features.transformer_list for t in vec.vocabulary_}
     assert not any("zorblax" in t or "quintav" in t for t in vocab)
     # the char n-grams of the address are kept out too: "zorb" occurs nowhere else
     assert "zorb" not in vocab
@@ -96,7 +103,7 @@ def test_cancelled_training_saves_nothing(trained):
     control.cancel()
     with trained.project.store() as store:
         before = count_table(store, "models")
-    summary = run_training(trained.project, control=control)
+    summary = run_training(trained.project, TriageSettings(features="tfidf"), control=control)
     assert summary.cancelled and not summary.saved
     with trained.project.store() as store:
         assert count_table(store, "models") == before
