@@ -4,7 +4,9 @@ Labels are short identifiers that leave the store in exports, so they are valida
 and every change is role-checked and written to the audit log in the same transaction:
 
 - ``label``: one message's label changed (objects: its msg_key; details: from, to, source, undo);
-  a bulk run from a CSV is one ``label`` entry whose objects are every changed msg_key.
+  a bulk run from a CSV is one ``label`` entry whose objects are every changed msg_key. Each person's own
+  label is kept too; on a message assigned to several annotators it is *only* their own label (details:
+  ``independent``, and the outcome), and the message's label follows :mod:`scrubdesk.core.adjudication`.
 - ``labels.add`` / ``labels.rename`` / ``labels.merge`` / ``labels.reorder`` / ``labels.seed``: the set
   changed (details: label names and counts; a rename or merge does not list the messages it relabelled,
   because it changes a label's name, not any message's classification).
@@ -534,7 +536,8 @@ def label_from_csv(
 
     Unknown keys are skipped and reported by row number. Labels not in the set are added with
     ``add_missing`` (screened for personal data like :func:`add_labels`); otherwise nothing is changed
-    and the rows are named."""
+    and the rows are named. A row for a message assigned to several annotators sets the caller's own
+    label only (:mod:`scrubdesk.core.adjudication`)."""
     control = control or JobControl()
     rows = read_label_csv(path, key_column, label_column)
     role = require_role(store, LABEL_ROLES, "labelling messages")
