@@ -19,7 +19,7 @@ import csv
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -276,7 +276,7 @@ class SeedSummary:
     skipped_invalid: int  # distinct labels in messages that are not usable label names
 
     def as_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "skipped_invalid": self.skipped_invalid}
+        return asdict(self)
 
 
 def seed_from_messages(project: Project, store: Store) -> SeedSummary:
