@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -282,7 +282,7 @@ class SeedSummary:
     skipped_invalid: int  # distinct labels in messages that are not usable label names
 
     def as_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "skipped_invalid": self.skipped_invalid}
+        return asdict(self)
 
 
 def seed_from_messages(project: Project, store: Store) -> SeedSummary:

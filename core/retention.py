@@ -15,7 +15,7 @@ from the file. Source files' paths stay in ``sources`` for the data inventory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -41,7 +41,7 @@ class RetentionPolicy:
     set_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "until": self.until, "set_at": self.set_at, "set_by": self.set_by}
+        return asdict(self)
 
     def describe(self) -> str:
         if self.mode == "until":

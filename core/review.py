@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
@@ -48,13 +48,7 @@ class ApprovalSummary:
     needs_review_by_hand: int = 0  # skipped: another language, or a body the import could not decode
 
     def as_dict(self) -> dict[str, int | str]:
-        return {
-            "approved": self.approved,
-            "already_approved": self.already_approved,
-            "not_analysed": self.not_analysed,
-            "needs_review_by_hand": self.needs_review_by_hand,
-            "role": self.role,
-        }
+        return asdict(self)
 
 
 def approve_all(
