@@ -4,7 +4,9 @@ Labels are short identifiers that leave the store in exports, so they are valida
 and every change is role-checked and written to the audit log in the same transaction:
 
 - ``label``: one message's label changed (objects: its msg_key; details: from, to, source, undo);
-  a bulk run from a CSV is one ``label`` entry whose objects are every changed msg_key.
+  a bulk run from a CSV is one ``label`` entry whose objects are every changed msg_key. Each person's own
+  label is kept too; on a message assigned to several annotators it is *only* their own label (details:
+  ``independent``, and the outcome), and the message's label follows :mod:`scrubdesk.core.adjudication`.
 - ``labels.add`` / ``labels.rename`` / ``labels.merge`` / ``labels.reorder`` / ``labels.seed``: the set
   changed (details: label names and counts; a rename or merge does not list the messages it relabelled,
   because it changes a label's name, not any message's classification).
@@ -17,14 +19,18 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core import adjudication
+from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
@@ -278,7 +284,7 @@ class SeedSummary:
     skipped_invalid: int  # distinct labels in messages that are not usable label names
 
     def as_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "skipped_invalid": self.skipped_invalid}
+        return asdict(self)
 
 
 def seed_from_messages(project: Project, store: Store) -> SeedSummary:
@@ -304,7 +310,11 @@ def seed_from_messages(project: Project, store: Store) -> SeedSummary:
 
 @dataclass(frozen=True)
 class LabelChange:
-    """One message's label before and after a change: what undo needs."""
+    """One label before and after a change: what undo needs.
+
+    For a message labelled independently (assigned to 2+ annotators), ``previous`` and ``label`` are the
+    person's own label (the message's label follows from everyone's: :mod:`scrubdesk.core.adjudication`),
+    and ``outcome`` says what became of the message."""
 
     message_id: int
     msg_key: str
@@ -312,6 +322,9 @@ class LabelChange:
     previous_source: str | None
     label: str | None
     source: str | None
+    independent: bool = False
+    previous_own: str | None = None  # the person's own label before the change
+    outcome: str | None = None  # independent labels: waiting, agreed, disagreement or decided
 
     @property
     def changed(self) -> bool:
@@ -321,13 +334,24 @@ class LabelChange:
 class Labeller:
     """Labels messages for one user session: the role is checked once, when the session starts.
 
-    Each change is one small transaction (fit for the UI thread) with its audit entry."""
+    Each change is one small transaction (fit for the UI thread) with its audit entry. Call
+    :meth:`opened` when a message is shown: the time until it is labelled is kept with the label (the
+    annotator's time per message)."""
 
-    def __init__(self, project: Project, store: Store) -> None:
+    def __init__(
+        self, project: Project, store: Store, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.project = project
         self.store = store
         self.role = require_role(store, LABEL_ROLES, "labelling messages")
+        self.annotator = current_os_user()
         self._audit = AuditLog(store, project.keys.id_key)
+        self._clock = clock
+        self._opened: tuple[int, float] | None = None
+
+    def opened(self, message_id: int) -> None:
+        """The message is now in front of the annotator (only the latest one shown counts)."""
+        self._opened = (message_id, self._clock())
 
     def set_label(self, message_id: int, label: str | None, *, source: str = "annotator") -> LabelChange:
         """Give a message ``label`` (None: no label). The label must be in the set. Returns the change;
@@ -341,7 +365,14 @@ class Labeller:
     def undo(self, change: LabelChange) -> LabelChange:
         """Restore the label a change replaced (audit-logged as an undo). The restored label need not be
         in the set any more: it is the message's earlier state."""
-        return self._write(change.message_id, change.previous, change.previous_source, undo=True)
+        return self._write(
+            change.message_id, change.previous, change.previous_source, undo=True, own=change.previous_own
+        )
+
+    def _seconds(self, message_id: int) -> float | None:
+        if self._opened is None or self._opened[0] != message_id:
+            return None
+        return round(max(self._clock() - self._opened[1], 0.0), 3)
 
     def _write(
         self,
@@ -351,6 +382,7 @@ class Labeller:
         *,
         check_set: bool = False,
         undo: bool = False,
+        own: str | None = None,
     ) -> LabelChange:
         now = utc_now()
         with self.store.transaction() as conn:
@@ -361,15 +393,37 @@ class Labeller:
             previous = previous or None
             if check_set and label is not None and not label_rows.in_set(conn, label):
                 raise InputError(f"label {label!r} is not in the project's label set: add it first")
-            change = LabelChange(message_id, msg_key, previous, previous_source, label, source)
-            if not change.changed and previous_source == source:
-                return change
-            label_rows.set_message_label(conn, message_id, label, source)
+            mine = annotation_rows.own_label(conn, message_id, self.annotator)
+            independent = adjudication.is_independent(conn, message_id)
+            seconds = None if undo else self._seconds(message_id)
+            kept_source = source or "annotator"
+            if independent:
+                change = LabelChange(message_id, msg_key, mine, None, label, source, True, mine)
+                if not change.changed:
+                    return change
+                adjudication.set_own(
+                    conn, message_id, self.annotator, label, source=kept_source, seconds=seconds, at=now
+                )
+                outcome = adjudication.resolve(conn, message_id, by=self.annotator, at=now)
+                change = replace(change, outcome=outcome)
+            else:
+                change = LabelChange(
+                    message_id, msg_key, previous, previous_source, label, source, False, mine
+                )
+                if not change.changed and previous_source == source:
+                    return change
+                label_rows.set_message_label(conn, message_id, label, source)
+                adjudication.set_own(
+                    conn, message_id, self.annotator, own if undo else label, source=kept_source,
+                    seconds=seconds, at=now,
+                )  # fmt: skip
             details: dict[str, Any] = {
-                "from": label_id(self.project, previous) if previous else None,
+                "from": label_id(self.project, change.previous) if change.previous else None,
                 "to": label_id(self.project, label) if label else None,
                 "source": source,
             }
+            if independent:
+                details.update(independent=True, outcome=change.outcome)
             if undo:
                 details["undo"] = True
             self._audit.append("label", objects=[msg_key], details=details, role=self.role, at=now)
@@ -394,6 +448,8 @@ class BulkLabelSummary:
     unknown_rows: list[int] = field(default_factory=list)  # row numbers (header = row 1) of unknown keys
     duplicate_rows: int = 0  # a key seen again: the later row wins
     labels_added: list[str] = field(default_factory=list)
+    # rows that labelled a message held for independent labels, and what became of those messages
+    independent: adjudication.BulkOutcome = field(default_factory=adjudication.BulkOutcome)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -404,6 +460,7 @@ class BulkLabelSummary:
             "unknown_rows": self.unknown_rows[:MAX_REPORTED_ROWS],
             "duplicate_rows": self.duplicate_rows,
             "labels_added": self.labels_added,
+            **self.independent.as_dict(),
         }
 
 
@@ -481,7 +538,8 @@ def label_from_csv(
 
     Unknown keys are skipped and reported by row number. Labels not in the set are added with
     ``add_missing`` (screened for personal data like :func:`add_labels`); otherwise nothing is changed
-    and the rows are named."""
+    and the rows are named. A row for a message assigned to several annotators sets the caller's own
+    label only (:mod:`scrubdesk.core.adjudication`)."""
     control = control or JobControl()
     rows = read_label_csv(path, key_column, label_column)
     role = require_role(store, LABEL_ROLES, "labelling messages")
@@ -502,7 +560,9 @@ def label_from_csv(
             summary.duplicate_rows += 1
         wanted[key] = (number, label)
     now = utc_now()
+    me = current_os_user()
     changed_keys: list[str] = []
+    outcomes: Counter[str] = Counter()
     with store.transaction() as conn:
         label_rows.append(conn, new_labels, now)
         summary.labels_added = new_labels
@@ -510,15 +570,26 @@ def label_from_csv(
             row = label_rows.label_by_key(conn, key)
             if row is None:
                 summary.unknown_rows.append(number)
+            elif adjudication.is_independent(conn, row[0]):  # the person's own label; the message's follows
+                if annotation_rows.own_label(conn, row[0], me) == label:
+                    summary.unchanged += 1
+                else:
+                    adjudication.set_own(conn, row[0], me, label, source="bulk", seconds=None, at=now)
+                    outcomes[adjudication.resolve(conn, row[0], by=me, at=now)] += 1
+                    changed_keys.append(key)
             elif row[1] == label:
                 summary.unchanged += 1
             else:
                 label_rows.set_message_label(conn, row[0], label, "bulk")
+                adjudication.set_own(conn, row[0], me, label, source="bulk", seconds=None, at=now)
                 changed_keys.append(key)
             if done % 1000 == 0:
                 control.progress(done, len(wanted), f"{done:,} of {len(wanted):,} rows")
         summary.unknown_rows.sort()
         summary.changed = len(changed_keys)
+        summary.independent = adjudication.BulkOutcome(
+            sum(outcomes.values()), outcomes[adjudication.AGREEMENT], outcomes[adjudication.DISAGREEMENT]
+        )
         audit = AuditLog(store, project.keys.id_key)
         if new_labels:
             added = {"labels": _ids(project, new_labels), "from_csv": True}

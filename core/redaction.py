@@ -95,11 +95,13 @@ class Redactor:
         out: list[str] = []
         pos = 0
         for span in merge_for_redaction(spans):
-            if span.start < pos or span.end > len(text):
+            # A span that reaches past the text (stale offsets) still hides what it covers: fail closed.
+            start, end = max(span.start, pos), min(span.end, len(text))
+            if start >= end:
                 continue
-            out.append(text[pos : span.start])
-            out.append(self.replacement(span.label, text[span.start : span.end]))
-            pos = span.end
+            out.append(text[pos:start])
+            out.append(self.replacement(span.label, text[start:end]))
+            pos = end
         out.append(text[pos:])
         return "".join(out)
 

@@ -7,15 +7,15 @@ has been trained (``after_training``: due once a model that is not stale exists)
 A purge keeps only what the seed requirement allows - trained models (and their lineage), message keys
 and labels (and the model's suggested labels in ``predictions``, which are labels, not text) - and removes
 everything else: body, subject, sender, recipients, date, source location and attachment types of every
-message; PII spans; analysis fingerprints; review comments (the approvals stay, as a record);
-subject links (keyed IDs); quarantine locations and details. Then, as for an erasure, the store is
-rewritten with ``secure_delete`` on (``VACUUM``) and its WAL truncated, so the bytes are gone from the file.
-Source files' paths stay in ``sources`` for the data inventory.
+message; PII spans; analysis fingerprints; review and label-review comments (the approvals and decisions
+stay, as a record); subject links (keyed IDs); quarantine locations and details. Then, as for an erasure,
+the store is rewritten with ``secure_delete`` on (``VACUUM``) and its WAL truncated, so the bytes are gone
+from the file. Source files' paths stay in ``sources`` for the data inventory.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -41,7 +41,7 @@ class RetentionPolicy:
     set_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "until": self.until, "set_at": self.set_at, "set_by": self.set_by}
+        return asdict(self)
 
     def describe(self) -> str:
         if self.mode == "until":

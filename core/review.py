@@ -13,7 +13,7 @@ trainable until a reviewer approves it again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
@@ -43,14 +43,7 @@ class ApprovalSummary:
     suggestions_accepted: int = 0  # undecided suggestions accepted as PII so that they could be approved
 
     def as_dict(self) -> dict[str, int | str]:
-        return {
-            "approved": self.approved,
-            "already_approved": self.already_approved,
-            "not_analysed": self.not_analysed,
-            "needs_review_by_hand": self.needs_review_by_hand,
-            "suggestions_accepted": self.suggestions_accepted,
-            "role": self.role,
-        }
+        return asdict(self)
 
 
 def approve_all(

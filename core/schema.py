@@ -232,6 +232,49 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (message_id, embedder)
     );
     """,
+    # 11: team annotation. Who is to label what (assignments), each person's own label of a message
+    # (annotations: the message's label column holds the agreed, adjudicated or single-annotator label),
+    # the label-review queue (disagreements and samples a reviewer decides), and the held-out split.
+    # Annotators and reviewers are OS account names, as in the roles table.
+    """
+    CREATE TABLE assignments (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        annotator TEXT NOT NULL,
+        assigned_by TEXT NOT NULL,
+        assigned_at TEXT NOT NULL,
+        PRIMARY KEY (message_id, annotator)
+    );
+    CREATE INDEX ix_assignments_annotator ON assignments(annotator, assigned_at);
+    CREATE TABLE annotations (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        annotator TEXT NOT NULL,
+        label TEXT NOT NULL,
+        source TEXT NOT NULL,                     -- annotator | bulk
+        seconds REAL,                             -- time from showing the message to labelling it
+        at TEXT NOT NULL,
+        PRIMARY KEY (message_id, annotator)
+    );
+    CREATE INDEX ix_annotations_annotator ON annotations(annotator, at);
+    CREATE TABLE label_reviews (                  -- the current label review per message
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL CHECK (reason IN ('disagreement', 'sample', 'spot_check')),
+        status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        queued_by TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        label TEXT,                               -- the reviewer's decision
+        reviewer TEXT,
+        role TEXT,
+        comment TEXT,                             -- free text: never in the audit log, purged and scrubbed
+        resolved_at TEXT
+    );
+    CREATE INDEX ix_label_reviews_status ON label_reviews(status, queued_at);
+    CREATE TABLE splits (                         -- the held-out split: test messages never train
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        split TEXT NOT NULL CHECK (split IN ('train', 'test')),
+        at TEXT NOT NULL
+    );
+    CREATE INDEX ix_splits_split ON splits(split);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from scrubdesk.core.adjudication import training_label_sources
 from scrubdesk.core.db import messages, reviews
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.db.messages import MessageRow
@@ -59,6 +60,18 @@ def scrub_message(store: Store, redactor: Redactor, message_id: int) -> Scrubbed
     return ScrubbedMessage(message_id, text.msg_key, _scrub(redactor, text, spans), text.label)
 
 
+def scrubbed_fields(store: Store, redactor: Redactor, message_id: int) -> tuple[str, str]:
+    """(subject, body) of one analysed message as scrubbed; InputError if it was never analysed."""
+    if not span_rows.is_analysed(store, message_id):
+        raise InputError(f"message {message_id} has not been analysed: run `scrubdesk analyze` first")
+    text = messages.text_of(store, message_id)
+    if text is None:
+        raise InputError(f"no message {message_id}")
+    spans = span_rows.redacting_spans(store, [message_id])
+    subject = redactor.redact(text.subject, spans.get((message_id, "subject"), []))
+    return subject, redactor.redact(text.body, spans.get((message_id, "body"), []))
+
+
 SCRUB_BATCH = 200
 
 
@@ -74,9 +87,19 @@ def scrub_many(store: Store, redactor: Redactor, ids: Sequence[int]) -> Iterator
 
 
 def training_messages(project: Project, store: Store, *, labelled: bool = True) -> Iterator[ScrubbedMessage]:
-    """Scrubbed text of every approved (and analysed) message, in ID order; only labelled ones by default.
-    A purged message keeps only its key and label: there is no text left to train on."""
-    ids = reviews.trainable_ids(store, labelled=labelled)
+    """Scrubbed text of every approved (and analysed) message, in ID order; only labelled ones by default,
+    and of those only the labels the project trains on (:func:`~scrubdesk.core.adjudication.training_labels`).
+    A purged message keeps only its key and label: there is no text left to train on. Messages in the
+    held-out test split never train (:func:`held_out_messages` gives them)."""
+    sources = training_label_sources(store) if labelled else None
+    ids = reviews.trainable_ids(store, labelled=labelled, sources=sources)
+    return scrub_many(store, project_redactor(project, store), ids)
+
+
+def held_out_messages(project: Project, store: Store) -> Iterator[ScrubbedMessage]:
+    """Scrubbed text of the held-out test messages that would train if they were not held out (approved,
+    labelled with a label the project trains on): what a model is scored on beside cross-validation."""
+    ids = reviews.trainable_ids(store, labelled=True, sources=training_label_sources(store), split="test")
     return scrub_many(store, project_redactor(project, store), ids)
 
 

@@ -193,9 +193,14 @@ def test_canaries_never_leak_and_erasure_removes_every_trace(tmp_path: Path) -> 
     written = [*files_under(project_dir, exports, app_tmp), transcript]
     assert scan(written, CANARIES) == []
     assert scan_bytes(decrypted_dump(project_dir), CANARIES) == []
-    models = cli("models", "list", project_dir)
-    assert models["models"], "the model trained on the canaries is listed"
-    assert all(m["stale"] for m in models["models"]), "the model trained on the canaries is stale"
+    models = {m["id"]: m for m in cli("models", "list", project_dir)["models"]}
+    assert models[trained["model_id"]]["stale"], "the model trained on the canaries is stale"
+    assert not (project_dir / trained["model_path"]).exists(), "and its sealed file is gone"
+    # Each erasure retrained a replacement on what remained: only the newest, trained after the last
+    # erasure, is current; every model trained on a canary's messages is stale and its file deleted.
+    current = [m for m in models.values() if not m["stale"]]
+    assert [m["id"] for m in current] == [max(models)]
+    assert all(not (project_dir / m["path"]).exists() for m in models.values() if m["stale"])
     assert cli("audit", "verify", project_dir)["ok"]
 
 

@@ -10,7 +10,10 @@ from typing import Any
 from scrubdesk.core.db.rows import Connection, as_dicts, chunks, count, marks
 
 # Tables whose rows hang off a message and are deleted with it (in this order, before the message).
-MESSAGE_CHILDREN = ("spans", "analysis_state", "reviews", "predictions", "message_subjects")
+MESSAGE_CHILDREN = (
+    "spans", "analysis_state", "reviews", "predictions", "message_subjects",
+    "assignments", "annotations", "label_reviews", "splits",
+)  # fmt: skip
 # Lineage tables without a foreign key: a message ID left there could be reused by a new message.
 LINEAGE = ("model_members", "export_members")
 _HIT_FN = "scrubdesk_subject_hit"
@@ -58,6 +61,7 @@ def scrub_residue(conn: Any, hit: Callable[[object], bool]) -> dict[str, int]:
             f"UPDATE messages SET source_location = 'erased-location-' || id WHERE {_HIT_FN}(source_location)"
         ),
         "review_comments": f"UPDATE reviews SET comment = NULL WHERE {_HIT_FN}(comment)",
+        "label_review_comments": f"UPDATE label_reviews SET comment = NULL WHERE {_HIT_FN}(comment)",
         "export_paths": f"UPDATE exports SET path = 'erased-path-' || id WHERE {_HIT_FN}(path)",
     }
     return {name: max(conn.execute(sql).rowcount, 0) for name, sql in statements.items()}

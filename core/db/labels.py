@@ -55,9 +55,13 @@ def set_order(conn: Connection, names: Sequence[str]) -> None:
 
 
 def relabel(conn: Connection, old: str, new: str) -> tuple[int, int]:
-    """Every message and suggestion labelled ``old`` becomes ``new``; (messages, suggestions) changed."""
+    """Every message, suggestion, annotation and review decision labelled ``old`` becomes ``new``;
+    (messages, suggestions) changed."""
     messages = conn.execute("UPDATE messages SET label = ? WHERE label = ?", (new, old)).rowcount
     predictions = conn.execute("UPDATE predictions SET label = ? WHERE label = ?", (new, old)).rowcount
+    # each person's own labels and the reviewers' decisions name labels too
+    conn.execute("UPDATE annotations SET label = ? WHERE label = ?", (new, old))
+    conn.execute("UPDATE label_reviews SET label = ? WHERE label = ?", (new, old))
     return max(messages, 0), max(predictions, 0)
 
 

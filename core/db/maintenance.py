@@ -118,6 +118,7 @@ def purge_counts(conn: Connection) -> dict[str, int]:
         "spans": "SELECT count(*) FROM spans",
         "analysis_records": "SELECT count(*) FROM analysis_state",
         "review_comments": "SELECT count(*) FROM reviews WHERE comment IS NOT NULL",
+        "label_review_comments": "SELECT count(*) FROM label_reviews WHERE comment IS NOT NULL",
         "subject_links": "SELECT count(*) FROM message_subjects",
         "quarantine_details": "SELECT count(*) FROM quarantine WHERE location != '' OR detail != ''",
         "embeddings": "SELECT count(*) FROM embeddings",  # the triage model's vectors of the texts
@@ -135,6 +136,7 @@ def purge_content(conn: Connection, now: str) -> None:
         "DELETE FROM spans",
         "DELETE FROM analysis_state",
         "UPDATE reviews SET comment = NULL WHERE comment IS NOT NULL",
+        "UPDATE label_reviews SET comment = NULL WHERE comment IS NOT NULL",
         "DELETE FROM message_subjects",
         "UPDATE quarantine SET location = '', detail = '' WHERE location != '' OR detail != ''",
         "DELETE FROM embeddings",

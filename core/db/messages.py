@@ -511,3 +511,21 @@ def ids_for_keys(conn: Connection, msg_keys: Sequence[str]) -> dict[str, int]:
         rows = conn.execute(f"SELECT msg_key, id FROM messages WHERE msg_key IN ({marks(len(chunk))})", chunk)
         found.update((str(k), int(i)) for k, i in rows)
     return found
+
+
+def ids_with_key_prefix(conn: Connection, prefix: str, limit: int = 2) -> list[tuple[int, str]]:
+    """(id, msg_key) of up to ``limit`` messages whose keyed ID starts with ``prefix`` (off the key index)."""
+    rows = conn.execute(
+        "SELECT id, msg_key FROM messages WHERE msg_key >= ? AND msg_key < ? ORDER BY msg_key LIMIT ?",
+        (prefix, prefix + "\U0010ffff", limit),
+    )
+    return [(int(i), str(k)) for i, k in rows]
+
+
+def is_purged(conn: Connection, message_id: int) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM messages WHERE id = ? AND purged_at IS NOT NULL", (message_id,)
+        ).fetchone()
+        is not None
+    )

@@ -7,11 +7,12 @@ the analysis fingerprint it saw, and counts only while the message's analysis st
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from scrubdesk.core.db.messages import NOT_PURGED
 from scrubdesk.core.db.rows import Connection, count, mapped, marks
+from scrubdesk.core.db.splits import TEST_IDS_SQL
 from scrubdesk.core.spans import Span
 
 # Approved, and the approval is for the message's current analysis.
@@ -71,12 +72,23 @@ def count_approved(conn: Connection) -> int:
     return count(conn, "SELECT count(*) FROM reviews WHERE status = 'approved'")
 
 
-def trainable_ids(conn: Connection, *, labelled: bool) -> list[int]:
-    """Approved for their current analysis and not purged (only labelled ones with ``labelled``), by ID."""
+def trainable_ids(
+    conn: Connection, *, labelled: bool, sources: Sequence[str] | None = None, split: str = "train"
+) -> list[int]:
+    """Approved for their current analysis and not purged, by ID. With ``labelled``, only labelled ones
+    (and with ``sources``, only labels from those sources). ``split``: ``train`` leaves the held-out test
+    messages out (they never train), ``test`` gives only them."""
     sql = f"SELECT m.id FROM messages m WHERE {NOT_PURGED} AND m.id IN ({APPROVED_SQL})"
+    params: list[str] = []
     if labelled:
         sql += " AND m.label IS NOT NULL AND m.label != ''"
-    return [int(r[0]) for r in conn.execute(sql + " ORDER BY m.id")]
+        if sources is not None:
+            sql += f" AND m.label_source IN ({marks(len(sources))})"
+            params += sources
+    if split not in ("train", "test"):
+        raise ValueError(f"unknown split {split!r}")
+    sql += f" AND m.id {'NOT IN' if split == 'train' else 'IN'} ({TEST_IDS_SQL})"
+    return [int(r[0]) for r in conn.execute(sql + " ORDER BY m.id", params)]
 
 
 def review_counts(conn: Connection) -> dict[str, int]:

@@ -184,3 +184,33 @@ def member_ids(conn: Connection, model_id: int) -> list[int]:
         "SELECT message_id FROM model_members WHERE model_id = ? ORDER BY message_id", (model_id,)
     )
     return [int(r[0]) for r in rows]
+
+
+def ids_suggested(conn: Connection, label: str) -> set[int]:
+    """Messages the model suggests ``label`` for."""
+    return {int(r[0]) for r in conn.execute("SELECT message_id FROM predictions WHERE label = ?", (label,))}
+
+
+@dataclass(frozen=True)
+class ConfidentSuggestion:
+    message_id: int
+    msg_key: str
+    label: str
+    confidence: float
+    model_id: int
+
+    def __repr__(self) -> str:
+        return f"ConfidentSuggestion(msg_key={self.msg_key!r})"
+
+
+def confident_unlabelled(conn: Connection, min_confidence: float) -> list[ConfidentSuggestion]:
+    """Unlabelled, not purged messages whose suggestion from a current (not stale) model has at least
+    ``min_confidence``, by ID."""
+    rows = conn.execute(
+        "SELECT p.message_id, m.msg_key, p.label, p.confidence, p.model_id FROM predictions p "
+        "JOIN messages m ON m.id = p.message_id JOIN models d ON d.id = p.model_id "
+        "WHERE d.stale = 0 AND m.purged_at IS NULL AND (m.label IS NULL OR m.label = '') "
+        "AND p.confidence >= ? ORDER BY p.message_id",
+        (min_confidence,),
+    )
+    return [ConfidentSuggestion(int(i), str(k), str(label), float(c), int(d)) for i, k, label, c, d in rows]

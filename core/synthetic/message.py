@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -25,7 +25,7 @@ class GoldSpan:
     label: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "label": self.label}
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

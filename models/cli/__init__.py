@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from scrubdesk.core.cli.support import Subparsers
-from scrubdesk.models.cli import pii, triage
+from scrubdesk.models.cli import pii, team, triage
 
 
 def register(sub: Subparsers) -> None:
     triage.register(sub)
     pii.register(sub)
+    team.register(sub)

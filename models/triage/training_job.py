@@ -32,7 +32,13 @@ from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import TRAIN_ROLES, require_role
-from scrubdesk.core.scrubbing import ScrubbedMessage, join_fields, pii_strings, training_messages
+from scrubdesk.core.scrubbing import (
+    ScrubbedMessage,
+    held_out_messages,
+    join_fields,
+    pii_strings,
+    training_messages,
+)
 from scrubdesk.core.store import Store
 from scrubdesk.core.training_subjects import analyzer_versions, sender_keys, subject_identifiers
 from scrubdesk.models.privacy.cost import DEFAULT_EPSILONS, privacy_cost
@@ -40,6 +46,7 @@ from scrubdesk.models.privacy.vocabulary_scan import scan_object
 from scrubdesk.models.triage import embeddings
 from scrubdesk.models.triage.bias import bias_check
 from scrubdesk.models.triage.features import TokenCounts
+from scrubdesk.models.triage.held_out import held_out_metrics
 from scrubdesk.models.triage.model import TriageModel
 from scrubdesk.models.triage.model_card import library_versions, write_card
 from scrubdesk.models.triage.persistence import save_sealed
@@ -90,6 +97,7 @@ class TrainingSummary:
             "dropped_labels": self.dropped_labels,
             "accuracy": self.metrics.get("accuracy"),
             "macro_f1": self.metrics.get("macro_f1"),
+            "held_out": self.metrics.get("held_out"),
             "vocabulary_scan_findings": scan.get("findings"),
             "terms_refused": self.audit.get("terms_refused"),
             "vocabulary_size": self.audit.get("vocabulary_size"),
@@ -155,6 +163,7 @@ def run_training(
         with project.store() as store:
             require_role(store, TRAIN_ROLES, "training a model")
             messages = list(training_messages(project, store))
+            held_out = list(held_out_messages(project, store))  # the test split: never trains
             pii = pii_strings(project, store)
             others: list[ScrubbedMessage] = []
             if consent_only:
@@ -204,6 +213,8 @@ def run_training(
             model = TriageModel("tfidf", "", pipeline, cv.plan.temperature)
             vocabulary_size = vocabulary.sizes()
             terms_refused = sum(counts.refused.values())
+        scored = held_out_metrics(model, held_out)
+        del held_out
         step("scanning the model")
         scan = scan_object(model, pii, identifiers)
         consent = None
@@ -240,6 +251,7 @@ def run_training(
         **cv.metrics.as_dict(),
         "folds": len(cv.fold_accuracies),
         "fold_accuracies": [round(a, 4) for a in cv.fold_accuracies],
+        "held_out": scored,
     }
     digest = msg_list_digest(project.ids, (m.msg_key for m in messages))
     summary_args: dict[str, Any] = {

@@ -247,6 +247,7 @@ def test_bulk_labelling_from_csv(project, tmp_path):
         assert summary.as_dict() == {
             "rows": 5, "changed": 2, "unchanged": 1, "unknown_keys": 2, "unknown_rows": [4, 6],
             "duplicate_rows": 0, "labels_added": ["refund"],
+            "independent": 0, "agreed": 0, "disagreements": 0,
         }  # fmt: skip
         assert _label_of(store, ids[1]) == ("complaint", "bulk")
         assert _label_of(store, ids[2]) == ("refund", "bulk")

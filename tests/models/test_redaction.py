@@ -84,3 +84,11 @@ def test_overlapping_spans_leave_no_fragment():
 def test_short_key_is_refused():
     with pytest.raises(ValueError):
         Keyer(b"short")
+
+
+def test_a_span_reaching_past_the_text_still_hides_what_it_covers():
+    """Stale offsets (a span longer than the text it now points into) fail closed: the part of the text
+    the span covers is redacted, never left in clear."""
+    text = "Call Jane Smith"
+    assert redact("placeholder", text, [Span(5, 40, "PERSON")]) == "Call <PERSON>"
+    assert redact("placeholder", text, [Span(30, 40, "PERSON")]) == text  # covers nothing that exists

@@ -4,21 +4,33 @@
 from __future__ import annotations
 
 import ctypes.util
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "packaging"))
 
-import bootstrap  # noqa: E402 - the stdlib-only setup script, imported from its folder
 
-import build  # noqa: E402
+def _load(name: str) -> ModuleType:
+    """A script of packaging/ as a module, under a name of its own: 'build' would collide with the
+    build/ folder and the 'build' package, and the import order would then depend on what exists."""
+    path = ROOT / "packaging" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"scrubdesk_packaging_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bootstrap = _load("bootstrap")
+build = _load("build")
 
 
 def test_the_bootstrap_ci_and_deb_read_the_same_list():
