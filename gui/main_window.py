@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle(f"{project.name} — {APP_NAME}")
             self.pages.setCurrentIndex(PROJECT_PAGE)
-            if self.model.rowCount():
+            if not self.list_panel.show_my_queue() and self.model.rowCount():  # assigned work first
                 self.list_view.select_row(0)
         self._update_status()
         self._update_actions()
