@@ -104,7 +104,9 @@ class AssignDialog(QDialog):
         overlap_row.addWidget(QLabel("labelled by", self))
         overlap_row.addWidget(self.overlap_people)
         overlap_row.addWidget(QLabel("annotators each", self), 1)
-        split.addRow("&Overlap:", overlap_row)
+        overlap_label = QLabel("&Overlap:", self)
+        overlap_label.setBuddy(self.overlap)
+        split.addRow(overlap_label, overlap_row)
         split.addRow("&PII type:", self.pii_type)
         split.addRow("Su&ggested label:", self.suggested)
         split.addRow("", self.assign_button)
@@ -135,6 +137,7 @@ class AssignDialog(QDialog):
         self.result.setObjectName("assignResult")
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.result.setWordWrap(True)
+        self.result.setMinimumHeight(3 * self.fontMetrics().lineSpacing())  # a wrapped result is not cut
         self.pool = QLabel(self)
         self.pool.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -146,7 +149,7 @@ class AssignDialog(QDialog):
         layout.addWidget(move_box)
         layout.addWidget(self.result)
         layout.addWidget(buttons)
-        self.resize(720, 680)
+        self.resize(720, 700)
         self._fill_filters()
         self.reload()
 

@@ -46,6 +46,7 @@ from scrubdesk.gui.keymap import is_typing
 
 COLUMNS = ("Message", "Why", "Annotators' labels", "Label now", "Model suggests", "Queued (UTC)")
 REASONS = {"disagreement": "disagreement", "sample": "sampled", "spot_check": "spot check"}
+PLURAL = {"disagreement": "disagreement(s)", "sample": "sampled", "spot_check": "spot check(s)"}
 CHOOSE = "Choose a label (1–9)"
 NUMBERED = 9
 
@@ -169,7 +170,7 @@ class LabelReviewDialog(QDialog):
                 self.table.setItem(row, column, cell)
         self.table.blockSignals(False)
         total = sum(counts.values())
-        parts = ", ".join(f"{n} {REASONS.get(r, r)}" for r, n in sorted(counts.items()))
+        parts = ", ".join(f"{n} {PLURAL.get(r, r)}" for r, n in sorted(counts.items()))
         self.summary.setText(
             f"{total} message(s) await a label decision: {parts}" if total else "No label awaits a decision."
         )

@@ -255,7 +255,7 @@ class ProjectActions(QObject):
         before = menus.get("Review")
         bar.insertMenu(before, project_menu) if before else bar.addMenu(project_menu)
         bar.insertMenu(before, view_menu) if before else bar.addMenu(view_menu)
-        self.team.fill_menu(before)
+        self.team.fill_menu(menus.get("Help"))  # after Review
         help_menu = menus.get("Help")
         if help_menu is not None and help_menu.menu() is not None:
             first = help_menu.menu().actions()[0] if help_menu.menu().actions() else None
