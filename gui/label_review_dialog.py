@@ -102,6 +102,10 @@ class LabelReviewDialog(QDialog):
         self.decide_button.setObjectName("labelReviewDecide")
         self.decide_button.setToolTip("Give the message the chosen label (Ctrl+Return)")
         self.decide_button.clicked.connect(self.decide_selected)
+        self.keys_hint = QLabel(self)
+        self.keys_hint.setObjectName("labelReviewKeys")
+        self.keys_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.keys_hint.setWordWrap(True)
         self.notice = QLabel(self)
         self.notice.setObjectName("labelReviewNotice")
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
@@ -118,6 +122,7 @@ class LabelReviewDialog(QDialog):
         layout.addWidget(self.table, 2)
         layout.addWidget(self.text, 3)
         layout.addLayout(decide_row)
+        layout.addWidget(self.keys_hint)
         layout.addWidget(self.notice)
         layout.addWidget(buttons)
         self.shortcuts: list[QShortcut] = []
@@ -143,6 +148,8 @@ class LabelReviewDialog(QDialog):
         self.choice.addItem(CHOOSE, None)
         for number, label in enumerate(self.labels, start=1):
             self.choice.addItem(f"{number}  {label}" if number <= NUMBERED else label, label)
+        keys = " · ".join(f"{n} {label}" for n, label in enumerate(self.labels[:NUMBERED], start=1))
+        self.keys_hint.setText(f"Keys: {keys} · Ctrl+Return decides and moves on · Up/Down move in the queue")
         try:
             self.items = label_review.label_review_queue(self.store)
             counts = label_review.queue_counts(self.store)

@@ -100,10 +100,21 @@ def _key(widget: QWidget, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier)
 
 
 def _shoot(widget: QWidget, name: str, tmp_path: Path) -> Path:
+    """Save ``widget`` as PNG (with SCRUBDESK_TEAM_SHOTS set, there and in the dark theme too)."""
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{name}.png"
     assert widget.grab().save(str(out))
+    if SHOTS:
+        from scrubdesk.gui.appearance import apply_theme
+        from scrubdesk.gui.screenshots import _keep_theme
+
+        app = QApplication.instance()
+        with _keep_theme(app):
+            apply_theme(app, "dark")
+            QApplication.processEvents()
+            assert widget.grab().save(str(folder / f"{name}-dark.png"))
+        QApplication.processEvents()
     return out
 
 
@@ -208,7 +219,6 @@ def test_team_flow_through_the_desk(qtbot, main_window, project, identity, tmp_p
         "bob": (str(each), "0"),
     }
     assert all(p[7] != "—" for p in progress.values())  # the desk timed every label
-    _shoot(view, "progress-view", tmp_path)
     view.close()
 
     # The disagreements, decided in the label-review queue from the keyboard (Ctrl+Shift+J opens it).
@@ -236,6 +246,15 @@ def test_team_flow_through_the_desk(qtbot, main_window, project, identity, tmp_p
         _key(review.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert review.items == [] and review.summary.text() == "No label awaits a decision."
     review.close()
+
+    # Progress now shows how often the reviewer kept each annotator's label on what they decided.
+    view = team.team_view()
+    view.tabs.setCurrentIndex(1)
+    wait_for(qtbot, view.task)
+    kept = {view.progress.item(r, 0).text(): view.progress.item(r, 6).text() for r in range(2)}
+    assert kept == {"alice": f"100% of {len(flipped)}", "bob": f"0% of {len(flipped)}"}
+    _shoot(view, "progress-view", tmp_path)
+    view.close()
 
     # The admin chooses adjudicated labels in the training view and trains (Space on Train): the model
     # learns from exactly the overlap, with the agreed and decided labels.
