@@ -157,6 +157,7 @@ class LabelReviewDialog(QDialog):
             self.items, counts = [], {}
             self.notice.setText(str(exc))
         self.table.blockSignals(True)
+        self.table.clearSelection()  # the first row selected again must show its (new) message
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
             key = QTableWidgetItem(item.msg_key[:12])
