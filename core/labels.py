@@ -34,6 +34,7 @@ from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.label_guide import rename_description
 from scrubdesk.core.leak_guard import personal_data_problem
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role
@@ -235,6 +236,7 @@ def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelS
         if label_rows.in_set(conn, new):
             raise InputError(f"label {new!r} already exists: merge {old!r} into it instead")
         label_rows.rename(conn, old, new)
+        rename_description(conn, old, new)
         summary = RelabelSummary(old, new, *label_rows.relabel(conn, old, new))
         AuditLog(store, project.keys.id_key).append(
             "labels.rename", details=summary.audit_details(project), role=role, at=now

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -96,6 +96,7 @@ class ErasureDialog(QDialog):
     def _busy(self) -> bool:
         return self.task is not None and self.task.running
 
+    @Slot()
     def _query_changed(self) -> None:
         # A preview belongs to the query it was made for: typing invalidates it.
         if self.preview is not None and self.query_edit.text() != self._previewed_query:
@@ -104,6 +105,7 @@ class ErasureDialog(QDialog):
             self.summary.setText("The query changed: press Find again.")
         self._update_enabled()
 
+    @Slot()
     def _update_enabled(self) -> None:
         busy = self._busy()
         has_query = bool(self.query_edit.text().strip())
@@ -124,7 +126,7 @@ class ErasureDialog(QDialog):
         )
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._previewed if dry_run else self._erased)
-        self.task.failed.connect(lambda exc: self._failed(exc, dry_run))
+        self.task.failed.connect(self._preview_failed if dry_run else self._erase_failed)
         self.task.finished.connect(self._finished)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
@@ -132,23 +134,27 @@ class ErasureDialog(QDialog):
         self._update_enabled()
         return self.task
 
+    @Slot()
     def find(self) -> Task | None:
         self._previewed_query = self.query_edit.text()
         self.confirm.setChecked(False)
         self.summary.setText("Searching headers, names, detected personal data and text…")
         return self._run(dry_run=True)
 
+    @Slot()
     def erase(self) -> Task | None:
         if self.preview is None or not self.confirm.isChecked():
             return None
         self.summary.setText("Erasing, rewriting the store and verifying…")
         return self._run(dry_run=False)
 
+    @Slot(int, object, str)
     def _on_progress(self, done: int, total: int | None, message: str) -> None:
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
 
+    @Slot()
     def _finished(self) -> None:
         self.progress.setVisible(False)
         self._update_enabled()
@@ -194,6 +200,14 @@ class ErasureDialog(QDialog):
         self.keys.clear()
         self.confirm.setChecked(False)
 
-    def _failed(self, exc: BaseException, dry_run: bool) -> None:
+    @Slot(object)
+    def _preview_failed(self, exc: BaseException) -> None:
+        self._failed(exc, dry_run=True)
+
+    @Slot(object)
+    def _erase_failed(self, exc: BaseException) -> None:
+        self._failed(exc, dry_run=False)
+
+    def _failed(self, exc: BaseException, *, dry_run: bool) -> None:
         self.summary.setText("The search failed." if dry_run else "The erasure failed; nothing was changed.")
         show_error(self, "Erasure", exc)

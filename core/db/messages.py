@@ -31,10 +31,14 @@ LABELLED = "m.label > ''"  # the label index answers this without reading the ta
 # Review states a list row can show (see :func:`review_status`).
 REVIEW_STATES = ("not_analysed", "unreviewed", "pending", "approved", "stale", "sent_back")
 # Awaiting a reviewer: submitted, or approved for an analysis that has changed since.
+# Needs review work: awaiting approval (pending, or approved for an analysis since changed), or sent
+# back by a reviewer for the annotators to fix.
 NEEDS_REVIEW_SQL = (
     "SELECT r.message_id FROM reviews r LEFT JOIN analysis_state a ON a.message_id = r.message_id "
-    "WHERE r.status = 'pending' OR (r.status = 'approved' AND r.fingerprint IS NOT a.fingerprint)"
+    "WHERE r.status IN ('pending', 'sent_back') "
+    "OR (r.status = 'approved' AND r.fingerprint IS NOT a.fingerprint)"
 )
+SENT_BACK_SQL = "SELECT message_id FROM reviews WHERE status = 'sent_back'"
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ def count_labelled(conn: Connection) -> int:
 class MessageFilter:
     """Which messages the list shows; every condition given must hold.
 
-    ``state``: all | unlabelled | labelled | needs_review. ``label``: only messages with this label.
+    ``state``: all | unlabelled | labelled | needs_review (awaiting approval or sent back) | sent_back.
+    ``label``: only messages with this label.
     ``pii_type``: only messages with a span of this entity type that nobody rejected.
     """
 
@@ -121,7 +126,7 @@ class MessageFilter:
     label: str | None = None
     pii_type: str | None = None
 
-    STATES = ("all", "unlabelled", "labelled", "needs_review")
+    STATES = ("all", "unlabelled", "labelled", "needs_review", "sent_back")
 
     def __post_init__(self) -> None:
         if self.state not in self.STATES:
@@ -141,6 +146,8 @@ class MessageFilter:
             terms.append("(m.label IS NOT NULL AND m.label != '')")
         elif self.state == "needs_review":
             terms.append(f"m.id IN ({NEEDS_REVIEW_SQL})")
+        elif self.state == "sent_back":
+            terms.append(f"m.id IN ({SENT_BACK_SQL})")
         if self.label is not None:
             terms.append("m.label = ?")
             params.append(self.label)
@@ -159,6 +166,8 @@ class MessageFilter:
             queries.append(("SELECT id FROM messages WHERE label > ''", ()))
         elif self.state == "needs_review":
             queries.append((NEEDS_REVIEW_SQL, ()))
+        elif self.state == "sent_back":
+            queries.append((SENT_BACK_SQL, ()))
         if self.label is not None:
             queries.append(("SELECT id FROM messages WHERE label = ?", (self.label,)))
         if self.pii_type is not None:
@@ -268,9 +277,13 @@ def rows_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, MessageRow]:
 def pii_types(conn: Connection) -> list[str]:
     """Entity types that some message has a span of (not rejected), for the list's filter."""
     rows = conn.execute(
-        "SELECT l.label FROM (SELECT DISTINCT label FROM spans) l WHERE EXISTS "
-        "(SELECT 1 FROM spans s WHERE s.label = l.label AND s.status != 'rejected') ORDER BY l.label"
-    )  # distinct types off the label index, then one probe each: no pass over every span
+        "WITH RECURSIVE types(label) AS (SELECT min(label) FROM spans UNION ALL "
+        "SELECT (SELECT min(label) FROM spans WHERE label > types.label) FROM types "
+        "WHERE types.label IS NOT NULL) "
+        "SELECT label FROM types WHERE label IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM spans s WHERE s.label = types.label AND s.status != 'rejected') ORDER BY label"
+    )  # each distinct type by one seek on the label index (a DISTINCT walks all of it: 0.35 s for
+    # 5M spans), then one probe each: no pass over every span
     return [str(r[0]) for r in rows]
 
 

@@ -42,6 +42,14 @@ def wait_for(qtbot, task, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: not task.running, timeout=timeout)
 
 
+def show_raw(qtbot, view, timeout: int = 10_000) -> None:
+    """Ask for the raw text as R does (everyone starts in the scrubbed view), and wait until it shows:
+    raw text appears once its view is committed to the audit log (by the raw-view gate's writer)."""
+    if view.mode != "raw":
+        view.set_mode("raw")
+    qtbot.waitUntil(lambda: not view.raw_waiting, timeout=timeout)
+
+
 def open_project(qtbot, window, path: Path) -> bool:
     """Open ``path`` in ``window`` and wait; True if it is now the open project."""
     wait_for(qtbot, window.open_project(path))

@@ -16,9 +16,9 @@ from scrubdesk.core.db.messages import MessageFilter, all_ids, labels_and_source
 from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
-from scrubdesk.gui.message_list import COLUMN_INDEX
+from scrubdesk.gui.message_table_model import COLUMN_INDEX
 from tests.builders import add_model, audit_rows, overwrite_message, remove_every_role
-from tests.gui.conftest import fill_project, open_project
+from tests.gui.conftest import fill_project, open_project, show_raw
 
 pytestmark = pytest.mark.gui
 
@@ -62,7 +62,8 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     assert view.current_row() == 0
     bar = window.label_bar
     assert bar.labels == ["billing", "complaint", "cancel", "refund"]
-    assert bar.progress_label.text() == "labelled 0 of 20 (unlabelled)"
+    # progress is over the whole project (and this session), whatever the filter shows
+    assert bar.progress_label.text() == "labelled 40 of 60"
     ids = [model.message_id_at(r) for r in range(20)]
     typed = [1 + (i * 7) % 4 for i in range(20)]  # a mix of all four keys
     for n, row in zip(typed, range(20), strict=True):
@@ -73,7 +74,7 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     expected = {mid: bar.labels[n - 1] for mid, n in zip(ids, typed, strict=True)}
     stored = labels_in_store(window)
     assert {mid: stored[mid] for mid in ids} == expected
-    assert bar.progress_label.text() == "labelled 20 of 20 (unlabelled)"
+    assert bar.progress_label.text() == "labelled 60 of 60 · +20 this session"
     assert model.rowCount() == 20  # labelled rows stay in the list until the filter is applied again
     assert [model.data(model.index(r, COLUMN_INDEX["label"])) for r in range(20)] == [
         expected[m] for m in ids
@@ -83,7 +84,7 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     QTest.keyClick(window, Qt.Key.Key_U)  # undo the last label: back to unlabelled
     assert labels_in_store(window)[ids[19]] is None
     assert view.current_message_id() == ids[19]
-    assert bar.progress_label.text() == "labelled 19 of 20 (unlabelled)"
+    assert bar.progress_label.text() == "labelled 59 of 60 · +19 this session"
     QTest.keyClick(window, Qt.Key.Key_U)  # and the one before: back to that message
     assert labels_in_store(window)[ids[18]] is None
     assert view.current_message_id() == ids[18]
@@ -119,6 +120,7 @@ def test_keys_work_from_the_message_view_but_not_while_typing(window, qtbot):
     view = window.list_view
     view.select_row(2)  # unlabelled (every third)
     mid = view.current_message_id()
+    show_raw(qtbot, window.message_view)  # not analysed: its text shows only raw (R)
     body = window.message_view.body
     body.setFocus()
     qtbot.waitUntil(body.hasFocus)
@@ -174,13 +176,18 @@ def test_label_bar_buttons_and_more_menu(window, project_60, qtbot):
     core_labels.add_labels(project_60, window.store, [f"extra{i}" for i in range(8)])  # 12 labels in all
     window.labelling.reload_labels()
     bar = window.label_bar
-    assert len(bar.buttons) == 9 and bar.more.isVisibleTo(bar)
-    assert [bar.more.itemText(i) for i in range(bar.more.count())] == ["More…", "extra5", "extra6", "extra7"]
+    assert len(bar.buttons) == 9 and bar.more.isVisibleTo(bar) and "3" in bar.more.text()
     view = window.list_view
     view.select_row(2)
     mid = view.current_message_id()
-    bar.more.setCurrentIndex(2)
-    bar.more.activated.emit(2)
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_L)  # the quick pick: type part of a name
+    picker = window.labelling.picker
+    assert picker is not None and picker.filter.hasFocus()
+    QTest.keyClicks(picker.filter, "tra6")
+    assert [picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())] == [
+        "extra6"
+    ]
+    QTest.keyClick(picker.filter, Qt.Key.Key_Return)
     assert labels_in_store(window)[mid] == "extra6"
     assert view.current_row() == 3
     QTest.keyClick(window, Qt.Key.Key_9)
@@ -204,9 +211,10 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
 
     monkeypatch.setattr(LabelSetDialog, "exec", fake_exec)
     bar = window.label_bar
-    answers["add"] = lambda d: d.name.setText("  shipping ")
+    answers["add"] = lambda d: d.names.setPlainText("  shipping \n\nreturns\nbilling\nreturns")  # pasted
     bar.add_action.trigger()
-    assert bar.labels[-1] == "shipping" and len(bar.buttons) == 5
+    assert bar.labels[-2:] == ["shipping", "returns"] and len(bar.buttons) == 6  # one dialog, both added
+    assert "1 already in the set" in window.statusBar().currentMessage()
     show = [window.list_panel.show_combo.itemText(i) for i in range(window.list_panel.show_combo.count())]
     assert "Label: shipping" in show  # the list's filter menu follows the set
 
@@ -226,8 +234,8 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
     answers["merge"] = lambda d: (d.source.setCurrentText("cancel"), d.target.setCurrentText("cancel"))
     bar.merge_action.trigger()  # the same label twice: OK is disabled, nothing happens
     assert "cancel" in bar.labels
-    shipping = core_labels.label_id(window.project, "shipping")
-    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == [shipping]
+    added = [core_labels.label_id(window.project, name) for name in ("shipping", "returns")]
+    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == added
     assert (
         len(audit_actions(window, "labels.rename")) == 1 and len(audit_actions(window, "labels.merge")) == 1
     )
