@@ -39,7 +39,7 @@ def register(sub: Subparsers) -> None:
     p.add_argument(
         "--allow-personal-data",
         metavar="REASON",
-        help="admin: use a new name the PII analyser flags anyway (a false alarm); REASON goes in the audit log",
+        help="admin: a new name the PII analyser flags, used anyway (a false alarm); REASON is audit-logged",
     )
     add_json_flag(p)
     p.set_defaults(handler=cmd_labels_rename)
