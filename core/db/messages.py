@@ -64,6 +64,15 @@ def count_by_hand(conn: Connection) -> int:
     return count(conn, f"SELECT count(*) FROM ({BY_HAND_SQL})")
 
 
+def by_hand_among(conn: Connection, message_ids: Sequence[int]) -> set[int]:
+    """Which of ``message_ids`` wait for review by hand."""
+    found: set[int] = set()
+    for chunk in chunks(list(message_ids)):
+        sql = f"SELECT message_id FROM ({BY_HAND_SQL}) WHERE message_id IN ({marks(len(chunk))})"
+        found.update(r[0] for r in conn.execute(sql, chunk))
+    return found
+
+
 @dataclass(frozen=True)
 class MessageRow:
     """What one line of the message list shows. The subject is raw: show it through a redactor with

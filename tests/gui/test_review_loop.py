@@ -113,6 +113,11 @@ def test_messages_approve_all_leaves_are_found_under_review_by_hand(desk, projec
     desk.list_view.select_message(messages[2])
     flags = desk.message_view.fields["Flags"]
     qtbot.waitUntil(lambda: "undecodable data in body (review by hand)" in flags.text())
+    queue = desk.review_panel
+    queue.refresh()  # messages[2] was submitted for review: the queue marks it too
+    (row,) = [r for r in range(queue.table.rowCount()) if queue.entries()[r].message_id == messages[2]]
+    assert queue.table.item(row, 0).text().endswith("(by hand)")
+    assert all(not e.by_hand for e in queue.entries() if e.message_id != messages[2])
 
 
 def test_a_job_dialog_fits_its_text_and_gives_the_keyboard_back(desk, messages, qtbot, monkeypatch):
