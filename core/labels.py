@@ -18,7 +18,6 @@ reviewer or admin role. Error messages about CSV rows give row numbers, never ce
 from __future__ import annotations
 
 import csv
-import re
 import time
 import unicodedata
 from collections import Counter
@@ -33,6 +32,7 @@ from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.ingest.records import describe_header
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.label_guide import rename_description
 from scrubdesk.core.leak_guard import personal_data_problem
@@ -484,19 +484,6 @@ class BulkLabelSummary:
             "labels_added": self.labels_added,
             **self.independent.as_dict(),
         }
-
-
-_COLUMN_NAME = re.compile(r"\w[\w .:/()-]{0,39}")
-MAX_NAMED_COLUMNS = 30
-
-
-def describe_header(header: Sequence[str]) -> str:
-    """The columns a file has, for an error message, when its first line is a CSV header; otherwise only
-    that it is not one. A file that is not a CSV (an e-mail, a letter) would have its first line quoted."""
-    names = [str(h).strip() for h in header]
-    if names and len(names) <= MAX_NAMED_COLUMNS and all(_COLUMN_NAME.fullmatch(n) for n in names):
-        return f"its columns: {', '.join(names)}"
-    return f"its first line does not look like a CSV header ({len(names)} field(s); not shown)"
 
 
 def _rows_text(rows: Sequence[int]) -> str:

@@ -16,8 +16,8 @@ from scrubdesk.core.errors import InputError
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.labels import (
-    LabelLooksPersonalError,
     Labeller,
+    LabelLooksPersonalError,
     add_labels,
     label_from_csv,
     label_id,
