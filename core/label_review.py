@@ -28,7 +28,8 @@ from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.labels import describe_header, label_id, validate_label
+from scrubdesk.core.ingest.records import describe_header
+from scrubdesk.core.labels import label_id, validate_label
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
 from scrubdesk.core.store import Store

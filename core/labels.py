@@ -18,7 +18,6 @@ reviewer or admin role. Error messages about CSV rows give row numbers, never ce
 from __future__ import annotations
 
 import csv
-import re
 import time
 import unicodedata
 from collections import Counter
@@ -33,6 +32,7 @@ from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
+from scrubdesk.core.ingest.records import describe_header
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.label_guide import rename_description
 from scrubdesk.core.leak_guard import personal_data_problem
@@ -100,6 +100,15 @@ def screen_label_names(names: Sequence[str], screen: LabelScreen | None = None) 
     return findings
 
 
+class LabelLooksPersonalError(InputError):
+    """A new label name may be personal data. ``overridable``: only the PII analyser objects (an admin may
+    add it anyway, with a reason); otherwise the leak guard's shapes refuse it outright."""
+
+    def __init__(self, message: str, *, overridable: bool) -> None:
+        super().__init__(message)
+        self.overridable = overridable
+
+
 def _refuse_or_override(
     store: Store, names: Sequence[str], screen: LabelScreen | None, override_reason: str | None
 ) -> dict[str, Any] | None:
@@ -110,15 +119,17 @@ def _refuse_or_override(
         return None
     described = "; ".join(f"label {f.position} of {len(names)}: {', '.join(f.reasons)}" for f in findings)
     if any(not f.overridable for f in findings):
-        raise InputError(
+        raise LabelLooksPersonalError(
             f"refusing labels that look like personal data: {described}. Labels leave the project in "
-            "exports; choose a name that describes the intent. Nothing was changed."
+            "exports; choose a name that describes the intent. Nothing was changed.",
+            overridable=False,
         )
     reason = (override_reason or "").strip()
     if not reason:
-        raise InputError(
+        raise LabelLooksPersonalError(
             f"labels that may be personal data: {described}. If this is a false alarm, an admin can add "
-            "them anyway, giving the reason (CLI: --allow-personal-data REASON). Nothing was changed."
+            "them anyway, giving the reason (CLI: --allow-personal-data REASON). Nothing was changed.",
+            overridable=True,
         )
     require_role(store, ("admin",), "adding labels the PII analyser flagged")
     return {"positions": [f.position for f in findings], "reasons": [list(f.reasons) for f in findings],
@@ -221,12 +232,22 @@ class RelabelSummary:
         return {**self.as_dict(), "from": label_id(project, self.old), "to": label_id(project, self.new)}
 
 
-def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelSummary:
-    """Rename a label in the set, on every message and every suggestion (reviewer or admin).
+def rename_label(
+    project: Project,
+    store: Store,
+    old: str,
+    new: str,
+    *,
+    screen: LabelScreen | None = None,
+    override_reason: str | None = None,
+) -> RelabelSummary:
+    """Rename a label in the set, on every message and every suggestion (reviewer or admin). The new name
+    is screened for personal data as :func:`add_labels` screens a new label.
 
     A model trained before the rename still predicts the old name: retrain (or merge again) after it."""
     new = validate_label(new)
     role = require_role(store, MANAGE_ROLES, "renaming labels")
+    override = _refuse_or_override(store, [new], screen, override_reason)
     now = utc_now()
     with store.transaction() as conn:
         if not label_rows.in_set(conn, old):
@@ -238,9 +259,10 @@ def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelS
         label_rows.rename(conn, old, new)
         rename_description(conn, old, new)
         summary = RelabelSummary(old, new, *label_rows.relabel(conn, old, new))
-        AuditLog(store, project.keys.id_key).append(
-            "labels.rename", details=summary.audit_details(project), role=role, at=now
-        )
+        details = summary.audit_details(project)
+        if override:
+            details["screen_override"] = override
+        AuditLog(store, project.keys.id_key).append("labels.rename", details=details, role=role, at=now)
     return summary
 
 
@@ -462,19 +484,6 @@ class BulkLabelSummary:
             "labels_added": self.labels_added,
             **self.independent.as_dict(),
         }
-
-
-_COLUMN_NAME = re.compile(r"\w[\w .:/()-]{0,39}")
-MAX_NAMED_COLUMNS = 30
-
-
-def describe_header(header: Sequence[str]) -> str:
-    """The columns a file has, for an error message, when its first line is a CSV header; otherwise only
-    that it is not one. A file that is not a CSV (an e-mail, a letter) would have its first line quoted."""
-    names = [str(h).strip() for h in header]
-    if names and len(names) <= MAX_NAMED_COLUMNS and all(_COLUMN_NAME.fullmatch(n) for n in names):
-        return f"its columns: {', '.join(names)}"
-    return f"its first line does not look like a CSV header ({len(names)} field(s); not shown)"
 
 
 def _rows_text(rows: Sequence[int]) -> str:

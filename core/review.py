@@ -299,6 +299,7 @@ class QueueEntry:
     kept: int  # spans rejected: their text stays in clear
     stale_approval: bool  # approved once, but the message was analysed again since
     scrubbed_subject: str = ""
+    by_hand: bool = False  # another language or an undecodable body: the analyser cannot vouch for it
 
     def __repr__(self) -> str:
         return f"QueueEntry(message_id={self.message_id}, msg_key={self.msg_key!r})"
@@ -314,6 +315,7 @@ def review_queue(
     if redactor is not None and rows:
         spans = reviews.subject_spans(store, [r.message_id for r in rows])
         subjects = {r.message_id: redactor.redact(r.subject, spans[r.message_id]) for r in rows}
+    by_hand = messages.by_hand_among(store, [r.message_id for r in rows])
     return [
         QueueEntry(
             message_id=r.message_id,
@@ -326,6 +328,7 @@ def review_queue(
             kept=int(r.kept),
             stale_approval=bool(r.stale_approval),
             scrubbed_subject=subjects.get(r.message_id, ""),
+            by_hand=r.message_id in by_hand,
         )
         for r in rows
     ]

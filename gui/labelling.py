@@ -31,15 +31,23 @@ from scrubdesk.core import labels as core_labels
 from scrubdesk.core.db.messages import MessageRow
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.labelling_session import LabellingSession
-from scrubdesk.core.labels import LabelChange
+from scrubdesk.core.labels import LabelChange, LabelLooksPersonalError, LabelScreen
 from scrubdesk.core.project import Project
 from scrubdesk.core.store import Store
-from scrubdesk.gui.errors import show_error
+from scrubdesk.gui.errors import show_error, user_message
 from scrubdesk.gui.keymap import is_typing
 from scrubdesk.gui.label_bar import NUMBERED, LabelBar, LabelSetDialog
 from scrubdesk.gui.label_picker import LabelPicker
+from scrubdesk.gui.label_screening import (
+    Findings,
+    analyser_screen,
+    ask_override_reason,
+    found_screen,
+    screen_job,
+)
 from scrubdesk.gui.message_list import MessageListView
 from scrubdesk.gui.message_table_model import MessageTableModel
+from scrubdesk.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +69,14 @@ class LabellingController(QObject):
         bar: LabelBar,
         focus_scopes: list[QWidget],
         notify: Callable[[str], None],
+        *,
+        runner: TaskRunner,
     ) -> None:
         super().__init__(window)
         self.window = window
+        self.runner = runner
+        self.screen: LabelScreen | None = None  # the PII analyser's, loaded on first use
+        self.screening: Task | None = None
         self.view = view
         self.model: MessageTableModel = view.message_model()
         self.bar = bar
@@ -295,19 +308,59 @@ class LabellingController(QObject):
             return False
         return True
 
-    def add_label(self, name: str) -> bool:
-        ok = self._edit_set("Could not add the label", lambda p, s: core_labels.add_label(p, s, name))
-        if ok:
-            self.reload_labels()
-        return ok
+    # new names: screened for personal data in a worker, then changed in core -----------------------------
+    def _screen_then(
+        self, title: str, names: list[str], change: ScreenedChange, done: Callable[[], None]
+    ) -> None:
+        if self.project is None or self.store is None:
+            return
+        if self.screening is not None and self.screening.running:
+            self.notify("Still checking the previous label names")
+            return
+        self.screen = self.screen or analyser_screen()
+        self.screening = self.runner.run(screen_job(self.screen, names), name="label screen")
+        self.screening.succeeded.connect(partial(self._screened, title, change, done))
+        self.screening.failed.connect(partial(self._screen_failed, title))
+        self.notify("Checking the new label names for personal data…")
+        self.screening.start()
 
-    def rename_label(self, old: str, new: str) -> bool:
-        ok = self._edit_set(
-            "Could not rename the label", lambda p, s: core_labels.rename_label(p, s, old, new)
+    @Slot(object)
+    def _screened(
+        self, title: str, change: ScreenedChange, done: Callable[[], None], found: Findings
+    ) -> None:
+        if self.project is None or self.store is None:
+            return  # the project was closed meanwhile
+        screen = found_screen(found)
+        try:
+            change(self.project, self.store, screen=screen, reason=None)
+        except LabelLooksPersonalError as exc:
+            reason = (
+                ask_override_reason(self.window, user_message(exc))
+                if exc.overridable and self.session.role == "admin"
+                else None
+            )
+            if reason is None:
+                show_error(self.window, title, exc)
+                return
+            if not self._edit_set(title, partial(change, screen=screen, reason=reason)):
+                return
+        except ScrubdeskError as exc:
+            show_error(self.window, title, exc)
+            return
+        done()
+
+    @Slot(object)
+    def _screen_failed(self, title: str, exc: BaseException) -> None:
+        show_error(self.window, title, exc)
+
+    def rename_label(self, old: str, new: str) -> None:
+        """Rename once the new name has been screened for personal data (in a worker)."""
+        self._screen_then(
+            "Could not rename the label",
+            [new.strip()],
+            partial(_rename_label, old, new),
+            partial(self._relabelled, f"Renamed {old} to {new.strip()}"),
         )
-        if ok:
-            self._relabelled(f"Renamed {old} to {new.strip()}")
-        return ok
 
     def merge_labels(self, source: str, target: str) -> bool:
         ok = self._edit_set(
@@ -335,19 +388,23 @@ class LabellingController(QObject):
 
     @Slot()
     def add_label_dialog(self) -> None:
-        """Add labels: one per line, typed or pasted; those already in the set are skipped."""
+        """Add labels: one per line, typed or pasted; those already in the set are skipped. The new names
+        are screened for personal data first (in a worker), then added in one step."""
         dialog = self._dialog("add")
         if dialog is None:
             return
         names = dialog.new_names()
         new = [n for n in names if n not in self.bar.labels]
         skipped = len(names) - len(new)
-        if new and self._edit_set("Could not add the labels", partial(_add_labels, new)):
-            self.reload_labels()
-            note = f"Added {len(new)} label(s)"
-            self.notify(note + (f"; {skipped} already in the set" if skipped else ""))
+        if new:
+            added = partial(self._added, len(new), skipped)
+            self._screen_then("Could not add the labels", new, partial(_add_labels, new), added)
         elif skipped:
             self.notify(f"All {skipped} label(s) are already in the set")
+
+    def _added(self, added: int, skipped: int) -> None:
+        self.reload_labels()
+        self.notify(f"Added {added} label(s)" + (f"; {skipped} already in the set" if skipped else ""))
 
     @Slot()
     def rename_label_dialog(self) -> None:
@@ -362,8 +419,19 @@ class LabellingController(QObject):
             self.merge_labels(dialog.source.currentText(), dialog.target.currentText())
 
 
-def _add_labels(names: list[str], project: Project, store: Store) -> list[str]:
-    return core_labels.add_labels(project, store, names)
+ScreenedChange = Callable[..., object]  # (project, store, *, screen, reason) -> result
+
+
+def _add_labels(
+    names: list[str], project: Project, store: Store, *, screen: LabelScreen, reason: str | None
+) -> list[str]:
+    return core_labels.add_labels(project, store, names, screen=screen, override_reason=reason)
+
+
+def _rename_label(
+    old: str, new: str, project: Project, store: Store, *, screen: LabelScreen, reason: str | None
+) -> object:
+    return core_labels.rename_label(project, store, old, new, screen=screen, override_reason=reason)
 
 
 def _digit(number: int) -> Qt.Key:

@@ -396,6 +396,7 @@ class MainWindow(QMainWindow):
             self.label_bar,
             [self.list_view],  # Enter accepts the suggestion from the list; in the spans it never labels
             self.notify,
+            runner=self.runner,
         )
         self.labelling.labels_changed.connect(self._labels_changed)
         self.labelling.labels_changed.connect(self.project_actions.guide_panel.set_labels)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from scrubdesk.core.db.messages import Message
+from scrubdesk.core.ingest.records import NEEDS_REVIEW_FLAGS, flag_text
 from scrubdesk.gui.span_text_view import SubjectView
 
 HEADER_FIELDS = ("From", "To", "Cc", "Date", "Subject", "Label", "Attachments", "Flags", "ID", "Source")
@@ -40,6 +41,12 @@ def format_sent_at(sent_at: str | None) -> str:
     return sent_at.replace("T", " ").replace("+00:00", " UTC")
 
 
+def format_flags(flags: tuple[str, ...]) -> str:
+    """Import flags in words; those that keep a message out of approve-all say it needs review by hand."""
+    words = [flag_text(f) + (" (review by hand)" if f in NEEDS_REVIEW_FLAGS else "") for f in flags]
+    return ", ".join(words) or "—"
+
+
 def header_values(message: Message) -> dict[str, str]:
     return {
         "From": format_sender(message),
@@ -49,7 +56,7 @@ def header_values(message: Message) -> dict[str, str]:
         "Subject": message.subject or "(no subject)",
         "Label": message.label or "unlabelled",
         "Attachments": format_attachments(message),
-        "Flags": ", ".join(message.flags) or "—",
+        "Flags": format_flags(message.flags),
         "ID": message.msg_key,
         "Source": message.source_location,
     }

@@ -166,9 +166,11 @@ SHOW_CHOICES = (
     ("Labelled", "labelled"),
     ("Needs review", "needs_review"),
     ("Sent back", "sent_back"),
+    ("Review by hand", "by_hand"),
 )
 SENT_BACK = "state:sent_back"
 MY_QUEUE = "queue:mine"
+BY_HAND = "state:by_hand"
 ANY_PII = "Any PII"
 
 
@@ -276,6 +278,12 @@ class MessageListPanel(QWidget):
             self.show_combo.addItem(f"My queue ({queue})", MY_QUEUE)
         for text, state in SHOW_CHOICES:
             self.show_combo.addItem(text, f"state:{state}")
+        self.show_combo.setItemData(
+            self.show_combo.findData(BY_HAND),
+            "Messages approve-all leaves for a person: the analyser does not support their language, "
+            "or their body could not be decoded",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.update_sent_back(store)
         if labels:
             self.show_combo.insertSeparator(self.show_combo.count())
@@ -290,11 +298,10 @@ class MessageListPanel(QWidget):
         self._show_filter(current)
 
     def update_sent_back(self, store: Store | None) -> int:
-        """The "Sent back" filter carries its count as a badge; returns the count."""
+        """The "Sent back" and "Review by hand" filters carry their counts as badges; returns the first."""
         sent_back = reviews.count_sent_back(store) if store is not None else 0
-        index = self.show_combo.findData(SENT_BACK)
-        if index >= 0:
-            self.show_combo.setItemText(index, f"Sent back ({sent_back})" if sent_back else "Sent back")
+        self._badge(SENT_BACK, "Sent back", sent_back)
+        self._badge(BY_HAND, "Review by hand", messages.count_by_hand(store) if store is not None else 0)
         return sent_back
 
     @Slot()
@@ -304,6 +311,11 @@ class MessageListPanel(QWidget):
         if index >= 0:
             self.show_combo.setItemText(index, f"My queue ({self.model.queue_size})")
         return self.model.queue_size
+
+    def _badge(self, data: str, text: str, n: int) -> None:
+        index = self.show_combo.findData(data)
+        if index >= 0:
+            self.show_combo.setItemText(index, f"{text} ({n})" if n else text)
 
     def _show_filter(self, where: MessageFilter) -> None:
         key = f"label:{where.label}" if where.label is not None else f"state:{where.state}"

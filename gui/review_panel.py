@@ -41,6 +41,10 @@ from scrubdesk.core.roles import REVIEWER_ROLES, role_of
 from scrubdesk.core.scrubbing import project_redactor
 from scrubdesk.core.store import Store
 
+BY_HAND_TIP = (
+    "Review by hand: the analyser does not support this message's language, or its body could not be "
+    "decoded, so its suggestions may miss personal data"
+)
 QUEUE_PAGE = 500  # the queue shows the oldest submissions first; more than this is a backlog to page
 COLUMNS = ("Message", "Subject (scrubbed)", "PII", "To decide", "Kept", "Submitted by", "Submitted")
 NUMERIC = (2, 3, 4)
@@ -186,9 +190,11 @@ class ReviewPanel(QWidget):
             self.table.setRowCount(len(self._entries))
             for row, entry in enumerate(self._entries):
                 key = QTableWidgetItem(
-                    entry.msg_key[:12] + ("  (re-analysed)" if entry.stale_approval else "")
+                    entry.msg_key[:12]
+                    + ("  (re-analysed)" if entry.stale_approval else "")
+                    + ("  (by hand)" if entry.by_hand else "")
                 )
-                key.setToolTip(entry.msg_key)
+                key.setToolTip(entry.msg_key + (f"\n{BY_HAND_TIP}" if entry.by_hand else ""))
                 key.setData(Qt.ItemDataRole.UserRole, entry.message_id)
                 cells = [
                     key,

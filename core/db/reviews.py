@@ -6,11 +6,10 @@ the analysis fingerprint it saw, and counts only while the message's analysis st
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from scrubdesk.core.db.messages import NOT_PURGED
+from scrubdesk.core.db.messages import NOT_PURGED, flagged_sql
 from scrubdesk.core.db.rows import Connection, count, mapped, marks
 from scrubdesk.core.db.splits import TEST_IDS_SQL
 from scrubdesk.core.spans import Span
@@ -128,19 +127,13 @@ def decide(
     )
 
 
-def _flagged(flags: Collection[str]) -> str:
-    """A condition on ``m.flags`` (a JSON list of flag names): the message carries any of ``flags``."""
-    names = [json.dumps(f) for f in sorted(flags)]  # each flag as it appears inside the JSON list
-    return "(" + " OR ".join(f"instr(m.flags, '{n}') > 0" for n in names) + ")" if names else "0"
-
-
 def _to_approve(skip_flags: Collection[str]) -> str:
     """FROM and WHERE of the analysed messages approve-all approves (``a`` their analysis): readable,
     not flagged, and not approved for their current analysis yet. One home for both of its steps."""
     return (
         "FROM analysis_state a JOIN messages m ON m.id = a.message_id "
         "LEFT JOIN reviews r ON r.message_id = a.message_id "
-        f"WHERE a.language_supported = 1 AND NOT {_flagged(skip_flags)} "
+        f"WHERE a.language_supported = 1 AND NOT {flagged_sql(skip_flags)} "
         "AND (r.message_id IS NULL OR r.status != 'approved' OR r.fingerprint IS NOT a.fingerprint)"
     )
 
@@ -254,5 +247,5 @@ def count_left_for_review(conn: Connection, skip_flags: Collection[str]) -> int:
     return count(
         conn,
         "SELECT count(*) FROM analysis_state a JOIN messages m ON m.id = a.message_id "
-        f"WHERE a.language_supported = 0 OR {_flagged(skip_flags)}",
+        f"WHERE a.language_supported = 0 OR {flagged_sql(skip_flags)}",
     )

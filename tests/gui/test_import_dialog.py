@@ -339,7 +339,7 @@ def test_a_source_that_cannot_be_read_as_asked_blocks_the_import_until_fixed(qtb
     preview = preview_of(qtbot, dialog)
     assert preview.items == () and "no column 'body'" in preview.errors[0]
     assert not dialog.import_button.isEnabled()
-    assert "no column 'body'" in dialog.hint.text() and "'text'" in dialog.hint.text()
+    assert "no column 'body'" in dialog.hint.text() and "its columns: id, text" in dialog.hint.text()
     assert dialog.preview_status.text() == "The source cannot be read as asked (see below)."
     completer = dialog.text_column.completer()  # the file's columns are offered while typing
     assert completer is not None

@@ -381,6 +381,7 @@ def test_filter_bar_choices_come_from_the_project(store, annotated, project_1000
         "Labelled",
         "Needs review",
         "Sent back (5)",  # with its badge: five of the annotated messages were sent back
+        "Review by hand",  # no badge: every analysed message here is readable and in English
         "",
         "Label: billing",
         "Label: complaint",

@@ -91,6 +91,35 @@ def test_the_annotator_finds_what_was_sent_back(desk, messages):
     assert "sent back" not in desk.role_label.text()
 
 
+def test_messages_approve_all_leaves_are_found_under_review_by_hand(desk, project, messages, qtbot):
+    """A message in a language the analyser does not read, and one whose body could not be decoded, are
+    left by approve-all for a person: the list finds them under 'Review by hand (N)' and the header says
+    why."""
+    from scrubdesk.core.db.spans import record_analysis
+    from tests.builders import overwrite_message
+
+    with project.store() as store, store.transaction() as conn:
+        record_analysis(conn, messages[3], "fp-k3", "now", language="de", language_supported=False)
+        overwrite_message(conn, messages[2], flags='["undecoded_body"]')
+    panel = desk.list_panel
+    panel.fill_choices(desk.store)
+    by_hand = panel.show_combo.findData("state:by_hand")
+    assert panel.show_combo.itemText(by_hand) == "Review by hand (2)"
+    desk.list_view.setFocus()
+    press(Qt.Key.Key_Backtab)  # list -> PII filter
+    press(Qt.Key.Key_Backtab)  # -> the Show filter
+    choose(panel.show_combo, "state:by_hand")
+    assert {desk.model.message_id_at(r) for r in range(desk.model.rowCount())} == {messages[2], messages[3]}
+    desk.list_view.select_message(messages[2])
+    flags = desk.message_view.fields["Flags"]
+    qtbot.waitUntil(lambda: "undecodable data in body (review by hand)" in flags.text())
+    queue = desk.review_panel
+    queue.refresh()  # messages[2] was submitted for review: the queue marks it too
+    (row,) = [r for r in range(queue.table.rowCount()) if queue.entries()[r].message_id == messages[2]]
+    assert queue.table.item(row, 0).text().endswith("(by hand)")
+    assert all(not e.by_hand for e in queue.entries() if e.message_id != messages[2])
+
+
 def test_a_job_dialog_fits_its_text_and_gives_the_keyboard_back(desk, messages, qtbot, monkeypatch):
     import scrubdesk.gui.project_actions as actions
 
