@@ -99,3 +99,42 @@ def test_a_sampled_label_is_corrected_with_a_comment_from_the_keyboard(qtbot, te
         assert dialog.decided_count == 1 and dialog.notice.text().startswith("Choose the label first")
         logged = json.dumps([(e.objects, e.details) for e in audit_rows(store)])
     assert "close 2 accounts" not in logged  # comments never reach the audit log
+
+
+def test_every_team_widget_has_an_accessible_name(qtbot, team_project, runner):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QLineEdit,
+        QPlainTextEdit,
+        QWidget,
+    )
+
+    from scrubdesk.gui.assign_dialog import AssignDialog
+    from scrubdesk.gui.label_review_dialog import LabelReviewDialog
+    from scrubdesk.gui.team_view import TeamView
+
+    unnamed = []
+    with team_project.store() as store:
+        dialogs = [AssignDialog(team_project, store), LabelReviewDialog(team_project, store)]
+        dialogs.append(TeamView(team_project, store, runner))
+        for dialog in dialogs:
+            qtbot.addWidget(dialog)
+            for widget in dialog.findChildren(QWidget):
+                if not widget.isVisibleTo(dialog) or widget.window() is not dialog:
+                    continue  # e.g. a combo box's closed popup list
+                if isinstance(widget, QHeaderView) or widget.objectName().startswith("qt_"):
+                    continue
+                if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox):
+                    continue  # a spin box's own line edit: part of a named widget
+                named = isinstance(widget, QAbstractItemView | QLineEdit | QComboBox | QPlainTextEdit)
+                if (named or isinstance(widget, QAbstractSpinBox)) and not widget.accessibleName():
+                    unnamed.append(f"{type(dialog).__name__}: {type(widget).__name__}")
+                elif isinstance(widget, QAbstractButton) and not (widget.accessibleName() or widget.text()):
+                    unnamed.append(f"{type(dialog).__name__}: {type(widget).__name__} (no text either)")
+        if dialogs[-1].task is not None:
+            qtbot.waitUntil(lambda: not dialogs[-1].task.running)
+    assert unnamed == []
