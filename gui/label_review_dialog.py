@@ -88,7 +88,6 @@ class LabelReviewDialog(QDialog):
         self.text.setObjectName("labelReviewText")
         self.text.setAccessibleName("Scrubbed text of the selected message")
         self.text.setReadOnly(True)
-        self.text.setPlaceholderText("Select a message to read its scrubbed text")
         self.choice = QComboBox(self)
         self.choice.setObjectName("labelReviewChoice")
         self.choice.setAccessibleName("Decided label")
@@ -148,8 +147,9 @@ class LabelReviewDialog(QDialog):
         self.choice.addItem(CHOOSE, None)
         for number, label in enumerate(self.labels, start=1):
             self.choice.addItem(f"{number}  {label}" if number <= NUMBERED else label, label)
-        keys = " · ".join(f"{n} {label}" for n, label in enumerate(self.labels[:NUMBERED], start=1))
-        self.keys_hint.setText(f"Keys: {keys} · Ctrl+Return decides and moves on · Up/Down move in the queue")
+        keys = [f"{n} {label}" for n, label in enumerate(self.labels[:NUMBERED], start=1)]
+        keys += ["Ctrl+Return decides and moves on", "Up/Down move in the queue"]
+        self.keys_hint.setText("Keys: " + " · ".join(keys))
         try:
             self.items = label_review.label_review_queue(self.store)
             counts = label_review.queue_counts(self.store)
@@ -183,10 +183,15 @@ class LabelReviewDialog(QDialog):
             f"{total} message(s) await a label decision: {parts}" if total else "No label awaits a decision."
         )
         if self.items:
+            self.text.setPlaceholderText("Select a message to read its scrubbed text")
             self.table.selectRow(0)
             self.table.setCurrentCell(0, 0)
         else:
             self._show(None)
+            self.text.setPlaceholderText(
+                "Nothing to decide. Disagreements between annotators, sampled labels and spot checks of "
+                "accepted suggestions come here."
+            )
         self.decide_button.setEnabled(bool(self.items))
 
     def selected(self) -> label_review.LabelReviewItem | None:
