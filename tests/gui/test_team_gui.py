@@ -128,6 +128,8 @@ def _label_my_queue(qtbot, window, truth, decide) -> list[str]:
     for _ in range(window.model.rowCount()):
         row = window.model.row_data(view.current_row())
         assert not row.label  # nobody's label shows on a message still waiting for this annotator
+        assert window.message_view.header.fields["Label"].text() == "unlabelled"
+        assert not any(b.isChecked() for b in window.label_bar.buttons)  # no label checked in the bar
         label = decide(row.msg_key)
         _key(QApplication.focusWidget(), Qt.Key(Qt.Key.Key_1 + LABELS.index(label)))
         done.append(row.msg_key)
@@ -175,8 +177,10 @@ def test_team_flow_through_the_desk(qtbot, main_window, project, identity, tmp_p
     assert window.list_panel.show_combo.currentText() == f"My queue ({each})"
     alices = _label_my_queue(qtbot, window, truth, truth.__getitem__)
     assert window.list_panel.show_combo.currentText() == "My queue (0)"
-    own = window.model.row_data(0)
-    assert own.label == truth[own.msg_key]  # she sees her own label, also on an overlap message
+    # She sees her own labels, on the overlap too (where the message's label waits for bob's).
+    assert all(window.model.row_data(r).label == truth[k] for r, k in enumerate(alices))
+    window.list_view.select_row(0)
+    assert window.message_view.header.fields["Label"].text() == truth[alices[0]]
 
     _play(identity, "bob")
     _reopen(qtbot, window, path)
