@@ -356,8 +356,10 @@ class MessageTableModel(QAbstractTableModel):
         if row is None:
             return
         self.labelled_count += bool(label) - bool(previous)
-        if self._queue or self._overlap:  # labelled from the queue: it is no longer waiting
-            self._queue = my_queue(self._store) if self._store is not None else []
+        if label and message_id in self._queue:  # labelled from the queue: no longer waiting (no query)
+            self._queue.remove(message_id)
+        elif not label and (self._queue or self._overlap) and self._store is not None:
+            self._queue = my_queue(self._store)  # a label removed (or undone): it may wait again
         found = self._cached(message_id, row)
         if found is not None:
             _row, page_no, offset = found

@@ -177,6 +177,12 @@ def test_team_flow_through_the_desk(qtbot, main_window, project, identity, tmp_p
     assert window.list_panel.show_combo.currentText() == f"My queue ({each})"
     alices = _label_my_queue(qtbot, window, truth, truth.__getitem__)
     assert window.list_panel.show_combo.currentText() == "My queue (0)"
+    _key(QApplication.focusWidget(), Qt.Key.Key_U)  # undo the last label: that message waits again
+    assert window.list_panel.show_combo.currentText() == "My queue (1)"
+    last = window.model.row_data(window.list_view.current_row())
+    assert last.msg_key == alices[-1] and not last.label
+    _key(QApplication.focusWidget(), Qt.Key(Qt.Key.Key_1 + LABELS.index(truth[last.msg_key])))
+    assert window.list_panel.show_combo.currentText() == "My queue (0)"
     # She sees her own labels, on the overlap too (where the message's label waits for bob's).
     assert all(window.model.row_data(r).label == truth[k] for r, k in enumerate(alices))
     window.list_view.select_row(0)
