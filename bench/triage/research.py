@@ -193,7 +193,8 @@ OPTIONS: dict = {}
 def head(variant: str, c: float, seed: int):
     if variant == "e5lda":  # shrinkage LDA: class means + shared covariance, closed form (C unused)
         return LinearDiscriminantAnalysis(solver="lsqr", shrinkage=OPTIONS.get("lda_shrinkage"))
-    if variant.startswith(("e5c-", "e5cn-", "e5w-", "e5n-", "e5ls-", "e5p-", "e5ldastart-")):
+    centred = ("e5c-", "e5cn-", "e5w-", "e5n-", "e5ls-", "e5p-", "e5ldastart-", "e5pass-", "e5cqp-")
+    if variant.startswith(centred):
         return Centred(
             c,
             renorm=variant.startswith("e5cn-"),
@@ -282,7 +283,9 @@ def main() -> int:
     dense = None
     if a.variant.startswith(("e5", "fuse")):
         dense = np.vstack([np.load(EMB / f"{a.set}-train.npy"), np.load(EMB / f"{a.set}-test.npy")])
-    if a.variant.startswith("e5qp"):  # both e5 prefixes: query and passage views side by side
+    if a.variant.startswith("e5pass"):  # the passage view alone (e5's other prefix)
+        dense = np.vstack([np.load(EMB / f"{a.set}-{s}-passage.npy") for s in ("train", "test")])
+    if a.variant.startswith(("e5qp", "e5cqp")):  # both e5 prefixes: query and passage views side by side
         passage = [np.load(EMB / f"{a.set}-{s}-passage.npy") for s in ("train", "test")]
         dense = np.hstack([dense, np.vstack(passage)]) / np.sqrt(2)
     if a.variant.startswith(("wl", "e5wl")):
