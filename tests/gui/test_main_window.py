@@ -101,7 +101,7 @@ def test_recent_projects_menu_and_missing_folder_is_dropped(
     gone = tmp_path / "gone"
     app_settings.add_recent_project(gone)
     app_settings.add_recent_project(project.path)
-    main_window._fill_recent_menu()
+    main_window.recent_menu.aboutToShow.emit()  # as opening the menu does
     titles = [a.text() for a in main_window.recent_menu.actions()]
     assert titles[0].startswith("proj") and titles[1].startswith("gone")
     main_window.recent_menu.actions()[1].trigger()
