@@ -148,6 +148,7 @@ def test_about_box_lists_versions(main_window, qtbot):
     for name, value in versions().items():
         assert name in text and value.split()[0] in text
     assert set(versions()) >= {"Scrubdesk", "Qt", "PySide6", "Python"}
+    assert "GeoNames" in text and "CC BY 4.0" in text  # the gazetteer's licence asks for attribution
 
 
 def test_menus(main_window, qtbot):
