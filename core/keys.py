@@ -167,6 +167,32 @@ def resolve_backend(env: Mapping[str, str] | None = None) -> Any:
     return trusted[0]
 
 
+def passphrase_needed(env: Mapping[str, str] | None = None) -> Path | None:
+    """The encrypted key file whose passphrase must be typed in (a desktop without an OS keyring), or None.
+
+    That is when the key file is chosen (``SCRUBDESK_KEYRING=file``) without ``SCRUBDESK_PASSPHRASE``, or
+    when nothing is chosen, no secure OS keyring exists, and a key file is there to unlock. Without an OS
+    keyring and without a key file, nothing is offered: opening refuses as before, with its explanation."""
+    env = os.environ if env is None else env
+    choice = env.get(ENV_BACKEND, "").strip().lower()
+    path = Path(env.get(ENV_KEYRING_FILE) or default_keyring_file())
+    if choice == "file":
+        return None if env.get(ENV_PASSPHRASE) else path
+    if choice not in ("", "os"):
+        return None
+    try:
+        resolve_backend(env)
+    except KeyringUnavailableError:
+        return path if path.exists() else None
+    return None
+
+
+def key_file_vault(path: Path, passphrase: str) -> KeyVault:
+    """A vault over the encrypted key file at ``path``, unlocked with a passphrase someone typed in. The
+    passphrase lives only in this object: never stored, never logged (its repr hides it)."""
+    return KeyVault(EncryptedKeyFile(path, passphrase))
+
+
 class KeyVault:
     """Reads and writes project keys in one keyring backend."""
 

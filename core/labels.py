@@ -17,8 +17,6 @@ reviewer or admin role. Error messages about CSV rows give row numbers, never ce
 
 from __future__ import annotations
 
-import csv
-import re
 import time
 import unicodedata
 from collections import Counter
@@ -30,10 +28,12 @@ from typing import Any
 from scrubdesk.core import adjudication
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.csv_input import csv_records
 from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.label_guide import rename_description
 from scrubdesk.core.leak_guard import personal_data_problem
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role
@@ -99,6 +99,15 @@ def screen_label_names(names: Sequence[str], screen: LabelScreen | None = None) 
     return findings
 
 
+class LabelLooksPersonalError(InputError):
+    """A new label name may be personal data. ``overridable``: only the PII analyser objects (an admin may
+    add it anyway, with a reason); otherwise the leak guard's shapes refuse it outright."""
+
+    def __init__(self, message: str, *, overridable: bool) -> None:
+        super().__init__(message)
+        self.overridable = overridable
+
+
 def _refuse_or_override(
     store: Store, names: Sequence[str], screen: LabelScreen | None, override_reason: str | None
 ) -> dict[str, Any] | None:
@@ -109,15 +118,17 @@ def _refuse_or_override(
         return None
     described = "; ".join(f"label {f.position} of {len(names)}: {', '.join(f.reasons)}" for f in findings)
     if any(not f.overridable for f in findings):
-        raise InputError(
+        raise LabelLooksPersonalError(
             f"refusing labels that look like personal data: {described}. Labels leave the project in "
-            "exports; choose a name that describes the intent. Nothing was changed."
+            "exports; choose a name that describes the intent. Nothing was changed.",
+            overridable=False,
         )
     reason = (override_reason or "").strip()
     if not reason:
-        raise InputError(
+        raise LabelLooksPersonalError(
             f"labels that may be personal data: {described}. If this is a false alarm, an admin can add "
-            "them anyway, giving the reason (CLI: --allow-personal-data REASON). Nothing was changed."
+            "them anyway, giving the reason (CLI: --allow-personal-data REASON). Nothing was changed.",
+            overridable=True,
         )
     require_role(store, ("admin",), "adding labels the PII analyser flagged")
     return {"positions": [f.position for f in findings], "reasons": [list(f.reasons) for f in findings],
@@ -220,12 +231,22 @@ class RelabelSummary:
         return {**self.as_dict(), "from": label_id(project, self.old), "to": label_id(project, self.new)}
 
 
-def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelSummary:
-    """Rename a label in the set, on every message and every suggestion (reviewer or admin).
+def rename_label(
+    project: Project,
+    store: Store,
+    old: str,
+    new: str,
+    *,
+    screen: LabelScreen | None = None,
+    override_reason: str | None = None,
+) -> RelabelSummary:
+    """Rename a label in the set, on every message and every suggestion (reviewer or admin). The new name
+    is screened for personal data as :func:`add_labels` screens a new label.
 
     A model trained before the rename still predicts the old name: retrain (or merge again) after it."""
     new = validate_label(new)
     role = require_role(store, MANAGE_ROLES, "renaming labels")
+    override = _refuse_or_override(store, [new], screen, override_reason)
     now = utc_now()
     with store.transaction() as conn:
         if not label_rows.in_set(conn, old):
@@ -235,10 +256,12 @@ def rename_label(project: Project, store: Store, old: str, new: str) -> RelabelS
         if label_rows.in_set(conn, new):
             raise InputError(f"label {new!r} already exists: merge {old!r} into it instead")
         label_rows.rename(conn, old, new)
+        rename_description(conn, old, new)
         summary = RelabelSummary(old, new, *label_rows.relabel(conn, old, new))
-        AuditLog(store, project.keys.id_key).append(
-            "labels.rename", details=summary.audit_details(project), role=role, at=now
-        )
+        details = summary.audit_details(project)
+        if override:
+            details["screen_override"] = override
+        AuditLog(store, project.keys.id_key).append("labels.rename", details=details, role=role, at=now)
     return summary
 
 
@@ -462,19 +485,6 @@ class BulkLabelSummary:
         }
 
 
-_COLUMN_NAME = re.compile(r"\w[\w .:/()-]{0,39}")
-MAX_NAMED_COLUMNS = 30
-
-
-def describe_header(header: Sequence[str]) -> str:
-    """The columns a file has, for an error message, when its first line is a CSV header; otherwise only
-    that it is not one. A file that is not a CSV (an e-mail, a letter) would have its first line quoted."""
-    names = [str(h).strip() for h in header]
-    if names and len(names) <= MAX_NAMED_COLUMNS and all(_COLUMN_NAME.fullmatch(n) for n in names):
-        return f"its columns: {', '.join(names)}"
-    return f"its first line does not look like a CSV header ({len(names)} field(s); not shown)"
-
-
 def _rows_text(rows: Sequence[int]) -> str:
     shown = ", ".join(map(str, rows[:MAX_REPORTED_ROWS]))
     return shown + (f" and {len(rows) - MAX_REPORTED_ROWS} more" if len(rows) > MAX_REPORTED_ROWS else "")
@@ -483,33 +493,17 @@ def _rows_text(rows: Sequence[int]) -> str:
 def read_label_csv(path: Path, key_column: str, label_column: str) -> list[tuple[int, str, str]]:
     """(row number, key, label) for each data row; the header is row 1. Refuses bad labels by row."""
     path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
     rows: list[tuple[int, str, str]] = []
     empty: list[int] = []
     invalid: list[int] = []
-    with handle:
-        try:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            for column in (key_column, label_column):
-                if column not in header:
-                    raise InputError(f"{path.name} has no column {column!r}; {describe_header(header)}")
-            for number, record in enumerate(reader, start=2):
-                key = (record.get(key_column) or "").strip()
-                label = (record.get(label_column) or "").strip()
-                if not label:
-                    empty.append(number)
-                elif not _is_valid(label):
-                    invalid.append(number)
-                else:
-                    rows.append((number, key, label))
-        except UnicodeDecodeError:
-            raise InputError(f"{path.name} is not UTF-8 text") from None
-        except csv.Error as exc:
-            raise InputError(f"{path.name} is not a readable CSV file (line {reader.line_num})") from exc
+    for number, record in csv_records(path, (key_column, label_column)):
+        key, label = record[key_column].strip(), record[label_column].strip()
+        if not label:
+            empty.append(number)
+        elif not _is_valid(label):
+            invalid.append(number)
+        else:
+            rows.append((number, key, label))
     if empty:
         raise InputError(f"{path.name}: {len(empty)} row(s) have an empty label (rows {_rows_text(empty)})")
     if invalid:

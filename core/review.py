@@ -12,20 +12,16 @@ trainable until a reviewer approves it again.
 
 from __future__ import annotations
 
-import atexit
-import logging
-import queue
-import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db import messages, reviews, settings
 from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.db.rows import Connection
-from scrubdesk.core.errors import InputError, ScrubdeskError
+from scrubdesk.core.errors import InputError
 from scrubdesk.core.ingest.records import NEEDS_REVIEW_FLAGS
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
@@ -33,8 +29,6 @@ from scrubdesk.core.redaction import Redactor
 from scrubdesk.core.roles import REVIEWER_ROLES, ROLES, require_role, role_of
 from scrubdesk.core.spans import Span
 from scrubdesk.core.store import Store
-
-_log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent_back")
 
@@ -46,6 +40,7 @@ class ApprovalSummary:
     not_analysed: int  # skipped: run `analyze` first
     role: str
     needs_review_by_hand: int = 0  # skipped: another language, or a body the import could not decode
+    suggestions_accepted: int = 0  # undecided suggestions accepted as PII so that they could be approved
 
     def as_dict(self) -> dict[str, int | str]:
         return asdict(self)
@@ -54,7 +49,10 @@ class ApprovalSummary:
 def approve_all(
     project: Project, control: JobControl | None = None, comment: str | None = None
 ) -> ApprovalSummary:
-    """Approve the redaction of every analysed message. Needs the reviewer or admin role; audit-logged."""
+    """Approve the redaction of every analysed message. Needs the reviewer or admin role; audit-logged.
+
+    Approval needs every suggestion decided: the suggestions nobody decided are accepted as PII first
+    (they are redacted either way), and the summary and the audit entry say how many."""
     control = control or JobControl()
     with project.store() as store:
         role = require_role(store, REVIEWER_ROLES, "approving redactions")
@@ -63,6 +61,7 @@ def approve_all(
         already = reviews.count_approved_current(store)
         now = utc_now()
         with store.transaction() as conn:
+            accepted = reviews.accept_suggestions_to_approve(conn, skip_flags=NEEDS_REVIEW_FLAGS)
             approved = reviews.approve_every_analysed(
                 conn,
                 reviewer=current_os_user(),
@@ -72,7 +71,7 @@ def approve_all(
                 skip_flags=NEEDS_REVIEW_FLAGS,
             )
             by_hand = reviews.count_left_for_review(conn, NEEDS_REVIEW_FLAGS)
-            summary = ApprovalSummary(approved, already, total - analysed, role, by_hand)
+            summary = ApprovalSummary(approved, already, total - analysed, role, by_hand, accepted)
             AuditLog(store, project.keys.id_key).append(
                 "review.approve_all", details=summary.as_dict(), role=role, at=now
             )
@@ -212,17 +211,61 @@ def submit_for_review(project: Project, store: Store, message_id: int) -> Review
     )  # fmt: skip
 
 
-def approve(project: Project, store: Store, message_id: int, comment: str | None = None) -> ReviewState:
-    """Approve the redaction of one analysed message (reviewer or admin); it may then train a model."""
+class UndecidedSuggestionsError(InputError):
+    """An approval was asked for while suggestions are undecided (and accepting them was not asked)."""
+
+    def __init__(self, msg_key: str, undecided: int) -> None:
+        self.undecided = undecided
+        super().__init__(
+            f"message {msg_key} has {undecided} undecided suggestion(s): accept (Y) or reject (N) each, "
+            f"or approve with 'accept the remaining {undecided}'"
+        )
+
+
+def undecided_count(store: Store, message_id: int) -> int:
+    """Suggestions of a message nobody has accepted or rejected yet (approval needs none, or an explicit
+    accept-the-remaining step)."""
+    return span_rows.count_undecided(store, message_id)
+
+
+def approve(
+    project: Project,
+    store: Store,
+    message_id: int,
+    comment: str | None = None,
+    *,
+    accept_remaining: bool = False,
+) -> ReviewState:
+    """Approve the redaction of one analysed message (reviewer or admin); it may then train a model.
+
+    Every suggestion must be decided first. ``accept_remaining`` accepts the undecided ones as PII in the
+    same transaction, and the audit entry counts them (``accepted_remaining``); without it, undecided
+    suggestions raise :class:`UndecidedSuggestionsError` and nothing changes."""
     role = require_role(store, REVIEWER_ROLES, "approving a redaction")
     key, fingerprint = _analysed(store, message_id, "approving it")
     state = review_state(store, message_id)
     if state is not None and state.approved:
         return state
-    return _decide(
-        project, store, message_id, status="approved", fingerprint=fingerprint, role=role,
-        comment=(comment or "").strip() or None, action=APPROVE_ACTION, key=key,
-    )  # fmt: skip
+    undecided = span_rows.count_undecided(store, message_id)
+    if undecided and not accept_remaining:
+        raise UndecidedSuggestionsError(key, undecided)
+    comment = (comment or "").strip() or None
+    now = utc_now()
+    with store.transaction() as conn:
+        accepted = span_rows.accept_suggestions(conn, message_id) if undecided else 0
+        reviews.decide(
+            conn, message_id, status="approved", fingerprint=fingerprint, reviewer=current_os_user(),
+            role=role, comment=comment, at=now,
+        )  # fmt: skip
+        details: dict[str, Any] = {"with_comment": bool(comment)}
+        if accepted:
+            details["accepted_remaining"] = accepted
+        AuditLog(store, project.keys.id_key).append(
+            APPROVE_ACTION, objects=[key], details=details, role=role, at=now
+        )
+    approved = review_state(store, message_id)
+    assert approved is not None
+    return approved
 
 
 def send_back(project: Project, store: Store, message_id: int, comment: str) -> ReviewState:
@@ -253,8 +296,10 @@ class QueueEntry:
     submitted_at: str
     pii_count: int  # spans that will be redacted (suggested, accepted, added)
     undecided: int  # suggestions nobody accepted or rejected yet
+    kept: int  # spans rejected: their text stays in clear
     stale_approval: bool  # approved once, but the message was analysed again since
     scrubbed_subject: str = ""
+    by_hand: bool = False  # another language or an undecodable body: the analyser cannot vouch for it
 
     def __repr__(self) -> str:
         return f"QueueEntry(message_id={self.message_id}, msg_key={self.msg_key!r})"
@@ -270,6 +315,7 @@ def review_queue(
     if redactor is not None and rows:
         spans = reviews.subject_spans(store, [r.message_id for r in rows])
         subjects = {r.message_id: redactor.redact(r.subject, spans[r.message_id]) for r in rows}
+    by_hand = messages.by_hand_among(store, [r.message_id for r in rows])
     return [
         QueueEntry(
             message_id=r.message_id,
@@ -279,8 +325,10 @@ def review_queue(
             submitted_at=r.submitted_at,
             pii_count=int(r.pii_count),
             undecided=int(r.undecided),
+            kept=int(r.kept),
             stale_approval=bool(r.stale_approval),
             scrubbed_subject=subjects.get(r.message_id, ""),
+            by_hand=r.message_id in by_hand,
         )
         for r in rows
     ]
@@ -328,7 +376,7 @@ def record_raw_view(project: Project, store: Store, message_id: int) -> None:
     """Audit-log that the current user is shown the raw text of a message. Call before showing it.
 
     Raises :class:`PermissionDeniedError` (and logs nothing) when the user's role may not read raw text.
-    The GUI uses :class:`RawViewRecorder`, which does the same without waiting for the commit.
+    The GUI checks with :func:`raw_view` and commits with :func:`record_raw_views` on a writer thread.
     """
     role = check_raw_view(store)
     key, _ = _message(store, message_id)
@@ -336,112 +384,27 @@ def record_raw_view(project: Project, store: Store, message_id: int) -> None:
         AuditLog(store, project.keys.id_key).append(VIEW_RAW_ACTION, objects=[key], role=role)
 
 
-class RawViewRecorder:
-    """Writes ``view_raw`` audit entries on its own thread and store connection.
+@dataclass(frozen=True)
+class RawView:
+    """One display of a message's raw text, to be audit-logged: the keyed ID, the role, and when."""
 
-    Each audit commit costs an fsync (~20 ms or more), too slow for every message a person steps through.
-    :meth:`record` checks the permission on the caller's connection (reads only, well under a
-    millisecond) and queues the entry with the time of the view; the writer commits the views of a
-    quarter of a second together, one entry per view. A failed write is reported to ``on_error`` (called
-    on the writer thread) and every later :meth:`record` raises it again, so the caller stops showing
-    raw text until the project is reopened. Entries still queued are written by :meth:`close`, which also
-    runs at interpreter exit.
-    """
+    message_id: int
+    msg_key: str
+    role: str
+    at: str
 
-    IDLE_SECONDS = 5.0  # an idle writer ends its thread and connection
-    LINGER_SECONDS = 0.25  # how long a view waits for others to share its commit
 
-    def __init__(self, project: Project, on_error: Callable[[BaseException], None] | None = None) -> None:
-        self._project = project
-        self._on_error = on_error
-        self._queue: queue.SimpleQueue[tuple[str, str, str] | None] = queue.SimpleQueue()
-        self._pending = 0
-        self._lock = threading.Condition()
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        self._closed = False
-        atexit.register(self.close)
+def raw_view(store: Store, message_id: int, msg_key: str) -> RawView:
+    """The audit entry for showing a message's raw text to the current user, now. Reads only.
 
-    def record(self, store: Store, message_id: int, msg_key: str) -> None:
-        """Queue one raw view of a message; raises PermissionDeniedError if the role may not see it."""
-        role = check_raw_view(store)
-        with self._lock:
-            if self._error is not None:
-                raise ScrubdeskError(
-                    "raw views cannot be audit-logged (a write failed), so raw text stays hidden; "
-                    "reopen the project to try again"
-                ) from self._error
-            if self._closed:
-                raise ScrubdeskError("the raw-view log of this project is closed")
-            self._pending += 1
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="raw-view-log", daemon=True)
-                self._thread.start()
-        self._queue.put((msg_key, role, utc_now()))
+    Raises :class:`PermissionDeniedError` when the user's role may not read raw text."""
+    return RawView(message_id, msg_key, check_raw_view(store), utc_now())
 
-    def flush(self, timeout: float = 30.0) -> bool:
-        """Wait until every queued view is committed (or failed). True if none is left waiting."""
-        with self._lock:
-            return self._lock.wait_for(lambda: self._pending == 0, timeout)
 
-    def close(self, timeout: float = 30.0) -> None:
-        """Write what is queued, then stop the writer. Safe to call more than once."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            thread = self._thread
-        atexit.unregister(self.close)
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        store: Store | None = None
-        try:
-            while True:
-                try:
-                    batch = [self._queue.get(timeout=self.IDLE_SECONDS)]
-                except queue.Empty:
-                    with self._lock:  # idle: end the thread (and its connection); record() starts another
-                        if self._pending == 0:
-                            self._thread = None
-                            return
-                    continue
-                # Someone stepping through messages views several a second: one commit for them all.
-                deadline = time.monotonic() + self.LINGER_SECONDS
-                while batch[-1] is not None and (wait := deadline - time.monotonic()) > 0:
-                    try:
-                        batch.append(self._queue.get(timeout=wait))
-                    except queue.Empty:
-                        break
-                views = [item for item in batch if item is not None]
-                if views:
-                    store = store or self._project.store()
-                    audit = AuditLog(store, self._project.keys.id_key)
-                    with store.transaction():
-                        for key, role, at in views:
-                            audit.append(VIEW_RAW_ACTION, objects=[key], role=role, at=at)
-                    self._done(len(views))
-                if len(views) < len(batch):  # close() asked us to stop
-                    return
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller; the message names no content
-            _log.error("raw-view audit log write failed: %s", type(exc).__name__)
-            with self._lock:
-                self._error = exc
-                self._pending = 0
-                self._thread = None
-                self._lock.notify_all()
-            if self._on_error is not None:
-                try:
-                    self._on_error(exc)
-                except Exception as callback_exc:  # noqa: BLE001 - e.g. its window is gone
-                    _log.warning("raw-view log error callback failed: %s", type(callback_exc).__name__)
-        finally:
-            if store is not None:
-                store.close()
-
-    def _done(self, count: int) -> None:
-        with self._lock:
-            self._pending -= count
-            self._lock.notify_all()
+def record_raw_views(project: Project, store: Store, views: Sequence[RawView]) -> None:
+    """Commit raw views to the audit log in one transaction (one fsync), one entry per view, each with
+    the time it was asked for. Plain and synchronous: the GUI calls it on its writer thread."""
+    audit = AuditLog(store, project.keys.id_key)
+    with store.transaction():
+        for view in views:
+            audit.append(VIEW_RAW_ACTION, objects=[view.msg_key], role=view.role, at=view.at)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 ROLES = ("admin", "reviewer", "annotator")
 REVIEWER_ROLES = ("admin", "reviewer")
+# Running the PII analysis and training a model change what every annotator works on: reviewers and admins.
+ANALYSE_ROLES = REVIEWER_ROLES
+TRAIN_ROLES = REVIEWER_ROLES
 MAX_USER_CHARS = 256
 
 

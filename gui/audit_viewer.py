@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -101,6 +101,7 @@ class AuditViewer(QDialog):
         data = self.action_combo.currentData()
         return str(data) if data else None
 
+    @Slot()
     def reload(self) -> None:
         with self.project.store() as store:
             if self.action_combo.count() == 0:
@@ -113,6 +114,7 @@ class AuditViewer(QDialog):
             self.entries = audit_entries(store, limit=PAGE, action=self.action())
         self._fill()
 
+    @Slot()
     def load_more(self) -> None:
         with self.project.store() as store:
             self.entries += audit_entries(store, offset=len(self.entries), limit=PAGE, action=self.action())
@@ -133,6 +135,7 @@ class AuditViewer(QDialog):
         self.count_label.setText(f"{len(self.entries)} of {self.total} entries shown")
         self.more_button.setEnabled(len(self.entries) < self.total)
 
+    @Slot()
     def verify(self) -> Task | None:
         if self.verify_task is not None and self.verify_task.running:
             return None
@@ -141,12 +144,19 @@ class AuditViewer(QDialog):
         self.verdict.setText("Verifying every entry and the anchor…")
         self.verify_task = self.runner.run(lambda control: verify_job(project), name="audit verify")
         self.verify_task.succeeded.connect(self._verified)
-        self.verify_task.failed.connect(
-            lambda exc: self.verdict.setText(f"Verification could not run: {user_message(exc)}")
-        )
-        self.verify_task.finished.connect(lambda: self.verify_button.setEnabled(True))
+        self.verify_task.failed.connect(self._verify_failed)
+        self.verify_task.finished.connect(self._verify_ended)
         return self.verify_task.start()
 
+    @Slot(object)
+    def _verify_failed(self, exc: BaseException) -> None:
+        self.verdict.setText(f"Verification could not run: {user_message(exc)}")
+
+    @Slot()
+    def _verify_ended(self) -> None:
+        self.verify_button.setEnabled(True)
+
+    @Slot(object)
     def _verified(self, status: AuditStatus) -> None:
         self.status = status
         if status.ok:

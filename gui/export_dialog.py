@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -113,10 +113,12 @@ class ExportDialog(QDialog):
     def output_format(self) -> str:
         return str(self.format_combo.currentData())
 
+    @Slot()
     def _format_changed(self) -> None:
         path = Path(self.path_edit.text())
         self.path_edit.setText(str(path.with_suffix(SUFFIXES[self.output_format()])))
 
+    @Slot()
     def _browse(self) -> None:
         fmt = self.output_format()
         name, _ = QFileDialog.getSaveFileName(
@@ -127,6 +129,7 @@ class ExportDialog(QDialog):
 
     # --- preview (in a worker: it reads every message's label and checks every cell) ------------------
 
+    @Slot()
     def refresh_preview(self) -> Task | None:
         if self.preview_task is not None and self.preview_task.running:
             self._pending_refresh = True  # options changed while a preview ran: redo it when it ends
@@ -146,11 +149,13 @@ class ExportDialog(QDialog):
         self.preview_task.finished.connect(self._preview_finished)
         return self.preview_task.start()
 
+    @Slot()
     def _preview_finished(self) -> None:
         if self._pending_refresh:
             self._pending_refresh = False
             self.refresh_preview()
 
+    @Slot(object)
     def _show_preview(self, preview: ExportPreview) -> None:
         self.preview = preview
         self.table.setColumnCount(len(preview.columns))
@@ -177,6 +182,7 @@ class ExportDialog(QDialog):
             self.guard_label.setStyleSheet(f"color: {verdict_colour(self, ok=True)};")
         self.export_button.setEnabled(preview.ok and self.export_task is None)
 
+    @Slot(object)
     def _preview_failed(self, exc: BaseException) -> None:
         self.preview = None
         self.preview_label.setText(f"No preview: {user_message(exc)}")
@@ -184,6 +190,7 @@ class ExportDialog(QDialog):
 
     # --- export --------------------------------------------------------------------------------------
 
+    @Slot()
     def start_export(self) -> Task | None:
         if self.preview is None or not self.preview.ok or self.export_task is not None:
             return None
@@ -203,6 +210,7 @@ class ExportDialog(QDialog):
         self.export_task.failed.connect(self._export_failed)
         return self.export_task.start()
 
+    @Slot(object)
     def _exported(self, summary: ExportSummary) -> None:
         self.summary = summary
         self.settings.set_last_dir("export", summary.path.parent)
@@ -213,6 +221,7 @@ class ExportDialog(QDialog):
         self.buttons.clear()
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.accept)
 
+    @Slot(object)
     def _export_failed(self, exc: BaseException) -> None:
         self.export_task = None
         self.preview_label.setText("The export was not written.")

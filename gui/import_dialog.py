@@ -1,20 +1,16 @@
-"""Import: a dialog to choose sources and options, and a progress dialog that runs the job and shows the
-summary at the end (counts, quarantined by reason, the quarantine list).
-
-The import itself is ``scrubdesk.core.importer.run_import``, run by the :class:`TaskRunner` in a worker
-thread that opens its own store connection.
+"""Import: the dialog to choose sources, format and kept fields, with a live preview of what the import
+would store (run in a worker of its own task runner). The import itself runs in
+:class:`scrubdesk.gui.import_progress.ImportProgressDialog`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,10 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QProgressBar,
     QPushButton,
-    QSizePolicy,
-    QStackedWidget,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -42,16 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core.db.imports import QuarantineRow, quarantine_rows
 from scrubdesk.core.import_preview import PREVIEW_LIMIT, ImportPreview, PreviewItem, preview_import
-from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.formats import IMPORT_FORMATS, TABULAR_EXTENSIONS, TABULAR_FORMATS, file_filter
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions, flag_text, reason_text
-from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
-from scrubdesk.gui.errors import show_error, user_message
+from scrubdesk.gui.errors import user_message
+from scrubdesk.gui.import_progress import ImportOutcome, ImportProgressDialog
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
+
+__all__ = ["ImportDialog", "ImportOutcome", "ImportProgressDialog"]  # the two dialogs of an import
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +53,6 @@ FORMATS: tuple[tuple[str | None, str], ...] = (
     (None, "Auto-detect"),
     *((f.code, f.label) for f in IMPORT_FORMATS),
 )
-QUARANTINE_LIST_LIMIT = 1000
 
 # The import's field allow-list (ImportOptions.fields), as the dialog offers it.
 FIELD_CHOICES: tuple[tuple[str, str], ...] = (
@@ -127,7 +119,7 @@ class ImportDialog(QDialog):
         # Not a child of the dialog: a preview still stopping when the dialog is deleted must finish
         # against a live runner. It is cancelled when the dialog closes or is destroyed.
         self.preview_runner = TaskRunner(max_threads=1)
-        self.destroyed.connect(lambda *_args, runner=self.preview_runner: _cancel_all(runner))
+        self.destroyed.connect(partial(_cancel_all, self.preview_runner))
         self.preview_task: Task | None = None
         self.preview: ImportPreview | None = None
         self._preview_timer = QTimer(self)
@@ -244,6 +236,7 @@ class ImportDialog(QDialog):
         return self.preview_box
 
     # choosing sources ---------------------------------------------------------------------------------
+    @Slot()
     def _choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
             self, "Add files to import", self.settings.last_dir("import"), file_filter()
@@ -252,6 +245,7 @@ class ImportDialog(QDialog):
             self.settings.set_last_dir("import", Path(files[0]).parent)
             self.add_sources([Path(f) for f in files])
 
+    @Slot()
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
             self, "Add a folder to import", self.settings.last_dir("import")
@@ -269,6 +263,7 @@ class ImportDialog(QDialog):
                 present.add(path)
         self._options_changed()
 
+    @Slot()
     def _remove_selected(self) -> None:
         for item in self.source_list.selectedItems():
             self.source_list.takeItem(self.source_list.row(item))
@@ -318,6 +313,7 @@ class ImportDialog(QDialog):
             return True
         return fmt is None and any(p.suffix.lower() in TABULAR_EXTENSIONS for p in self.sources())
 
+    @Slot()
     def _options_changed(self) -> None:
         """Sources or options changed: what the last preview said no longer holds."""
         self._cancel_preview()
@@ -330,10 +326,12 @@ class ImportDialog(QDialog):
             self._preview_timer.stop()
             self._show_preview(None)
 
+    @Slot()
     def _fields_changed(self) -> None:
         self.settings.qsettings.setValue(FIELDS_SETTING, list(self.fields()))
         self._options_changed()
 
+    @Slot()
     def _update_state(self) -> None:
         fmt = self.selected_format()
         self.columns_box.setEnabled(fmt is None or fmt in TABULAR_FORMATS)
@@ -354,6 +352,7 @@ class ImportDialog(QDialog):
     def preview_running(self) -> bool:
         return self.preview_task is not None and self.preview_task.running
 
+    @Slot()
     def refresh_preview(self) -> Task | None:
         """Read the first items of the sources again, in a worker (now, without waiting for the pause)."""
         self._preview_timer.stop()
@@ -366,10 +365,11 @@ class ImportDialog(QDialog):
             lambda control: preview_import(sources, options, PREVIEW_LIMIT, control, project=project),
             name="import preview",
         )
-        task.progressed.connect(lambda done, _total, _msg, t=task: self._preview_progress(t, done))
-        task.succeeded.connect(lambda result, t=task: self._preview_done(t, result))
-        task.failed.connect(lambda exc, t=task: self._preview_failed(t, exc))
-        task.finished.connect(lambda t=task: self._preview_task_finished(t))
+        # Bound to the task: a result of an older preview (or of a dialog now gone) is dropped.
+        task.progressed.connect(partial(self._preview_progress, task))
+        task.succeeded.connect(partial(self._preview_done, task))
+        task.failed.connect(partial(self._preview_failed, task))
+        task.finished.connect(partial(self._preview_task_finished, task))
         self.preview_task = task
         self._show_preview_pending()
         self.preview_stop_button.setEnabled(True)
@@ -377,6 +377,7 @@ class ImportDialog(QDialog):
         task.start()
         return task
 
+    @Slot()
     def stop_preview(self) -> None:
         """Stop reading; the items read so far stay shown."""
         if self.preview_running and self.preview_task is not None:
@@ -395,7 +396,7 @@ class ImportDialog(QDialog):
         """Is ``task`` the preview this (still existing) dialog waits for? Older ones are stale."""
         return shiboken6.isValid(self) and task is self.preview_task
 
-    def _preview_progress(self, task: Task, done: int) -> None:
+    def _preview_progress(self, task: Task, done: int, _total: int | None, _message: str) -> None:
         if self._current(task) and not task.cancel_requested:
             self.preview_status.setText(f"Reading the first items… {done} of {PREVIEW_LIMIT}")
 
@@ -457,7 +458,7 @@ class ImportDialog(QDialog):
         super().done(result)
 
 
-def _cancel_all(runner: TaskRunner) -> None:
+def _cancel_all(runner: TaskRunner, *_destroyed: object) -> None:
     for task in runner.active():
         task.cancel()
 
@@ -547,257 +548,3 @@ def _preview_cell(key: str, item: PreviewItem, style: QStyle) -> QTableWidgetIte
     if key == "status" and item.quarantined:
         cell.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
     return cell
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What the worker hands back: the summary counts and the project's quarantine list (no text)."""
-
-    summary: dict[str, Any]
-    quarantine: list[QuarantineRow]
-
-
-def import_job(
-    project: Project, sources: list[Path], options: ImportOptions
-) -> Callable[[JobControl], ImportOutcome]:
-    """The job the worker runs. It opens its own store connections (run_import does, and so do we)."""
-
-    def job(control: JobControl) -> ImportOutcome:
-
-        summary = run_import(project, sources, options, control)
-        with project.store() as store:
-            quarantine = quarantine_rows(store, limit=QUARANTINE_LIST_LIMIT)
-        return ImportOutcome(summary.as_dict(), quarantine)
-
-    return job
-
-
-class ImportProgressDialog(QDialog):
-    """Runs an import in the task runner, shows live progress with Cancel, then the summary."""
-
-    import_finished = Signal(object)  # ImportOutcome, or None if the import failed
-
-    PROGRESS_SCALE = 1000  # QProgressBar is int32; byte counts are not
-
-    def __init__(
-        self,
-        project: Project,
-        runner: TaskRunner,
-        sources: list[Path],
-        options: ImportOptions,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.project = project
-        self.runner = runner
-        self.sources = list(sources)
-        self.import_options = options
-        self.task: Task | None = None
-        self.outcome: ImportOutcome | None = None
-        self.setWindowTitle("Importing messages")
-        self.setMinimumWidth(560)
-
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self._build_progress_page())
-        self.stack.addWidget(self._build_summary_page())
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.stack)
-        self._show_page(0)
-
-    def _show_page(self, index: int) -> None:
-        # A stacked widget is as large as its largest page unless the others are set to Ignored.
-        for i in range(self.stack.count()):
-            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
-            self.stack.widget(i).setSizePolicy(policy, policy)
-        self.stack.setCurrentIndex(index)
-        self.adjustSize()
-
-    # pages ------------------------------------------------------------------------------------------
-    def _build_progress_page(self) -> QWidget:
-        page = QWidget(self)
-        n = len(self.sources)
-        self.title_label = QLabel(f"Importing {n} source{'s' if n != 1 else ''} into “{self.project.name}”…")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress_bar = QProgressBar(page)
-        self.progress_bar.setRange(0, 0)  # busy until the first report gives a total
-        self.progress_bar.setTextVisible(True)
-        self.counts_label = QLabel("0 imported, 0 duplicates, 0 quarantined", page)
-        self.bytes_label = QLabel("Preparing…", page)
-        self.bytes_label.setEnabled(False)
-        self.cancel_button = QPushButton("Cancel", page)
-        self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.counts_label)
-        layout.addWidget(self.bytes_label)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-        return page
-
-    def _build_summary_page(self) -> QWidget:
-        page = QWidget(self)
-        self.headline = QLabel(page)
-        self.headline.setWordWrap(True)
-        font = self.headline.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.headline.setFont(font)
-        self.summary_form = QFormLayout()
-        self.summary_values: dict[str, QLabel] = {}
-        for key, caption in (
-            ("sources", "Sources"),
-            ("imported", "Imported"),
-            ("duplicates", "Duplicates (already in the project)"),
-            ("quarantined", "Quarantined"),
-            ("reasons", "Quarantined by reason"),
-            ("speed", "Read"),
-        ):
-            value = QLabel(page)
-            value.setTextFormat(Qt.TextFormat.PlainText)
-            self.summary_form.addRow(f"{caption}:", value)
-            self.summary_values[key] = value
-
-        self.quarantine_table = _quarantine_table(page)
-        self.quarantine_box = QGroupBox("Quarantine list of this project", page)
-        QVBoxLayout(self.quarantine_box).addWidget(self.quarantine_table)
-
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, page)
-        close.rejected.connect(self.accept)
-        self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.headline)
-        layout.addLayout(self.summary_form)
-        layout.addWidget(self.quarantine_box, 1)
-        layout.addWidget(close)
-        return page
-
-    # running ----------------------------------------------------------------------------------------
-    def start(self) -> Task:
-        """Start the import in a worker and show this dialog (non-blocking)."""
-        task = self.runner.run(import_job(self.project, self.sources, self.import_options), name="import")
-        task.progressed.connect(self._on_progress)
-        task.succeeded.connect(self._on_succeeded)
-        task.failed.connect(self._on_failed)
-        task.cancelled.connect(self._on_job_cancelled)
-        self.task = task
-        self.open()
-        task.start()
-        return task
-
-    @property
-    def running(self) -> bool:
-        return self.task is not None and self.task.running
-
-    def cancel(self) -> None:
-        if self.task is not None and self.running:
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
-            self.cancel_button.setText("Cancelling…")
-            self.bytes_label.setText("Cancelling after the current batch; what is committed is kept…")
-
-    def reject(self) -> None:  # Esc or the window's close button
-        if self.running:
-            self.cancel()  # stay open until the job stops, then show what was kept
-            return
-        super().reject()
-
-    def _on_progress(self, done: int, total: int | None, message: str) -> None:
-        if total:
-            self.progress_bar.setRange(0, self.PROGRESS_SCALE)
-            self.progress_bar.setValue(min(self.PROGRESS_SCALE, done * self.PROGRESS_SCALE // total))
-            self.bytes_label.setText(f"{_mb(done)} of {_mb(total)} read")
-        else:
-            self.bytes_label.setText(f"{_mb(done)} read")
-        if message:
-            self.counts_label.setText(message)
-
-    def _on_succeeded(self, outcome: ImportOutcome) -> None:
-        self.outcome = outcome
-        self.show_summary(outcome)
-        self.import_finished.emit(outcome)
-
-    def _on_job_cancelled(self) -> None:  # run_import reports cancel in its summary; other jobs raise
-        self.import_finished.emit(None)
-        super().reject()
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self.import_finished.emit(None)
-        super().reject()
-        show_error(self.parentWidget(), "Import failed", exc)
-
-    # summary ----------------------------------------------------------------------------------------
-    def show_summary(self, outcome: ImportOutcome) -> None:
-        s = outcome.summary
-        self.setWindowTitle("Import cancelled" if s["cancelled"] else "Import finished")
-        if s["cancelled"]:
-            self.headline.setText(
-                f"Import cancelled. The {s['imported']:,} messages imported before the cancel were kept; "
-                "run the same import again to complete it (nothing is stored twice)."
-            )
-        else:
-            self.headline.setText(f"Import finished: {s['imported']:,} new messages.")
-        self.summary_values["sources"].setText(f"{s['sources']:,}")
-        self.summary_values["imported"].setText(f"{s['imported']:,}")
-        self.summary_values["duplicates"].setText(f"{s['duplicates']:,}")
-        self.summary_values["quarantined"].setText(f"{s['quarantined']:,}")
-        speed = f", {s['mb_per_s']} MB/s" if s.get("mb_per_s") else ""
-        self.summary_values["speed"].setText(f"{_mb(s['bytes_read'])} in {s['seconds']:.1f} s{speed}")
-        self.summary_form.setRowVisible(self.summary_values["speed"], bool(s["bytes_read"]))
-
-        reasons = s.get("quarantined_by_reason", {})
-        self.summary_values["reasons"].setText(
-            "\n".join(f"{reason_text(r)}: {n:,}" for r, n in sorted(reasons.items()))
-        )
-        self.summary_form.setRowVisible(self.summary_values["reasons"], bool(reasons))
-
-        rows = outcome.quarantine
-        self.quarantine_table.setRowCount(len(rows))
-        for row, q in enumerate(rows):
-            self.quarantine_table.setItem(row, 0, _item(q.location, q.location))
-            self.quarantine_table.setItem(row, 1, _item(reason_text(q.reason), q.reason))
-            self.quarantine_table.setItem(row, 2, _item(q.detail, q.detail))
-        more = f" (first {QUARANTINE_LIST_LIMIT:,})" if len(rows) >= QUARANTINE_LIST_LIMIT else ""
-        self.quarantine_box.setTitle(f"Quarantine list of this project: {len(rows):,} items{more}")
-        self.quarantine_box.setVisible(bool(rows))
-        self.setMinimumWidth(720 if rows else 480)
-        self._show_page(1)
-        self.close_button.setFocus()
-
-    def summary_text(self) -> str:
-        """The summary as the user reads it (for tests and the log-free status bar)."""
-        parts = [self.headline.text()]
-        parts += [f"{k}: {v.text()}" for k, v in self.summary_values.items()]
-        return "\n".join(parts)
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n / 1e3:,.1f} kB"
-
-
-def _quarantine_table(parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, 3, parent)
-    table.setHorizontalHeaderLabels(["Location", "Reason", "Detail"])
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setWordWrap(False)
-    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file name of long paths visible
-    table.setAlternatingRowColors(True)
-    table.setMinimumHeight(table.fontMetrics().height() * 10)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-    header.resizeSection(0, 360)
-    header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
-
-
-def _item(text: str, tooltip: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(tooltip)  # the full path or the reason code
-    return item

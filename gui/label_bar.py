@@ -1,154 +1,58 @@
-"""Labelling: the label bar (the project's intent labels) and the keyboard-first labelling session.
-
-Keys (while the main window is active; never while typing in a text field):
-
-- ``1``–``9`` label the current message with that label of the bar and move to the next message in the
-  list's current order; labels after the ninth are in the "More" menu.
-- ``Enter`` (while the list or the message view has focus) accepts the model's suggestion and moves on.
-- ``J`` / ``K`` move to the next / previous message (``Down`` / ``Up`` in the list do the same).
-- ``U`` undoes the last label change of this session (it is audit-logged like any change) and goes back
-  to that message.
-
-Each label change is one small transaction in the UI thread (:class:`scrubdesk.core.labels.Labeller`),
-and the list updates that one row: no reload, so a filtered list does not jump while someone labels it.
+"""The label bar: a button per intent label of the project (keys 1–9), the suggestion and the progress
+counter, and the dialog that adds, renames or merges labels. It only shows and reports; the keys and the
+labelling itself are :class:`scrubdesk.gui.labelling.LabellingController`'s.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
-from PySide6.QtCore import QModelIndex, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
-    QLayoutItem,
     QLineEdit,
     QMenu,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from scrubdesk.core import labels as core_labels
-from scrubdesk.core.db.messages import MessageRow
-from scrubdesk.core.errors import PermissionDeniedError, ScrubdeskError
-from scrubdesk.core.labels import LabelChange, Labeller
-from scrubdesk.core.project import Project
-from scrubdesk.core.roles import role_of
-from scrubdesk.core.store import Store
-from scrubdesk.gui.errors import show_error
-from scrubdesk.gui.message_list import MessageListView, MessageTableModel
-
-log = logging.getLogger(__name__)
+from scrubdesk.gui.flow_layout import FlowLayout
 
 NUMBERED = 9  # labels with a number key; the rest are in the "More" menu
-BUTTON_TEXT_PX = 150  # longer label names are elided on their button (the tooltip has them whole)
-MORE_PLACEHOLDER = "More…"
-
-
-class FlowLayout(QLayout):
-    """Lays items out left to right and wraps to a new line when the width runs out (Qt's flow layout
-    example), so a long label set never forces the window wider."""
-
-    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._spacing = spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, apply=True)
-
-    def sizeHint(self) -> QSize:
-        width = sum(i.sizeHint().width() for i in self._visible()) + self._spacing * max(
-            len(self._visible()) - 1, 0
-        )
-        height = max((i.sizeHint().height() for i in self._visible()), default=0)
-        return QSize(width, height)
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._visible():
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not (i.widget() is not None and i.widget().isHidden())]
-
-    def _arrange(self, rect: QRect, *, apply: bool) -> int:
-        x, y, line_height = rect.x(), rect.y(), 0
-        for item in self._visible():
-            hint = item.sizeHint()
-            if x + hint.width() > rect.right() + 1 and line_height > 0:
-                x, y = rect.x(), y + line_height + self._spacing
-                line_height = 0
-            if apply:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._spacing
-            line_height = max(line_height, hint.height())
-        return y + line_height - rect.y()
-
-
-def is_typing(widget: QWidget | None) -> bool:
-    """Is ``widget`` a place where keys are text (so the labelling keys must leave them alone)?"""
-    if isinstance(widget, QLineEdit):
-        return not widget.isReadOnly()
-    if isinstance(widget, QTextEdit | QPlainTextEdit):
-        return not widget.isReadOnly()
-    if isinstance(widget, QAbstractSpinBox):
-        return True
-    return isinstance(widget, QComboBox) and widget.isEditable()
+BUTTON_TEXT_PX = (150, 110, 80, 56)  # label names are elided on their buttons (the tooltip has them
+# whole): at the first of these widths that keeps the bar to two rows
+NARROW_BAR_PX = 1200  # narrower, the suggestion line goes (the suggested button is bold, with its %)
+MORE_TEXT = "More… (L)"
 
 
 class LabelBar(QWidget):
     """Buttons 1–9 for the first labels of the set, a "More" menu for the rest, the suggestion and the
     progress counter. It only shows and reports; :class:`LabellingController` acts."""
 
-    label_chosen = Signal(str)
-    clear_requested = Signal()
-    add_requested = Signal()
-    rename_requested = Signal()
-    merge_requested = Signal()
+    label_chosen = Signal(str)  # a label's button was clicked: label the message
+    pick_requested = Signal()  # "More… (L)": open the type-to-filter label picker
+    clear_requested = Signal()  # "Clear": remove the message's label
+    add_requested = Signal()  # Labels menu: add a label to the set
+    rename_requested = Signal()  # Labels menu: rename a label (managers only)
+    merge_requested = Signal()  # Labels menu: merge one label into another (managers only)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("labelBar")
+        self.setAccessibleName("Label bar")
         self._labels: list[str] = []
+        self._more_text = MORE_TEXT
+        self._squeeze = 0  # index into BUTTON_TEXT_PX
+        self._descriptions: dict[str, str] = {}
         self._current: str | None = None
         self._suggestion: str | None = None
         self._confidence: float | None = None
@@ -158,11 +62,11 @@ class LabelBar(QWidget):
         self.buttons_area = QWidget(self)
         self.buttons_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.buttons_box = FlowLayout(self.buttons_area)
-        self.more = QComboBox(self.buttons_area)
+        self.more = QPushButton(MORE_TEXT, self.buttons_area)
         self.more.setObjectName("moreLabels")
-        self.more.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the list
-        self.more.setToolTip("Labels without a number key")
-        self.more.activated.connect(self._more_chosen)
+        self.more.setAccessibleName("Pick a label")
+        self.more.setToolTip("Pick any label by typing part of its name, also those without a number key (L)")
+        self.more.clicked.connect(self.pick_requested)
         self.clear_button = QPushButton("Clear", self.buttons_area)
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.setToolTip("Remove the label of this message")
@@ -183,11 +87,21 @@ class LabelBar(QWidget):
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("labelProgress")
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.end_notice = QLabel("End of the list", self)
+        self.end_notice.setObjectName("endOfList")
+        self.end_notice.setToolTip(
+            "The last message of this list was labelled; another number key relabels it (U undoes)"
+        )
+        font = QFont(self.end_notice.font())
+        font.setBold(True)
+        self.end_notice.setFont(font)
+        self.end_notice.hide()
 
         self.suggestion_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status = QVBoxLayout()
         status.setSpacing(0)
+        status.addWidget(self.end_notice, 0, Qt.AlignmentFlag.AlignRight)
         status.addWidget(self.progress_label)
         status.addWidget(self.suggestion_label)
         layout = QHBoxLayout(self)
@@ -214,19 +128,19 @@ class LabelBar(QWidget):
         for number, label in enumerate(self._labels[:NUMBERED], start=1):
             button = QPushButton(self.buttons_area)
             button.setObjectName(f"labelButton{number}")
+            button.setAccessibleName(f"Label {label} (key {number})")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _checked=False, name=label: self.label_chosen.emit(name))
+            button.setProperty("label", label)
+            button.clicked.connect(self._button_clicked)
             self.buttons_box.addWidget(button)
             self.buttons.append(button)
         for widget in (self.more, self.clear_button, self.menu_button):
             self.buttons_box.addWidget(widget)
-        self.more.clear()
-        self.more.addItem(MORE_PLACEHOLDER)
-        for label in self._labels[NUMBERED:]:
-            self.more.addItem(label, label)
-        self.more.setVisible(len(self._labels) > NUMBERED)
+        self.more.setVisible(bool(self._labels))
+        extra = len(self._labels) - NUMBERED
+        self._more_text = f"{extra} more… (L)" if extra > 0 else "Pick… (L)"
         self.caption.setText("Label:" if self._labels else "No labels yet: add one from the Labels menu")
         self._refresh()
         self.buttons_box.invalidate()
@@ -247,11 +161,38 @@ class LabelBar(QWidget):
         self.merge_action.setVisible(can_manage)
         self.setToolTip("" if can_label else reason)
 
+    @Slot()
+    def _button_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self.label_chosen.emit(str(button.property("label")))
+
+    def _text_px(self) -> int:
+        return BUTTON_TEXT_PX[self._squeeze]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.suggestion_label.setVisible(event.size().width() >= NARROW_BAR_PX)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Elide the names just enough that the buttons take at most two rows."""
+        width = self.buttons_area.width()
+        if width <= 0 or not self.buttons:
+            return
+        two_rows = 2 * self.buttons[0].sizeHint().height() + 2 * self.buttons_box.spacing()
+        for squeeze in range(len(BUTTON_TEXT_PX)):
+            if squeeze != self._squeeze:
+                self._squeeze = squeeze
+                self._refresh()
+            if self.buttons_box.heightForWidth(width) <= two_rows:
+                break
+
     def _refresh(self) -> None:
         metrics = self.fontMetrics()
         for number, (button, label) in enumerate(zip(self.buttons, self._labels, strict=False), start=1):
             suggested = label == self._suggestion
-            text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, BUTTON_TEXT_PX)
+            text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, self._text_px())
             if suggested and self._confidence is not None:
                 text += f"  {self._confidence:.0%}"
             button.setText(f"{number}  {text}".replace("&", "&&"))  # no mnemonics from label names
@@ -261,6 +202,8 @@ class LabelBar(QWidget):
             button.setFont(font)
             button.setChecked(label == self._current)
             tip = f"{label}  (key {number})"
+            if self._descriptions.get(label):
+                tip += f"\n{self._descriptions[label]}"
             if suggested:
                 tip += " — the model's suggestion; Enter accepts it"
             button.setToolTip(tip)
@@ -269,22 +212,27 @@ class LabelBar(QWidget):
         else:
             confidence = f" {self._confidence:.0%}" if self._confidence is not None else ""
             self.suggestion_label.setText(f"Suggestion: {self._suggestion}{confidence} (Enter)")
-        current = self.more.findData(self._current) if self._current else -1
-        self.more.setCurrentIndex(max(current, 0))
+        beyond = self._current is not None and self._current in self._labels[NUMBERED:]
+        current = f" — {self._current}".replace("&", "&&") if beyond else ""  # no mnemonics from names
+        self.more.setText(self._more_text + current)
 
-    def _more_chosen(self, index: int) -> None:
-        label = self.more.itemData(index)
-        if label:
-            self.label_chosen.emit(label)
+    def set_descriptions(self, descriptions: dict[str, str]) -> None:
+        """The annotation guide's description per label: shown in the buttons' tooltips."""
+        self._descriptions = dict(descriptions)
+        self._refresh()
+
+    def show_end_of_list(self, shown: bool) -> None:
+        """The last message of the list was labelled: there is no next one to move to."""
+        self.end_notice.setVisible(shown)
 
 
 class LabelSetDialog(QDialog):
-    """Add a label, rename one, or merge one into another."""
+    """Add labels (one per line: type or paste many at once), rename one, or merge one into another."""
 
     def __init__(self, mode: str, labels: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.mode = mode
-        titles = {"add": "Add Label", "rename": "Rename Label", "merge": "Merge Labels"}
+        titles = {"add": "Add Labels", "rename": "Rename Label", "merge": "Merge Labels"}
         self.setWindowTitle(titles[mode])
         form = QFormLayout(self)
         self.source = QComboBox(self)
@@ -296,8 +244,16 @@ class LabelSetDialog(QDialog):
         self.name = QLineEdit(self)
         self.name.setMaxLength(core_labels.MAX_LABEL_CHARS)
         self.name.setPlaceholderText("a short name, e.g. billing_query")
+        self.names = QPlainTextEdit(self)
+        self.names.setAccessibleName("New labels, one per line")
+        self.names.setPlaceholderText(
+            "One label per line (paste a list), e.g.\nbilling_query\nrefund_request"
+        )
+        self.names.setTabChangesFocus(True)
         if mode == "add":
-            form.addRow("New label:", self.name)
+            form.addRow("New labels:", self.names)
+            note = QLabel("Labels already in the set are skipped.", self)
+            form.addRow(note)
         elif mode == "rename":
             form.addRow("Label:", self.source)
             form.addRow("New name:", self.name)
@@ -315,286 +271,25 @@ class LabelSetDialog(QDialog):
         form.addRow(buttons)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.name.textChanged.connect(self._update_ok)
+        self.names.textChanged.connect(self._update_ok)
         self.source.currentIndexChanged.connect(self._update_ok)
         self.target.currentIndexChanged.connect(self._update_ok)
         self._update_ok()
 
+    def new_names(self) -> list[str]:
+        """The labels typed or pasted, one per line: trimmed, blank lines and repeats dropped."""
+        seen: dict[str, None] = {}
+        for line in self.names.toPlainText().splitlines():
+            if line.strip():
+                seen.setdefault(line.strip(), None)
+        return list(seen)
+
+    @Slot()
     def _update_ok(self) -> None:
         if self.mode == "merge":
             ok = self.source.count() > 1 and self.source.currentText() != self.target.currentText()
+        elif self.mode == "add":
+            ok = bool(self.new_names())
         else:
-            ok = bool(self.name.text().strip()) and (self.mode == "add" or self.source.count() > 0)
+            ok = bool(self.name.text().strip()) and self.source.count() > 0
         self.ok_button.setEnabled(ok)
-
-
-class LabellingController(QObject):
-    """Connects the label bar, the list and the keys to :class:`~scrubdesk.core.labels.Labeller`.
-
-    ``window`` owns the window-wide shortcuts; ``focus_scopes`` (the list and the message view) own
-    Enter, so that Enter in a text field elsewhere (the search box) keeps its meaning."""
-
-    labels_changed = Signal(list)  # the label set, after it was loaded or changed
-    message_labelled = Signal(object)  # LabelChange
-
-    def __init__(
-        self,
-        window: QWidget,
-        view: MessageListView,
-        bar: LabelBar,
-        focus_scopes: list[QWidget],
-        notify: Callable[[str], None],
-    ) -> None:
-        super().__init__(window)
-        self.window = window
-        self.view = view
-        self.model: MessageTableModel = view.message_model()
-        self.bar = bar
-        self.notify = notify
-        self.project: Project | None = None
-        self.store: Store | None = None
-        self.labeller: Labeller | None = None
-        self.role: str | None = None
-        self.undo_stack: list[LabelChange] = []
-
-        bar.label_chosen.connect(self.label_current)
-        bar.clear_requested.connect(lambda: self.label_current(None))
-        bar.add_requested.connect(self.add_label_dialog)
-        bar.rename_requested.connect(self.rename_label_dialog)
-        bar.merge_requested.connect(self.merge_labels_dialog)
-        self.model.counts_changed.connect(self.update_progress)
-        self.model.modelReset.connect(self.update_progress)
-        view.message_selected.connect(self._message_selected)
-        self.model.dataChanged.connect(self._data_changed)
-
-        self.shortcuts: list[QShortcut] = []
-        for number in range(1, NUMBERED + 1):
-            keys = [
-                QKeySequence(str(number)),
-                QKeySequence(Qt.KeyboardModifier.KeypadModifier | _digit(number)),
-            ]
-            self._shortcut(keys, window, lambda n=number: self.label_by_number(n))
-        self._shortcut([QKeySequence("J")], window, lambda: self.move(1), repeat=True)
-        self._shortcut([QKeySequence("K")], window, lambda: self.move(-1), repeat=True)
-        self._shortcut([QKeySequence("U")], window, self.undo)
-        enter = [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
-        for scope in focus_scopes:
-            self._shortcut(
-                enter, scope, self.accept_suggestion, Qt.ShortcutContext.WidgetWithChildrenShortcut
-            )
-        self.set_project(None, None)
-
-    def _shortcut(
-        self,
-        keys: list[QKeySequence],
-        parent: QWidget,
-        slot: Callable[[], object],
-        context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
-        *,
-        repeat: bool = False,  # held down, a labelling key must not label a run of messages
-    ) -> None:
-        shortcut = QShortcut(parent)
-        shortcut.setKeys(keys)
-        shortcut.setContext(context)
-        shortcut.setAutoRepeat(repeat)
-        shortcut.activated.connect(lambda: None if is_typing(QApplication.focusWidget()) else slot())
-        self.shortcuts.append(shortcut)
-
-    # project ----------------------------------------------------------------------------------------
-    def set_project(self, project: Project | None, store: Store | None) -> None:
-        """A project was opened (or closed): check the role once, add the labels that imported messages
-        carry to the set, and show the set."""
-        self.project, self.store = project, store
-        self.undo_stack.clear()
-        self.labeller, self.role = None, None
-        reason = "Open a project to label its messages"
-        if project is not None and store is not None:
-            self.role = role_of(store)
-            try:
-                self.labeller = Labeller(project, store)
-            except PermissionDeniedError as exc:
-                reason = str(exc)
-            else:
-                self._seed()
-        self.bar.setToolTip(reason if self.labeller is None else "")
-        self.reload_labels()
-        self.update_progress()
-
-    def _seed(self) -> None:
-        assert self.project is not None and self.store is not None
-        try:
-            added = core_labels.seed_from_messages(self.project, self.store).added
-        except ScrubdeskError as exc:
-            log.warning("could not add the messages' labels to the label set: %s", type(exc).__name__)
-            return
-        if added:
-            self.notify(f"Added {len(added)} label(s) found on messages to the label set")
-
-    def reload_labels(self, *, seed: bool = False) -> None:
-        """Re-read the label set (after an import, ``seed`` first adds the labels it brought)."""
-        if seed and self.labeller is not None:
-            self._seed()
-        labels = core_labels.list_labels(self.store) if self.store is not None else []
-        self.bar.set_labels(labels)
-        self.bar.set_permissions(
-            self.labeller is not None, self.role in core_labels.MANAGE_ROLES, self.bar.toolTip()
-        )
-        self._show_current()
-        self.labels_changed.emit(labels)
-
-    # the current message -----------------------------------------------------------------------------
-    def current_row(self) -> MessageRow | None:
-        row = self.view.current_row()
-        return self.model.row_data(row) if row is not None else None
-
-    def _message_selected(self, _message_id: int | None) -> None:
-        self._show_current()
-
-    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: object = None) -> None:
-        row = self.view.current_row()
-        if row is not None and top_left.row() <= row <= bottom_right.row():
-            self._show_current()
-
-    def _show_current(self) -> None:
-        data = self.current_row()
-        if data is None:
-            self.bar.show_message(None, None, None)
-        else:
-            self.bar.show_message(data.label, data.suggestion, data.confidence)
-
-    def update_progress(self) -> None:
-        if self.store is None:
-            self.bar.set_progress("")
-            return
-        shown = self.model.rowCount()
-        self.bar.set_progress(
-            f"labelled {self.model.labelled_count:,} of {shown:,} ({self.model.filter_description()})"
-        )
-
-    # actions ----------------------------------------------------------------------------------------
-    def label_by_number(self, number: int) -> None:
-        labels = self.bar.labels
-        if number > len(labels):
-            self.notify(f"No label has the key {number}")
-            return
-        self.label_current(labels[number - 1])
-
-    def accept_suggestion(self) -> None:
-        data = self.current_row()
-        if data is None or data.suggestion is None:
-            self.notify("No suggestion for this message")
-            return
-        self.label_current(data.suggestion)
-
-    def label_current(self, label: str | None, *, advance: bool = True) -> LabelChange | None:
-        """Label the current message (None: remove its label), then move to the next one."""
-        message_id = self.view.current_message_id()
-        if self.labeller is None:
-            if self.project is not None:
-                self.notify(self.bar.toolTip() or "You may not label in this project")
-            return None
-        if message_id is None:
-            return None
-        try:
-            change = self.labeller.set_label(message_id, label)
-        except ScrubdeskError as exc:
-            show_error(self.window, "Could not label the message", exc)
-            return None
-        self.undo_stack.append(change)
-        self.model.update_label(message_id, change.previous, change.label)
-        self.message_labelled.emit(change)
-        if not (advance and self.view.move(1)):
-            self._refresh_message_view(message_id)
-        return change
-
-    def undo(self) -> LabelChange | None:
-        """Restore the label the last change replaced, and go back to that message."""
-        if not self.undo_stack or self.labeller is None:
-            self.notify("Nothing to undo")
-            return None
-        change = self.undo_stack.pop()
-        try:
-            restored = self.labeller.undo(change)
-        except ScrubdeskError as exc:
-            show_error(self.window, "Could not undo the label", exc)
-            return None
-        self.model.update_label(change.message_id, restored.previous, restored.label)
-        if not self.view.select_message(change.message_id):
-            self.notify(f"Label of {change.msg_key[:10]} restored (the message is not in this list)")
-        self._refresh_message_view(change.message_id)
-        self.message_labelled.emit(restored)
-        return restored
-
-    def move(self, delta: int) -> None:
-        self.view.move(delta)
-
-    def _refresh_message_view(self, message_id: int) -> None:
-        """Show the message again where it is shown (its header carries the label)."""
-        if self.view.current_message_id() == message_id:
-            self.view.message_selected.emit(message_id)
-
-    # the label set ----------------------------------------------------------------------------------
-    def _edit_set(self, title: str, change: Callable[[Project, Store], object]) -> bool:
-        if self.project is None or self.store is None:
-            return False
-        try:
-            change(self.project, self.store)
-        except ScrubdeskError as exc:
-            show_error(self.window, title, exc)
-            return False
-        return True
-
-    def add_label(self, name: str) -> bool:
-        ok = self._edit_set("Could not add the label", lambda p, s: core_labels.add_label(p, s, name))
-        if ok:
-            self.reload_labels()
-        return ok
-
-    def rename_label(self, old: str, new: str) -> bool:
-        ok = self._edit_set(
-            "Could not rename the label", lambda p, s: core_labels.rename_label(p, s, old, new)
-        )
-        if ok:
-            self._relabelled(f"Renamed {old} to {new.strip()}")
-        return ok
-
-    def merge_labels(self, source: str, target: str) -> bool:
-        ok = self._edit_set(
-            "Could not merge the labels", lambda p, s: core_labels.merge_labels(p, s, source, target)
-        )
-        if ok:
-            self._relabelled(f"Merged {source} into {target}")
-        return ok
-
-    def _relabelled(self, note: str) -> None:
-        self.undo_stack.clear()  # its label names may be gone
-        current = self.view.current_message_id()
-        self.model.refresh()
-        if current is not None:
-            self.view.select_message(current)
-        self.reload_labels()
-        self.notify(note)
-
-    def _dialog(self, mode: str) -> LabelSetDialog | None:
-        dialog = LabelSetDialog(mode, self.bar.labels, self.window)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        return dialog if accepted else None
-
-    def add_label_dialog(self) -> None:
-        dialog = self._dialog("add")
-        if dialog is not None:
-            self.add_label(dialog.name.text())
-
-    def rename_label_dialog(self) -> None:
-        dialog = self._dialog("rename")
-        if dialog is not None:
-            self.rename_label(dialog.source.currentText(), dialog.name.text())
-
-    def merge_labels_dialog(self) -> None:
-        dialog = self._dialog("merge")
-        if dialog is not None:
-            self.merge_labels(dialog.source.currentText(), dialog.target.currentText())
-
-
-def _digit(number: int) -> Qt.Key:
-    return Qt.Key(int(Qt.Key.Key_0.value) + number)

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -31,84 +29,38 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core.db import messages
-from scrubdesk.core.errors import ScrubdeskError
+from scrubdesk.core.errors import ScrubdeskError, WrongKeyError
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.jobs import JobControl
+from scrubdesk.core.label_guide import LabelGuide
 from scrubdesk.core.project import Project
 from scrubdesk.core.redaction import Redactor
 from scrubdesk.core.scrubbing import project_redactor
 from scrubdesk.core.store import Store
 from scrubdesk.gui.about import APP_NAME, make_about_box
 from scrubdesk.gui.errors import show_error
-from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
-from scrubdesk.gui.label_bar import LabelBar, LabellingController
-from scrubdesk.gui.message_list import MessageListPanel, MessageTableModel
+from scrubdesk.gui.import_dialog import ImportDialog
+from scrubdesk.gui.import_progress import ImportOutcome, ImportProgressDialog
+from scrubdesk.gui.label_bar import LabelBar
+from scrubdesk.gui.labelling import LabellingController
+from scrubdesk.gui.message_list import MessageListPanel
+from scrubdesk.gui.message_table_model import MessageTableModel
 from scrubdesk.gui.message_view import MessageView
+from scrubdesk.gui.passphrase import SessionVault
 from scrubdesk.gui.project_actions import ProjectActions
 from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder
+from scrubdesk.gui.recent_menu import RecentProjectsMenu
 from scrubdesk.gui.resources import app_icon
 from scrubdesk.gui.review_panel import ReviewPanel
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
+from scrubdesk.gui.welcome import WelcomePage
 
 log = logging.getLogger(__name__)
 
 WELCOME_PAGE, PROJECT_PAGE = 0, 1
 REVIEW_DOCK_SETTING = "review/queue_shown"  # off until a reviewer opens it (Review menu, Ctrl+Shift+Q)
-
-
-class WelcomePage(QWidget):
-    """Shown when no project is open: create, open, or pick a recent project."""
-
-    open_recent = Signal(object)  # Path
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        title = QLabel(f"<h2>{APP_NAME}</h2>", self)
-        intro = QLabel(
-            "Create a project to import customer email into an encrypted store, or open an existing one.",
-            self,
-        )
-        intro.setWordWrap(True)
-        new = QPushButton(window.new_action.icon(), "New Project…", self)
-        new.clicked.connect(window.new_action.trigger)
-        open_ = QPushButton(window.open_action.icon(), "Open Project…", self)
-        open_.clicked.connect(window.open_action.trigger)
-        buttons = QHBoxLayout()
-        buttons.addWidget(new)
-        buttons.addWidget(open_)
-        buttons.addStretch(1)
-        self.recent_label = QLabel("Recent projects:", self)
-        self.recent = QListWidget(self)
-        self.recent.setMaximumHeight(180)
-        self.recent.itemActivated.connect(
-            lambda item: self.open_recent.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
-        )
-
-        box = QWidget(self)
-        box.setFixedWidth(600)
-        intro.setMinimumHeight(intro.heightForWidth(560))  # centred boxes get no height-for-width
-        inner = QVBoxLayout(box)
-        inner.addWidget(title)
-        inner.addWidget(intro)
-        inner.addSpacing(8)
-        inner.addLayout(buttons)
-        inner.addSpacing(12)
-        inner.addWidget(self.recent_label)
-        inner.addWidget(self.recent)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-
-    def set_recent(self, paths: list[Path]) -> None:
-        self.recent.clear()
-        for path in paths:
-            item = QListWidgetItem(f"{path.name}    —    {path}")
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
-            self.recent.addItem(item)
-        self.recent_label.setVisible(bool(paths))
-        self.recent.setVisible(bool(paths))
+TOOLBAR_MIN_SCREEN_HEIGHT = 800  # logical pixels: a shorter screen starts without the toolbar
 
 
 class MainWindow(QMainWindow):
@@ -122,6 +74,7 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self._store: Store | None = None
         self.import_dialog: ImportProgressDialog | None = None
+        self.vault = SessionVault()
         self.setObjectName("MainWindow")
         self.setWindowIcon(app_icon())
 
@@ -144,8 +97,8 @@ class MainWindow(QMainWindow):
 
         self._create_actions()
         self._create_menus()
-        self.project_actions.fill_menus()
         self._create_toolbar()
+        self.project_actions.fill_menus()
         self.welcome = WelcomePage(self)
         self.welcome.open_recent.connect(self.open_project)
         self.pages = QStackedWidget(self)
@@ -172,6 +125,8 @@ class MainWindow(QMainWindow):
 
         self.list_view.message_selected.connect(self.show_message)
         self.runner.tasks_changed.connect(self._on_tasks_changed)  # a method: disconnected with us
+        self.find_action.triggered.connect(self.list_panel.focus_search)
+        self._set_tab_order()
         self._restore_layout()
         self._set_project(None)
 
@@ -199,6 +154,14 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        self.back_to_list_action = QAction("Back to the &List", self)
+        self.back_to_list_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.back_to_list_action.setStatusTip("The keyboard back to the message list (Esc)")
+        self.back_to_list_action.triggered.connect(self.focus_list)
+        self.find_action = QAction("&Find…", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setStatusTip("Search the scrubbed text (Ctrl+F)")
+        self.addActions([self.back_to_list_action, self.find_action])
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -207,8 +170,10 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Recent &Projects")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu = RecentProjectsMenu(self.settings, file_menu)
+        self.recent_menu.chosen.connect(self.open_project)
+        self.recent_menu.cleared.connect(self._recent_cleared)
+        file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
@@ -235,29 +200,26 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.import_action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        self.fit_screen(self.screen().availableGeometry().height())
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent_projects()
-        for path in recent:
-            action = self.recent_menu.addAction(f"{path.name}  ({path})")
-            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
-        if recent:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", self._clear_recent)
-        else:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
+    def fit_screen(self, height: int) -> None:
+        """A short screen (logical pixels) starts without the toolbar: New, Open and Import are in the
+        File menu too, and the rows go to the messages (View > Main shows it again)."""
+        self.toolbar.setVisible(height >= TOOLBAR_MIN_SCREEN_HEIGHT)
 
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent_projects()
+    @Slot()
+    def _recent_cleared(self) -> None:
         self.welcome.set_recent([])
 
     # projects ---------------------------------------------------------------------------------------
+    @Slot()
     def new_project_dialog(self) -> None:
         dialog = NewProjectDialog(self.settings, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.create_project(dialog.project_path(), dialog.project_name())
 
+    @Slot()
     def open_project_dialog(self) -> None:
         folder = choose_project_folder(self, self.settings)
         if folder is not None:
@@ -266,16 +228,27 @@ class MainWindow(QMainWindow):
     def create_project(self, path: Path, name: str | None = None) -> Task | None:
         """Create a project in a worker (the keyring may be slow), then show it. None if busy."""
         path = Path(path)
+        go_on, vault = self.vault.get(self)
+        if not go_on:
+            return None
         return self._load_project(
-            lambda _control: Project.create(path, name=name), "Could not create the project", path
+            lambda _control: Project.create(path, name=name, vault=vault),
+            "Could not create the project",
+            path,
         )
 
+    @Slot(object)
     def open_project(self, path: Path) -> Task | None:
         """Open a project in a worker (unlocking the key can take seconds), then show it. None if busy.
 
         Failures are shown in a message box; a recent project whose folder is gone leaves the list."""
         path = Path(path)
-        return self._load_project(lambda _control: Project.open(path), "Could not open the project", path)
+        go_on, vault = self.vault.get(self)  # the key file's passphrase, when there is no OS keyring
+        if not go_on:
+            return None
+        return self._load_project(
+            lambda _control: Project.open(path, vault=vault), "Could not open the project", path
+        )
 
     def _load_project(self, job: Callable[[JobControl], Project], title: str, path: Path) -> Task | None:
         if self.runner.active():
@@ -284,8 +257,8 @@ class MainWindow(QMainWindow):
             )
             return None
         task = self.runner.run(job, name="load project")
-        task.succeeded.connect(lambda project: self._project_loaded(project, title))
-        task.failed.connect(lambda exc: self._project_failed(path, title, exc))
+        task.succeeded.connect(partial(self._project_loaded, title))
+        task.failed.connect(partial(self._project_failed, path, title))
         task.finished.connect(QApplication.restoreOverrideCursor)
         task.finished.connect(self.statusBar().clearMessage)
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
@@ -294,7 +267,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         return task
 
-    def _project_loaded(self, project: Project, title: str) -> None:
+    def _project_loaded(self, title: str, project: Project) -> None:
         try:
             store = project.store()  # the UI thread's own read connection
         except ScrubdeskError as exc:
@@ -308,11 +281,14 @@ class MainWindow(QMainWindow):
 
     def _project_failed(self, path: Path, title: str, exc: BaseException) -> None:
         QApplication.restoreOverrideCursor()
+        if isinstance(exc, WrongKeyError):
+            self.vault.forget()  # a wrong passphrase: ask again next time
         if not path.is_dir() and path.absolute() in self.settings.recent_projects():
             self.settings.remove_recent_project(path)  # a folder that is gone stays gone
             self.welcome.set_recent(self.settings.recent_projects())
         show_error(self, title, exc)
 
+    @Slot()
     def close_project(self) -> None:
         if self.runner.active():
             return
@@ -331,6 +307,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.model.set_store(self._store, self._subject_redactor())
         self.list_panel.set_project(project, self._store)
+        self.project_actions.guide_panel.set_project(project, self._store)  # before the labels load
         self.labelling.set_project(project, self._store)
         self.message_view.set_project(project, self._store)
         self.review_panel.set_project(project, self._store)
@@ -356,14 +333,18 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload the list (e.g. after an import), keeping the selected message if it still exists."""
+        if self.project is None or self._store is None:
+            return  # closed meanwhile (e.g. a job finished as the window closed): nothing to show
         current = self.list_view.current_message_id()
         self.model.refresh()
         reselected = current is not None and self.list_view.select_message(current)
         if not reselected and self.model.rowCount():
             self.list_view.select_row(0)
         self.labelling.reload_labels(seed=True)  # an import may bring labelled messages
+        self.list_panel.fill_choices(self._store, self.label_bar.labels, spans_changed=True)  # or spans
         self._update_status()
 
+    @Slot()
     def _update_status(self) -> None:
         if self.project is None:
             self.project_label.setText("No project open")
@@ -374,6 +355,7 @@ class MainWindow(QMainWindow):
         shown = f"{n:,} of {total:,} messages" if n != total else f"{n:,} message{'s' if n != 1 else ''}"
         self.count_label.setText(shown)
 
+    @Slot(int)
     def _on_tasks_changed(self, running: int) -> None:
         self._update_actions()
 
@@ -394,17 +376,45 @@ class MainWindow(QMainWindow):
             self,
             self.list_view,
             self.label_bar,
-            [self.list_view, self.message_view],
-            lambda text: self.statusBar().showMessage(text, 5000),
+            [self.list_view],  # Enter accepts the suggestion from the list; in the spans it never labels
+            self.notify,
+            runner=self.runner,
         )
-        self.labelling.labels_changed.connect(
-            lambda labels: self.list_panel.fill_choices(self._store, labels)
-        )
+        self.labelling.labels_changed.connect(self._labels_changed)
+        self.labelling.labels_changed.connect(self.project_actions.guide_panel.set_labels)
+        self.project_actions.guide_panel.guide_changed.connect(self._guide_changed)
         self.model.counts_changed.connect(self._update_status)
         # spans or review decisions change a row's scrubbed subject, PII count and review status
-        self.message_view.spans_changed.connect(lambda mid: self.model.refresh_messages([mid]))
-        self.message_view.review_changed.connect(lambda mid: self.model.refresh_messages([mid]))
-        self.review_panel.decided.connect(lambda mid, _status: self.model.refresh_messages([mid]))
+        self.message_view.spans_changed.connect(self._message_changed)
+        self.message_view.review_changed.connect(self._review_changed)
+        self.review_panel.decided.connect(self._message_decided)
+
+    def notify(self, text: str) -> None:
+        """A short note in the status bar (never message text)."""
+        self.statusBar().showMessage(text, 5000)
+
+    @Slot(object)
+    def _guide_changed(self, guide: LabelGuide) -> None:
+        self.label_bar.set_descriptions(guide.descriptions)
+
+    @Slot(list)
+    def _labels_changed(self, labels: list[str]) -> None:
+        self.list_panel.fill_choices(self._store, labels)
+
+    @Slot(int)
+    def _message_changed(self, message_id: int) -> None:
+        self.model.refresh_messages([message_id])
+
+    @Slot(int)
+    def _review_changed(self, message_id: int) -> None:
+        self.model.refresh_messages([message_id])
+        self._update_role_label()
+
+    @Slot(int, str)
+    def _message_decided(self, message_id: int, _status: str) -> None:
+        self.model.refresh_messages([message_id])
+        self.message_view.refresh_review()
+        self._update_role_label()
 
     def _subject_redactor(self) -> Redactor | None:
         if self.project is None or self._store is None:
@@ -412,11 +422,13 @@ class MainWindow(QMainWindow):
         return project_redactor(self.project, self._store)
 
     # messages ---------------------------------------------------------------------------------------
+    @Slot(object)
     def show_message(self, message_id: int | None) -> None:
         message = None
         if message_id is not None and self._store is not None:
             message = messages.get_message(self._store, message_id)
         self.message_view.show_message(message)
+        self.review_panel.follow(message_id if message is not None else None)
         self.message_shown.emit(message)
 
     # review -----------------------------------------------------------------------------------------
@@ -436,10 +448,30 @@ class MainWindow(QMainWindow):
         self.review_dock.hide()
         self._review_dock_sized = False
         self.review_panel.message_requested.connect(self._show_from_review)
-        self.review_panel.decided.connect(lambda _id, _status: self.message_view.refresh_review())
-        self.message_view.review_changed.connect(lambda _id: self.review_panel.refresh())
+        self.message_view.review_changed.connect(self.review_panel.refresh)
         self.review_panel.queue_changed.connect(self._update_role_label)
-        self.message_view.leave_requested.connect(self.list_view.setFocus)
+
+    @Slot()
+    def focus_list(self) -> None:
+        """Esc: back to the message list, from anywhere in the window."""
+        if self.project is not None:
+            self.list_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _set_tab_order(self) -> None:
+        """Tab walks the regions: search, filters, list, message text, spans, label bar."""
+        panel, view = self.list_panel, self.message_view
+        chain = [
+            panel.search_edit,
+            panel.show_combo,
+            panel.pii_combo,
+            self.list_view,
+            view.subject,
+            view.body,
+            view.spans_panel,
+            self.label_bar.more,
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _update_review_ui(self) -> None:
         """Offer the review queue only to roles that may review; show the user's role."""
@@ -453,10 +485,12 @@ class MainWindow(QMainWindow):
             action.setVisible(allowed)
         self._update_role_label()
 
+    @Slot(bool)
     def _show_review_queue(self, shown: bool) -> None:
         self.settings.qsettings.setValue(REVIEW_DOCK_SETTING, bool(shown))
         self._set_review_dock_visible(shown and self.review_panel.allowed)
         if shown:
+            self.review_panel.open_oldest()
             self.review_panel.table.setFocus()
 
     def _set_review_dock_visible(self, visible: bool) -> None:
@@ -464,20 +498,27 @@ class MainWindow(QMainWindow):
         self.review_dock.setVisible(visible)
         if first:  # a short strip under the list and the message, whatever the window's height
             self._review_dock_sized = True
-            self.resizeDocks([self.review_dock], [190], Qt.Orientation.Vertical)
+            height = min(190, self.height() // 4)  # never most of a short window
+            self.resizeDocks([self.review_dock], [height], Qt.Orientation.Vertical)
 
+    @Slot()
     def _update_role_label(self) -> None:
         role = self.message_view.role
         text = f"Role: {role}" if role else ("No role in this project" if self.project else "")
         if self.review_panel.allowed and self.review_panel.total:
             text += f" · {self.review_panel.total:,} awaiting approval"
+        sent_back = self.list_panel.update_sent_back(self._store)  # the filter's badge follows
+        if sent_back:
+            text += f" · {sent_back:,} sent back"
         self.role_label.setText(text)
 
+    @Slot(int)
     def _show_from_review(self, message_id: int) -> None:
         if not self.list_view.select_message(message_id):  # not in the list (e.g. filtered out)
             self.show_message(message_id)
 
     # import -----------------------------------------------------------------------------------------
+    @Slot()
     def import_dialog_requested(self) -> None:
         if self.project is None:
             return
@@ -497,11 +538,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
         return dialog
 
+    @Slot()
     def _import_dialog_closed(self) -> None:
         if self.import_dialog is not None:
             self.import_dialog.deleteLater()
             self.import_dialog = None
 
+    @Slot(object)
     def _import_finished(self, outcome: ImportOutcome | None) -> None:
         self.refresh()
         if outcome is not None:
@@ -514,6 +557,7 @@ class MainWindow(QMainWindow):
             )
 
     # help -------------------------------------------------------------------------------------------
+    @Slot()
     def show_about(self) -> None:
         make_about_box(self).exec()
 

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -24,15 +25,18 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
 )
 
 from scrubdesk.core.inventory_report import write_report
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.retention import purge, retention_status
-from scrubdesk.core.roles import REVIEWER_ROLES
+from scrubdesk.core.roles import ANALYSE_ROLES, REVIEWER_ROLES, role_of
 from scrubdesk.gui.appearance import THEMES, apply_theme
+from scrubdesk.gui.guide_panel import GuidePanel
 from scrubdesk.gui.job_dialog import JobDialog
+from scrubdesk.gui.roles_dialog import RolesDialog
 from scrubdesk.gui.shortcuts_help import ShortcutsDialog
 from scrubdesk.gui.training_view import TrainingView
 
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TRAINING_DOCK_SETTING = "training/dock_shown"
+GUIDE_DOCK_SETTING = "guide/dock_shown"
 
 
 def analysis_job(project: Project) -> Callable[[JobControl], Any]:
@@ -124,16 +129,17 @@ class RetentionBanner(QFrame):
         self.hide()
 
 
-class ProjectActions:
+class ProjectActions(QObject):
     """Creates the actions, menus and the training dock on ``window`` and keeps them enabled correctly."""
 
     def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
         self.dialogs: list[Any] = []  # keep non-modal dialogs alive
         self._create_training_dock()
         self._create_actions()
         self.banner = RetentionBanner(window)
-        self.banner.purge_button.clicked.connect(lambda: self.purge())  # noqa: PLW0108 - drops `checked`
+        self.banner.purge_button.clicked.connect(self.purge_requested)
 
     # --- construction ------------------------------------------------------------------------------
 
@@ -148,16 +154,27 @@ class ProjectActions:
     def _create_training_dock(self) -> None:
         w = self.window
         self.training_view = TrainingView(w.runner, w)
-        self.training_view.model_trained.connect(lambda _id: w.refresh())
-        self.training_view.model_trained.connect(lambda _id: self.update_banner())
+        self.training_view.model_trained.connect(self._model_trained)
         self.training_dock = QDockWidget("Training", w)
         self.training_dock.setObjectName("trainingDock")
-        self.training_dock.setWidget(self.training_view)
+        scroll = QScrollArea(w)  # its metrics and matrix need room: on a small screen they scroll
+        scroll.setWidget(self.training_view)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.training_dock.setWidget(scroll)
         features = QDockWidget.DockWidgetFeature
         self.training_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
         self.training_dock.hide()
         self._training_sized = False
+        self.guide_panel = GuidePanel(w)
+        self.guide_dock = QDockWidget("Annotation Guide", w)
+        self.guide_dock.setObjectName("guideDock")
+        self.guide_dock.setWidget(self.guide_panel)
+        self.guide_dock.setFeatures(features.DockWidgetMovable | features.DockWidgetFloatable)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guide_dock)
+        w.tabifyDockWidget(self.training_dock, self.guide_dock)  # tabs, not stacked: small screens
+        self.guide_dock.hide()
 
     def _create_actions(self) -> None:
         self.analyze_action = self._action(
@@ -170,20 +187,30 @@ class ProjectActions:
             "&Training", self.show_training, "Ctrl+Shift+T", "Train, inspect and compare triage models"
         )
         self.training_action.setCheckable(True)
+        self.guide_action = self._action(
+            "Annotation &Guide", self.show_guide, None, "The project's guidelines and what each label is for"
+        )
+        self.guide_action.setCheckable(True)
         self.export_action = self._action(
             "&Export Labels…", self.export, "Ctrl+E", "Export keyed IDs and labels (never text)"
         )
         self.report_action = self._action(
-            "Data &Inventory Report…", self.report, None, "Where this project's personal data is (DPO)"
+            "Data &Inventory Report…",
+            self._report_requested,
+            None,
+            "Where this project's personal data is (DPO)",
         )
         self.erase_action = self._action(
             "&Erase a Data Subject…", self.erase, None, "Right to erasure: remove all messages about a person"
         )
         self.purge_action = self._action(
             "&Purge Dataset…",
-            lambda: self.purge(),  # noqa: PLW0108 - drops `checked`
+            self.purge_requested,
             None,
             "Retention: delete the dataset, keep models, IDs, labels",
+        )
+        self.roles_action = self._action(
+            "&Roles…", self.roles, None, "Who may do what in this project (admins)"
         )
         self.audit_action = self._action(
             "&Audit Log…", self.audit, "Ctrl+Shift+L", "The tamper-evident log of everything done here"
@@ -193,7 +220,8 @@ class ProjectActions:
         self.theme_actions: dict[str, QAction] = {}
         for theme in THEMES:
             action = QAction(theme.capitalize(), self.window, checkable=True)
-            action.triggered.connect(lambda _checked=False, t=theme: self.set_theme(t))
+            action.setData(theme)
+            action.triggered.connect(self._theme_chosen)
             self.theme_group.addAction(action)
             self.theme_actions[theme] = action
         self.theme_actions[self.window.settings.theme()].setChecked(True)
@@ -212,7 +240,13 @@ class ProjectActions:
         project_menu.addAction(self.erase_action)
         project_menu.addAction(self.purge_action)
         project_menu.addAction(self.audit_action)
+        project_menu.addAction(self.roles_action)
         view_menu = QMenu("&View", self.window)
+        view_menu.addAction(self.guide_action)
+        view_menu.addAction(self.window.toolbar.toggleViewAction())
+        view_menu.addAction(self.window.find_action)
+        view_menu.addAction(self.window.back_to_list_action)
+        view_menu.addSeparator()
         theme_menu = view_menu.addMenu("&Theme")
         for action in self.theme_actions.values():
             theme_menu.addAction(action)
@@ -231,6 +265,7 @@ class ProjectActions:
         """Put the retention banner at the top of the project page's layout."""
         layout.insertWidget(0, self.banner)
 
+    @Slot()
     def update_banner(self) -> None:
 
         store = self.window.store
@@ -249,6 +284,9 @@ class ProjectActions:
 
     def set_project(self, project: Project | None) -> None:
         self.training_view.set_project(project)
+        guide = self.window.settings.qsettings.value(GUIDE_DOCK_SETTING, False, type=bool)
+        self.guide_dock.setVisible(project is not None and bool(guide))
+        self.guide_action.setChecked(project is not None and bool(guide))
         wanted = self.window.settings.qsettings.value(TRAINING_DOCK_SETTING, False, type=bool)
         self.training_dock.setVisible(project is not None and bool(wanted))
         self.training_action.setChecked(project is not None and bool(wanted))
@@ -260,38 +298,103 @@ class ProjectActions:
         has_project = w.project is not None
         busy = bool(w.runner.active())
         role = w.message_view.role if has_project else None
-        for action in (self.analyze_action, self.predict_action):
-            action.setEnabled(has_project and not busy and role is not None)
+        self.analyze_action.setVisible(not has_project or role in ANALYSE_ROLES)  # core checks it too
+        self.analyze_action.setEnabled(has_project and not busy and role in ANALYSE_ROLES)
+        self.predict_action.setEnabled(has_project and not busy and role is not None)
         self.training_action.setEnabled(has_project)
         reviewer = role in REVIEWER_ROLES
         for action in (self.export_action, self.report_action, self.audit_action):
             action.setVisible(not has_project or reviewer)
             action.setEnabled(has_project and reviewer)
-        for action in (self.erase_action, self.purge_action):
+        for action in (self.erase_action, self.purge_action, self.roles_action):
             action.setVisible(not has_project or role == "admin")
             action.setEnabled(has_project and role == "admin" and not busy)
 
     # --- slots -------------------------------------------------------------------------------------
 
+    def _keep(self, dialog: QDialog) -> None:
+        """Keep a non-modal dialog alive until it is closed."""
+        self.dialogs.append(dialog)
+        dialog.finished.connect(self._dialog_finished)
+
+    @Slot(int)
+    def _dialog_finished(self, _code: int) -> None:
+        dialog = self.sender()
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+
+    @Slot(object)
+    def _job_completed(self, _result: object) -> None:
+        """A job changed the project: show the list and the message again."""
+        self.update_banner()
+        self.window.refresh()
+        self.window.show_message(self.window.list_view.current_message_id())
+
+    @Slot(int)
+    def _model_trained(self, _model_id: int) -> None:
+        self.window.refresh()
+        self.update_banner()
+
+    @Slot(int)
+    def _erasure_finished(self, _code: int) -> None:
+        self.window.refresh()
+        self.training_view.refresh()
+        self.update_banner()
+
+    @Slot()
+    def _theme_chosen(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.set_theme(str(action.data()))
+
+    @Slot(bool)
+    def show_guide(self, shown: bool = True) -> None:
+        self.window.settings.qsettings.setValue(GUIDE_DOCK_SETTING, bool(shown))
+        self.guide_dock.setVisible(bool(shown) and self.window.project is not None)
+        if shown:
+            self.guide_dock.raise_()
+
+    @Slot()
+    def roles(self) -> RolesDialog | None:
+        w = self.window
+        if w.project is None:
+            return None
+        dialog = RolesDialog(w.project, w)
+        dialog.finished.connect(self._roles_closed)
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _roles_closed(self, _code: int) -> None:
+        """If the user's own role changed, reopen: everything role-dependent follows."""
+        w = self.window
+        if w.project is not None and w.store is not None and role_of(w.store) != w.message_view.role:
+            w.open_project(w.project.path)
+
+    @Slot()
+    def _report_requested(self) -> None:
+        self.report()  # asks where to save it (triggered's `checked` must not become the path)
+
+    @Slot()
+    def purge_requested(self) -> None:
+        self.purge()
+
     def _run(self, title: str, job: Any, describe: Any, refresh: bool = True) -> JobDialog:
         dialog = JobDialog(self.window.runner, title, job, describe, self.window)
-        dialog.completed.connect(lambda _result: self.update_banner())
-        if refresh:
-            dialog.completed.connect(lambda _result: self.window.refresh())
-            dialog.completed.connect(
-                lambda _result: self.window.show_message(self.window.list_view.current_message_id())
-            )
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
+        dialog.completed.connect(self._job_completed if refresh else self.update_banner)
+        self._keep(dialog)
         dialog.start()
         return dialog
 
+    @Slot()
     def analyze(self) -> JobDialog | None:
         project = self.window.project
         if project is None:
             return None
         return self._run("PII analysis", analysis_job(project), describe_analysis)
 
+    @Slot()
     def predict(self) -> JobDialog | None:
         project = self.window.project
         if project is None:
@@ -316,17 +419,19 @@ class ProjectActions:
                 return None
         return self._run("Purge", purge_job(w.project), describe_purge)
 
+    @Slot(bool)
     def show_training(self, shown: bool = True) -> None:
         self.window.settings.qsettings.setValue(TRAINING_DOCK_SETTING, bool(shown))
         first = bool(shown) and self.training_dock.isHidden() and not self._training_sized
         self.training_dock.setVisible(bool(shown) and self.window.project is not None)
         if first:  # beside the list and the message, not over them
             self._training_sized = True
-            width = max(420, int(self.window.width() * 0.4))
+            width = max(300, int(self.window.width() * 0.35))  # the list and the message keep the most
             self.window.resizeDocks([self.training_dock], [width], Qt.Orientation.Horizontal)
         if shown:
             self.training_dock.raise_()
 
+    @Slot()
     def export(self) -> Any:
         from scrubdesk.gui.export_dialog import ExportDialog  # noqa: PLC0415 - lazy: a dialog loaded when first opened
 
@@ -335,10 +440,10 @@ class ProjectActions:
             return None
         dialog = ExportDialog(w.project, w.runner, w.settings, w)
         dialog.open()
-        self.dialogs.append(dialog)
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self._keep(dialog)
         return dialog
 
+    @Slot()
     def erase(self) -> Any:
         from scrubdesk.gui.erasure_dialog import ErasureDialog  # noqa: PLC0415 - lazy: a dialog loaded when first opened
 
@@ -346,14 +451,12 @@ class ProjectActions:
         if w.project is None:
             return None
         dialog = ErasureDialog(w.project, w.runner, w)
-        dialog.finished.connect(lambda _code: w.refresh())
-        dialog.finished.connect(lambda _code: self.training_view.refresh())
-        dialog.finished.connect(lambda _code: self.update_banner())
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
+        dialog.finished.connect(self._erasure_finished)
+        self._keep(dialog)
         dialog.open()
         return dialog
 
+    @Slot()
     def audit(self) -> Any:
         from scrubdesk.gui.audit_viewer import AuditViewer  # noqa: PLC0415 - lazy: a dialog loaded when first opened
 
@@ -361,8 +464,7 @@ class ProjectActions:
         if w.project is None:
             return None
         dialog = AuditViewer(w.project, w.runner, w)
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
+        self._keep(dialog)
         dialog.show()
         return dialog
 
@@ -384,11 +486,11 @@ class ProjectActions:
             refresh=False,
         )
 
+    @Slot()
     def shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.window)
         dialog.show()
-        self.dialogs.append(dialog)
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self._keep(dialog)
         return dialog
 
     def set_theme(self, theme: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -78,6 +78,7 @@ class NewProjectDialog(QDialog):
         self.parent_edit.textChanged.connect(self._update)
         self._update()
 
+    @Slot()
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Create the project in", self.parent_edit.text())
         if folder:
@@ -89,11 +90,13 @@ class NewProjectDialog(QDialog):
     def project_path(self) -> Path:
         return Path(self.parent_edit.text().strip()).expanduser() / folder_name(self.project_name())
 
+    @Slot()
     def _update(self) -> None:
         ok = bool(self.project_name()) and bool(self.parent_edit.text().strip())
         self.preview.setText(f"Folder: {self.project_path()}" if ok else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
+    @Slot()
     def accept(self) -> None:
         self.settings.set_last_dir("projects", Path(self.parent_edit.text().strip()).expanduser())
         super().accept()

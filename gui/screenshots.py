@@ -48,7 +48,7 @@ from scrubdesk.gui.erasure_dialog import ErasureDialog
 from scrubdesk.gui.export_dialog import ExportDialog
 from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
 from scrubdesk.gui.main_window import MainWindow
-from scrubdesk.gui.message_view import RAW, SCRUBBED
+from scrubdesk.gui.message_view import RAW, SCRUBBED, MessageView
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
 from scrubdesk.gui.training_view import TrainingView
@@ -160,10 +160,13 @@ def render_screenshots(
     themes: Sequence[str] = THEMES,
     import_sources: Sequence[Path] | None = None,
     erasure_query: str | None = None,
+    sizes: Sequence[tuple[int, int]] = (WINDOW_SIZE,),
 ) -> ScreenshotRun:
     """Render the main views of the project at ``project_path`` into ``outdir``, once per theme (files of
-    the dark theme end in ``-dark``). ``import_sources``: what the import dialog previews (default: the
-    project's own sources that still exist). ``erasure_query``: searched in the erasure dialog (default:
+    the dark theme end in ``-dark``) and window size (in logical pixels; with more than one size, file
+    names carry it, e.g. ``-1366x768``, and the dialogs are rendered at the first size only).
+    ``import_sources``: what the import dialog previews (default: the project's own sources that still
+    exist). ``erasure_query``: searched in the erasure dialog (default:
     none, so no erasure preview is recorded in the project's audit log)."""
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -180,12 +183,16 @@ def render_screenshots(
         settings = AppSettings(QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
         runner = TaskRunner()
         window = MainWindow(settings, runner)
-        window.resize(*WINDOW_SIZE)
         try:
-            for theme in themes:
-                apply_theme(app, theme)
-                renderer.suffix = "" if theme == "light" else f"-{theme}"
-                _render_theme(renderer, window, Path(project_path), import_sources, erasure_query)
+            for n, (width, height) in enumerate(sizes):
+                window.resize(width, height)
+                size = f"-{width}x{height}" if len(sizes) > 1 else ""
+                for theme in themes:
+                    apply_theme(app, theme)
+                    renderer.suffix = size + ("" if theme == "light" else f"-{theme}")
+                    _render_theme(
+                        renderer, window, Path(project_path), import_sources, erasure_query, dialogs=n == 0
+                    )
         finally:
             window.close()
             runner.shutdown()
@@ -201,6 +208,8 @@ def _render_theme(
     project_path: Path,
     import_sources: Sequence[Path] | None,
     erasure_query: str | None,
+    *,
+    dialogs: bool = True,
 ) -> None:
     app = r.app
     window.close_project()
@@ -218,6 +227,8 @@ def _render_theme(
         reason = type(failures[0]).__name__ if failures else "busy"
         raise RuntimeError(f"could not open {project_path} ({reason})")
     _main_views(r, window)
+    if not dialogs:
+        return
     sources = list(import_sources) if import_sources is not None else _existing_sources(window.store)
     _import_views(r, window, sources)
     _project_dialogs(r, window, erasure_query)
@@ -246,14 +257,22 @@ def _main_views(r: _Renderer, window: MainWindow) -> None:
             window.list_view.scrollTo(
                 window.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter
             )
-    view.set_mode(RAW)
+    _show_raw(r.app, view)  # R: raw on demand
     r.shoot(window, "main-window")
-    view.set_mode(SCRUBBED)
+    view.set_mode(SCRUBBED)  # as everyone starts
+    view.focus_spans()  # F6: the spans panel follows the current span
     r.shoot(window, "main-window-scrubbed")
+
+    actions = window.project_actions
+    actions.show_guide(True)
+    r.shoot(window, "main-window-guide")
+    actions.show_guide(False)
+    actions.show_training(True)
+    r.shoot(window, "main-window-training")
+    actions.show_training(False)
 
     panel.set_filter(MessageFilter(state="unlabelled"))
     panel.uncertain_button.click()  # least certain suggestion first
-    view.set_mode(RAW)
     r.shoot(window, "main-window-unlabelled-uncertain")
 
     if window.review_queue_action.isVisible():
@@ -265,6 +284,12 @@ def _main_views(r: _Renderer, window: MainWindow) -> None:
         window.review_queue_action.trigger()
     panel.set_filter(MessageFilter())
     window.list_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # back to import order
+
+
+def _show_raw(app: QApplication, view: MessageView) -> None:
+    """R: the raw text shows once its view is in the audit log."""
+    view.set_mode(RAW)
+    _wait(app, lambda: not view.raw_waiting, "the raw view to be audit-logged")
 
 
 def _import_views(r: _Renderer, window: MainWindow, sources: list[Path]) -> None:
@@ -354,6 +379,7 @@ def render_showcase(
     count: int = SHOWCASE_COUNT,
     themes: Sequence[str] = THEMES,
     control: JobControl | None = None,
+    sizes: Sequence[tuple[int, int]] = (WINDOW_SIZE,),
 ) -> ScreenshotRun:
     """Build the showcase project in a temporary folder with a temporary key file, render it, delete it
     (the user's keyring, key file and demo project are never touched)."""
@@ -368,4 +394,5 @@ def render_showcase(
                 themes=themes,
                 import_sources=showcase.import_sources,
                 erasure_query=showcase.erasure_query,
+                sizes=sizes,
             )

@@ -1,5 +1,6 @@
-"""Help > Keyboard Shortcuts: every shortcut of the window's actions (read from the actions themselves, so
-the list cannot drift) plus the single-key labelling and span keys."""
+"""Help > Keyboard Shortcuts (F1): each key once, with where it works and what it does. The message keys
+come from :data:`scrubdesk.gui.keymap.KEYS`; menu shortcuts not listed there are read from the window's
+actions themselves, so the list cannot drift."""
 
 from __future__ import annotations
 
@@ -15,48 +16,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-# Keys handled by key events or QShortcuts rather than menu actions.
-FIXED_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Labelling", "1 – 9", "Label the message and go to the next"),
-    ("Labelling", "Enter", "Accept the model's suggestion (list or message focused)"),
-    ("Labelling", "J / K, Down / Up", "Next / previous message"),
-    ("Labelling", "U", "Undo the last label"),
-    ("Spans", "F6", "Jump into the message's PII spans"),
-    ("Spans", "Tab / Shift+Tab", "Next / previous span"),
-    ("Spans", "Y / N", "Accept / reject the current span"),
-    ("Spans", "T", "Change the span's type"),
-    ("Spans", "A", "Add a span from the selected text"),
-    ("Spans", "Del", "Delete an added span"),
-    ("Spans", "R", "Toggle raw / scrubbed text (roles allowed to see raw)"),
-    ("Spans", "Esc", "Back to the message list"),
-)
+from scrubdesk.gui.keymap import KEYS
+
+MENUS = "the menus (anywhere in the window)"
+
+
+def listed_keys() -> set[str]:
+    """Every single key named in :data:`KEYS` (``"Y / N"`` names Y and N)."""
+    return {part.strip() for row in KEYS for part in row.keys.replace(",", "/").split("/")}
 
 
 def action_rows(root: QWidget) -> list[tuple[str, str, str]]:
-    rows = []
-    seen = set()
+    """(keys, where, what) of each menu shortcut of ``root`` not already in :data:`KEYS`, once each."""
+    listed = listed_keys()
+    rows: dict[str, tuple[str, str, str]] = {}
     for action in root.findChildren(QAction):
         keys = action.shortcut()
         if keys.isEmpty() or not action.text():
             continue
-        text = action.text().replace("&", "").rstrip("…").strip()
         key = keys.toString(QKeySequence.SequenceFormat.NativeText)
-        if (text, key) in seen:
+        if key in listed or key in rows:
             continue
-        seen.add((text, key))
-        rows.append(("Menus", key, text))
-    return sorted(rows, key=lambda r: r[2].lower())
+        rows[key] = (key, MENUS, action.text().replace("&", "").rstrip("…").strip())
+    return sorted(rows.values(), key=lambda r: r[2].lower())
+
+
+def shortcut_rows(root: QWidget) -> list[tuple[str, str, str]]:
+    return [(k.keys, k.where, k.what) for k in KEYS] + action_rows(root)
 
 
 class ShortcutsDialog(QDialog):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
-        rows = [*FIXED_KEYS, *action_rows(parent)]
+        rows = shortcut_rows(parent)
         self.table = QTableWidget(len(rows), 3)
-        self.table.setHorizontalHeaderLabels(("Where", "Keys", "Does"))
+        self.table.setAccessibleName("Keyboard shortcuts")
+        self.table.setHorizontalHeaderLabels(("Keys", "Where", "Does"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -68,4 +67,4 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(620, 560)
+        self.resize(820, 600)

@@ -1,11 +1,16 @@
-"""How PII spans look in the message view: one colour per entity type, a style per status, and the
-mapping between stored spans (offsets into the raw field) and what the view shows (raw or scrubbed).
+"""How PII spans look in the message view: one colour per entity type and a style per status, applied to
+the text and marks of :mod:`scrubdesk.core.span_marks` (what is shown, raw or scrubbed, without Qt).
 
 Colours: pale backgrounds, Paul Tol's "light" scheme first (made to stay apart under the common colour
 vision deficiencies, with black text on top); a dark palette gets the same hues darkened under light
 text. The underline carries a stronger shade of the hue. Colour is never the only cue: the legend and
-the tooltip name the type, and the status has its own style (dashed underline: suggested; solid:
-decided; struck-through grey: rejected).
+the tooltip name the type, and the status has its own style that never relies on colour:
+
+- suggested (to decide): the type's tint with a wavy underline, in italics;
+- accepted or added (will be redacted): the type's tint with a solid underline;
+- rejected (kept in clear: the text stays in what a model sees): no tint, the text in its normal colour
+  inside an outlined box (drawn by :class:`~scrubdesk.gui.span_text_view.SpanTextView`). Never struck
+  through: struck-through text reads as "removed", which is the opposite.
 
 Offsets: spans are Python string offsets (code points); Qt counts UTF-16 code units, and a
 ``QTextDocument`` turns ``\\r\\n`` into one block break. :class:`TextMap` prepares the text so that the two
@@ -17,8 +22,8 @@ from __future__ import annotations
 import html
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 
 from PySide6.QtGui import (
@@ -33,13 +38,20 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from scrubdesk.core.db.spans import SpanRecord
-from scrubdesk.core.entities import LABELS
-from scrubdesk.core.redaction import Redactor
-from scrubdesk.core.spans import merge_for_redaction
+from scrubdesk.core.span_marks import (
+    DISPLAY_NAMES,
+    FieldText,
+    Mark,
+    display_name,
+    label_counts,
+    raw_field,
+    scrubbed_field,
+    type_mnemonics,
+)
+from scrubdesk.gui.appearance import DARK_TEXT, contrast_ratio
 
-# One colour per entity type. The eight most frequent types get Paul Tol's "light" scheme (made for
-# backgrounds under black text and for colour-blind readers); the rarer types get further pale hues.
+# One colour per entity type. The most frequent types get Paul Tol's "light" scheme (made for backgrounds
+# under black text and for colour-blind readers); its olive was too close to pear, so location moved on.
 ENTITY_COLOURS: dict[str, str] = {
     "PERSON": "#EE8866",  # orange
     "CUSTOMER_REF": "#FFAABB",  # pink
@@ -47,46 +59,19 @@ ENTITY_COLOURS: dict[str, str] = {
     "STREET_ADDRESS": "#EEDD88",  # light yellow
     "UK_POSTCODE": "#77AADD",  # light blue
     "DATE_OF_BIRTH": "#BBCC33",  # pear
-    "LOCATION": "#AAAA00",  # olive
     "EMAIL_ADDRESS": "#99DDFF",  # light cyan
-    "UK_SORT_CODE": "#CCBBEE",  # lavender
-    "UK_BANK_ACCOUNT": "#D4A6C8",  # mauve
-    "CREDIT_CARD": "#E8A0A0",  # salmon
-    "IBAN_CODE": "#A0C8B4",  # sage
-    "UK_NINO": "#C8B496",  # tan
-    "UK_NHS": "#88BBCC",  # steel cyan
-    "IP_ADDRESS": "#B0B0E0",  # periwinkle
+    # The rest were picked (farthest first) to keep every two tints >= 7 apart in CIEDE2000, in both themes,
+    # and from the page: see tests/gui/test_accessibility.py.
+    "LOCATION": "#C219FF",  # violet
+    "UK_SORT_CODE": "#8F7856",  # brown
+    "UK_BANK_ACCOUNT": "#5AF26E",  # green
+    "CREDIT_CARD": "#7070A9",  # slate
+    "IBAN_CODE": "#758F56",  # moss
+    "UK_NINO": "#568C8F",  # teal
+    "UK_NHS": "#FFAC4D",  # amber
+    "IP_ADDRESS": "#E6007A",  # magenta
 }
 UNKNOWN_COLOUR = "#8899AA"  # a label outside the vocabulary (e.g. from an older analyser)
-
-DISPLAY_NAMES: dict[str, str] = {
-    "PERSON": "Person",
-    "EMAIL_ADDRESS": "Email address",
-    "PHONE_NUMBER": "Phone number",
-    "UK_POSTCODE": "Postcode",
-    "STREET_ADDRESS": "Street address",
-    "LOCATION": "Location",
-    "UK_NINO": "National Insurance no.",
-    "UK_NHS": "NHS number",
-    "UK_SORT_CODE": "Sort code",
-    "UK_BANK_ACCOUNT": "Bank account",
-    "CREDIT_CARD": "Card number",
-    "IBAN_CODE": "IBAN",
-    "DATE_OF_BIRTH": "Date of birth",
-    "CUSTOMER_REF": "Customer reference",
-    "IP_ADDRESS": "IP address",
-}
-
-STATUS_WORDS = {
-    "suggested": "suggested by the analyser, not decided yet",
-    "accepted": "accepted",
-    "rejected": "rejected (not PII: stays in the scrubbed text)",
-    "added": "added by a person",
-}
-
-
-def display_name(label: str) -> str:
-    return DISPLAY_NAMES.get(label, label.replace("_", " ").capitalize())
 
 
 def entity_colour(label: str) -> QColor:
@@ -102,19 +87,46 @@ def _with_lightness(colour: QColor, lightness: float, max_saturation: float = 1.
     return QColor.fromHslF(max(h, 0.0), min(s, max_saturation), lightness)
 
 
+TEXT_CONTRAST = 4.5  # WCAG 2.1 AA for text: the span's text on its tint
+BORDER_CONTRAST = 3.0  # WCAG 2.1 AA for UI components: the underline against the tint it marks
+
+
+@lru_cache(maxsize=256)
 def tint(label: str, dark: bool) -> QColor:
     """The background of a span of this type: the colour lightened under dark text, or in a dark
-    palette the same hue darkened (keeping the colours' relative lightness) under light text."""
+    palette the same hue darkened (keeping the colours' relative lightness) under light text — darkened
+    further where needed, so that the text on it stays at >= 4.5:1."""
     colour = entity_colour(label)
     if dark:
-        return _with_lightness(colour, 0.14 + 0.24 * colour.lightnessF(), max_saturation=0.55)
+        lightness = 0.14 + 0.24 * colour.lightnessF()
+        shade = _with_lightness(colour, lightness, max_saturation=0.55)
+        while contrast_ratio(DARK_TEXT, shade) < TEXT_CONTRAST + 0.1 and lightness > 0.02:
+            lightness -= 0.01
+            shade = _with_lightness(colour, lightness, max_saturation=0.55)
+        return shade
     white = 0.45
     return QColor.fromRgbF(*(c + (1 - c) * white for c in (colour.redF(), colour.greenF(), colour.blueF())))
 
 
+@lru_cache(maxsize=256)
 def strong(label: str, dark: bool) -> QColor:
-    """The underline and legend border: the hue at a lightness that stands out from the tint."""
-    return _with_lightness(entity_colour(label), 0.62 if dark else 0.40)
+    """The underline and legend border: the hue at a lightness that stands out from the tint (>= 3:1,
+    darker in a light palette, lighter in a dark one)."""
+    background = tint(label, dark)
+    lightness, step = (0.62, 0.02) if dark else (0.40, -0.02)
+    shade = _with_lightness(entity_colour(label), lightness)
+    while contrast_ratio(shade, background) < BORDER_CONTRAST + 0.1 and 0.0 < lightness + step < 1.0:
+        lightness += step
+        shade = _with_lightness(entity_colour(label), lightness)
+    return shade
+
+
+def kept_outline(dark: bool) -> QColor:
+    """The box around text kept in clear: a neutral grey at >= 3:1 against the text background."""
+    return QColor("#B4B4B4") if dark else QColor("#595959")
+
+
+KEPT_FOCUS = QColor("#D9D9D9")  # the current span's background when it is kept in clear (under black text)
 
 
 def focus_background(label: str) -> QColor:
@@ -122,6 +134,7 @@ def focus_background(label: str) -> QColor:
     return entity_colour(label)
 
 
+@lru_cache(maxsize=128)
 def swatch(label: str, dark: bool, size: int = 12) -> QIcon:
     """A small square of the type's colour, for menus."""
     pixmap = QPixmap(size, size)
@@ -131,146 +144,6 @@ def swatch(label: str, dark: bool, size: int = 12) -> QIcon:
     painter.drawRect(0, 0, size - 1, size - 1)
     painter.end()
     return QIcon(pixmap)
-
-
-def type_mnemonics(labels: Sequence[str] = LABELS) -> dict[str, str]:
-    """Menu text with a unique ``&`` mnemonic per type (first free letter of its display name)."""
-    used: set[str] = set()
-    texts: dict[str, str] = {}
-    for label in labels:
-        name = display_name(label)
-        for i, ch in enumerate(name):
-            if ch.isalpha() and ch.lower() not in used:
-                used.add(ch.lower())
-                texts[label] = f"{name[:i]}&{name[i:]}"
-                break
-        else:
-            texts[label] = name
-    return texts
-
-
-# --- what the view shows -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """One highlighted range of the displayed text, and the stored span(s) behind it."""
-
-    field: str
-    start: int  # offsets into the displayed text (Python string offsets)
-    end: int
-    label: str
-    status: str
-    score: float
-    recognizer: str
-    span_ids: tuple[int, ...]
-
-    @property
-    def redacted(self) -> bool:
-        return self.status != "rejected"
-
-    def tooltip(self) -> str:
-        lines = [f"{display_name(self.label)}  ({self.label})"]
-        if self.status != "added":
-            lines.append(f"score {self.score:.2f} · recogniser {self.recognizer or '—'}")
-        lines.append(STATUS_WORDS.get(self.status, self.status))
-        if len(self.span_ids) > 1:
-            lines.append(f"{len(self.span_ids)} overlapping spans, redacted as one")
-        return "\n".join(lines)
-
-
-@dataclass
-class FieldText:
-    """A field as displayed: its text (raw or scrubbed), the marks on it, and where the unredacted
-    stretches come from in the raw field (to map a selection back to raw offsets)."""
-
-    field: str
-    text: str
-    marks: list[Mark]
-    copies: list[tuple[int, int, int]] = field(default_factory=list)  # (shown start, shown end, raw start)
-
-    def raw_range(self, start: int, end: int) -> tuple[int, int] | None:
-        """Raw offsets of the shown ``start..end``, or None when it is not one unredacted stretch."""
-        for a, b, raw in self.copies:
-            if a <= start and end <= b:
-                return raw + start - a, raw + end - a
-        return None
-
-    def mark_at(self, pos: int) -> Mark | None:
-        for mark in self.marks:
-            if mark.start <= pos < mark.end:
-                return mark
-        return None
-
-
-def _mark(field_name: str, start: int, end: int, records: Sequence[SpanRecord]) -> Mark:
-    if len(records) == 1:
-        r = records[0]
-        return Mark(field_name, start, end, r.label, r.status, r.span.score, r.span.recognizer, (r.id,))
-    best = max(records, key=lambda r: r.span.score)
-    statuses = {r.status for r in records}
-    # merged overlapping spans: undecided while any part is
-    status = (
-        "suggested" if "suggested" in statuses else records[0].status if len(statuses) == 1 else "accepted"
-    )
-    return Mark(
-        field_name, start, end, best.label, status, best.span.score, best.span.recognizer,
-        tuple(r.id for r in records),
-    )  # fmt: skip
-
-
-def raw_field(field_name: str, text: str, records: Iterable[SpanRecord]) -> FieldText:
-    n = len(text)
-    marks = [
-        Mark(field_name, r.start, r.end, r.label, r.status, r.span.score, r.span.recognizer, (r.id,))
-        for r in records
-        if r.end <= n
-    ]
-    marks.sort(key=lambda m: (m.start, m.end))
-    return FieldText(field_name, text, marks, [(0, n, 0)])
-
-
-def scrubbed_field(
-    field_name: str, text: str, records: Sequence[SpanRecord], redactor: Redactor
-) -> FieldText:
-    """The field as the model will see it (as :meth:`Redactor.redact` builds it), with a mark per
-    replacement and one per rejected span that stayed in the text. One pass over the sorted spans."""
-    redacted = sorted((r for r in records if r.redacted), key=lambda r: (r.start, r.end))
-    pieces: list[str] = []
-    marks: list[Mark] = []
-    copies: list[tuple[int, int, int]] = []
-    pos = shown = j = 0
-    for merged in merge_for_redaction(r.span for r in redacted):
-        covered = []
-        while j < len(redacted) and redacted[j].start < merged.end:  # the records this union is made of
-            if redacted[j].span.overlaps(merged):
-                covered.append(redacted[j])
-            j += 1
-        if merged.start < pos or merged.end > len(text) or not covered:
-            continue
-        pieces.append(text[pos : merged.start])
-        copies.append((shown, shown + merged.start - pos, pos))
-        shown += merged.start - pos
-        replacement = redactor.replacement(merged.label, text[merged.start : merged.end])
-        marks.append(_mark(field_name, shown, shown + len(replacement), covered))
-        pieces.append(replacement)
-        shown += len(replacement)
-        pos = merged.end
-    pieces.append(text[pos:])
-    copies.append((shown, shown + len(text) - pos, pos))
-    raw_starts = [raw for _, _, raw in copies]
-    for r in records:
-        if r.redacted:
-            continue
-        a, b, raw = copies[bisect_right(raw_starts, r.start) - 1]
-        if r.end <= raw + b - a:  # a rejected span shows where its text was left in place
-            marks.append(_mark(field_name, a + r.start - raw, a + r.end - raw, [r]))
-    marks.sort(key=lambda m: (m.start, m.end))
-    return FieldText(field_name, "".join(pieces), marks, copies)
-
-
-def label_counts(marks: Iterable[Mark]) -> Counter[str]:
-    return Counter(m.label for m in marks if m.status != "rejected")
 
 
 def legend_html(counts: Counter[str], dark: bool) -> str:
@@ -284,6 +157,9 @@ def legend_html(counts: Counter[str], dark: bool) -> str:
             f"&nbsp;{name}&nbsp;</span>&nbsp;{counts[label]}"
         )
     return "&nbsp;&nbsp; ".join(chips)
+
+
+STATUS_LEGEND = "Wavy underline: to decide · solid underline: PII · [boxed]: kept in clear"
 
 
 # --- Qt text ---------------------------------------------------------------------------------------------
@@ -318,8 +194,7 @@ class SpanFormats:
 
     def __init__(self, palette: QPalette) -> None:
         self.dark = is_dark(palette)
-        self._muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-        self._text = palette.color(QPalette.ColorRole.Text)
+        self.kept = kept_outline(self.dark)
         self._cache: dict[tuple[str, str], QTextCharFormat] = {}
 
     def format(self, label: str, status: str) -> QTextCharFormat:
@@ -327,25 +202,24 @@ class SpanFormats:
         fmt = self._cache.get(key)
         if fmt is None:
             fmt = QTextCharFormat()
-            if status == "rejected":
-                fmt.setForeground(self._muted)
-                fmt.setFontStrikeOut(True)
-            else:
+            if status != "rejected":  # kept in clear: plain text in a box the view draws
                 fmt.setBackground(tint(label, self.dark))
                 fmt.setUnderlineColor(strong(label, self.dark))
+                suggested = status == "suggested"
                 fmt.setUnderlineStyle(
-                    QTextCharFormat.UnderlineStyle.DashUnderline
-                    if status == "suggested"
+                    QTextCharFormat.UnderlineStyle.WaveUnderline
+                    if suggested
                     else QTextCharFormat.UnderlineStyle.SingleUnderline
                 )
+                fmt.setFontItalic(suggested)
             self._cache[key] = fmt
         return fmt
 
     def focus(self, mark: Mark) -> QTextCharFormat:
         """The current span: the full-strength hue behind dark text, in either palette."""
         fmt = QTextCharFormat()
-        fmt.setBackground(focus_background(mark.label) if mark.redacted else self._muted)
-        fmt.setForeground(QColor("#000000") if mark.redacted else self._text)
+        fmt.setBackground(focus_background(mark.label) if mark.redacted else KEPT_FOCUS)
+        fmt.setForeground(QColor("#000000"))
         fmt.setFontUnderline(True)
         fmt.setFontWeight(QFont.Weight.Bold)
         return fmt

@@ -1,4 +1,5 @@
-"""The one task runner the GUI uses for every long job (import now; analysis, training, export later).
+"""Every thread the application starts is started here: the task runner for long jobs (import, analysis,
+training, export, search, ...) and :class:`BackgroundWriter` for small writes the UI must not wait for.
 
 A job is a plain callable from ``scrubdesk.core`` that takes a :class:`~scrubdesk.core.jobs.JobControl`
 and returns a result. The runner runs it on its own ``QThreadPool`` and brings progress, the result or
@@ -14,16 +15,22 @@ Usage::
     task.start()
 
 Connect first, then ``start()``: no signal can be missed.
+
+``core`` and ``models`` never start threads: their functions are plain and synchronous, and take a
+``JobControl`` for progress and cancel.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
+import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from scrubdesk.core.jobs import JobCancelled, JobControl
 
@@ -35,11 +42,11 @@ Job = Callable[[JobControl], Any]
 class _Signals(QObject):
     """Emitted from the worker thread; delivered queued to the task in the UI thread."""
 
-    progressed = Signal(object, object, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
-    finished = Signal()
+    progressed = Signal(object, object, str)  # done, total | None, message
+    succeeded = Signal(object)  # the job's result
+    failed = Signal(object)  # the exception
+    cancelled = Signal()  # the job raised JobCancelled
+    finished = Signal()  # always last
 
 
 class _Runnable(QRunnable):
@@ -75,8 +82,8 @@ class Task(QObject):
     """
 
     progressed = Signal(object, object, str)  # done, total (None if unknown), message
-    succeeded = Signal(object)
-    failed = Signal(object)
+    succeeded = Signal(object)  # the job's result
+    failed = Signal(object)  # the exception (a ScrubdeskError's message is meant for the user)
     cancelled = Signal()  # the job raised JobCancelled (jobs that return a partial result use succeeded)
     finished = Signal()  # always last, after exactly one of succeeded / failed / cancelled
 
@@ -119,6 +126,7 @@ class Task(QObject):
     def running(self) -> bool:
         return self._running
 
+    @Slot()
     def _on_finished(self) -> None:
         self._running = False
         self.finished.emit()
@@ -167,3 +175,138 @@ class TaskRunner(QObject):
         if not done:
             log.warning("%d task(s) still running at shutdown", len(self._tasks))
         return done
+
+
+R = TypeVar("R")  # what a writer writes with, e.g. its own store connection
+
+
+class WriterStoppedError(RuntimeError):
+    """A :class:`BackgroundWriter` stopped after a failed write and takes no more items."""
+
+
+class _WriterSignals(QObject):
+    written = Signal(object)  # list of items, committed
+    failed = Signal(object)  # the exception that stopped the writer
+
+
+class BackgroundWriter(Generic[R]):
+    """One writer thread for small, frequent writes the UI must not wait for (each commit costs an fsync,
+    ~20 ms or more), such as audit-log entries.
+
+    :meth:`put` queues an item and returns at once. The thread opens its resource with ``open_resource``
+    when work arrives (a store connection belongs to one thread), writes everything queued so far with
+    ``write(resource, items)`` — what arrives during one write goes into the next — and closes the resource
+    with ``close_resource`` after ``idle_seconds`` without work (the thread ends too; the next item starts
+    another). ``signals.written`` carries each committed batch; after a failure ``signals.failed`` carries
+    the exception, the items not yet written are dropped, and every later :meth:`put` raises
+    :class:`WriterStoppedError`. Both signals are delivered in the thread that created the writer (the UI
+    thread). :meth:`close` writes what is queued and stops; it also runs at interpreter exit.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        open_resource: Callable[[], R],
+        write: Callable[[R, list[Any]], None],
+        close_resource: Callable[[R], None],
+        *,
+        idle_seconds: float = 5.0,
+    ) -> None:
+        self.name = name
+        self.signals = _WriterSignals()
+        self._open, self._write, self._close_resource = open_resource, write, close_resource
+        self._idle_seconds = idle_seconds
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._stop = object()  # queued by close()
+        self._pending = 0
+        self._lock = threading.Condition()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        atexit.register(self.close)
+
+    @property
+    def error(self) -> BaseException | None:
+        return self._error
+
+    def put(self, item: Any) -> None:
+        """Queue one item. Raises :class:`WriterStoppedError` after a failed write, or once closed."""
+        with self._lock:
+            if self._error is not None:
+                message = f"the {self.name} writer stopped after a failed write"
+                raise WriterStoppedError(message) from self._error
+            if self._closed:
+                raise WriterStoppedError(f"the {self.name} writer is closed")
+            self._pending += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+        self._queue.put(item)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued item is written (or dropped by a failure). True if none is left."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Write what is queued, then stop the thread. Safe to call more than once."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            thread = self._thread
+        atexit.unregister(self.close)
+        if thread is not None:
+            self._queue.put(self._stop)
+            thread.join(timeout)
+
+    def _next_batch(self) -> list[Any] | None:
+        """Everything queued now (waiting for the first); None when idle long enough to end the thread."""
+        try:
+            batch = [self._queue.get(timeout=self._idle_seconds)]
+        except queue.Empty:
+            with self._lock:
+                if self._pending == 0:
+                    self._thread = None
+                    return None
+            return []
+        while batch[-1] is not self._stop:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _run(self) -> None:
+        resource: Any = None
+        opened = False
+        try:
+            while (batch := self._next_batch()) is not None:
+                items = [item for item in batch if item is not self._stop]
+                if items:
+                    if not opened:
+                        resource, opened = self._open(), True
+                    self._write(resource, items)
+                    with self._lock:
+                        self._pending -= len(items)
+                        self._lock.notify_all()
+                    self._emit(self.signals.written, items)
+                if len(items) < len(batch):  # close() asked us to stop
+                    return
+        except BaseException as exc:  # noqa: BLE001 - reported through `failed`; never its message
+            log.error("%s writer failed with %s", self.name, type(exc).__name__)
+            with self._lock:
+                self._error = exc
+                self._pending = 0
+                self._thread = None
+                self._lock.notify_all()
+            self._emit(self.signals.failed, exc)
+        finally:
+            if opened:
+                self._close_resource(resource)
+
+    def _emit(self, signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the receiving side is gone (e.g. at interpreter exit)
+            log.debug("%s writer: nobody is listening any more", self.name)

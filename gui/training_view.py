@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from scrubdesk.core.db.trained_models import ModelRecord, list_models
 from scrubdesk.core.project import Project
+from scrubdesk.core.roles import TRAIN_ROLES, role_of
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.tasks import Task, TaskRunner
 from scrubdesk.models.triage.settings import TriageSettings
@@ -180,6 +181,7 @@ class TrainingView(QWidget):
         self.runner = runner
         self.project: Project | None = None
         self.task: Task | None = None
+        self.role: str | None = None
         self.models: list[ModelRecord] = []
         self._build()
         self._update_enabled()
@@ -191,13 +193,16 @@ class TrainingView(QWidget):
         controls = QHBoxLayout()
         form = QFormLayout()
         self.k_spin = QSpinBox(minimum=1, maximum=100, value=TriageSettings.k)
+        self.k_spin.setAccessibleName("Vocabulary k: distinct senders per term")
         self.k_spin.setToolTip("TF-IDF features: a term needs messages from at least k distinct senders")
         form.addRow("Vocabulary k:", self.k_spin)
         self.folds_spin = QSpinBox(minimum=2, maximum=10, value=TriageSettings.cv_folds)
+        self.folds_spin.setAccessibleName("Cross-validation folds")
         form.addRow("Cross-validation folds:", self.folds_spin)
         dp_row = QHBoxLayout()
         self.dp_check = QCheckBox("Differential privacy, ε =")
         self.dp_epsilon = QDoubleSpinBox(minimum=0.1, maximum=100.0, value=5.0, singleStep=0.5)
+        self.dp_epsilon.setAccessibleName("Differential privacy epsilon")
         self.dp_epsilon.setEnabled(False)
         self.dp_check.toggled.connect(self.dp_epsilon.setEnabled)
         dp_row.addWidget(self.dp_check)
@@ -235,6 +240,7 @@ class TrainingView(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setAccessibleName("Trained models")
         self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -255,6 +261,7 @@ class TrainingView(QWidget):
         self.summary.setWordWrap(True)
         left.addWidget(self.summary)
         self.per_class = QTableWidget(0, len(CLASS_COLUMNS))
+        self.per_class.setAccessibleName("Scores per label")
         self.per_class.setHorizontalHeaderLabels(CLASS_COLUMNS)
         self.per_class.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.per_class.verticalHeader().setVisible(False)
@@ -271,6 +278,7 @@ class TrainingView(QWidget):
         details_layout.addLayout(left, 1)
         matrix_box = QGroupBox("Confusion matrix (rows: true label, columns: predicted)")
         self.matrix = ConfusionMatrix()
+        self.matrix.setAccessibleName("Confusion matrix")
         QVBoxLayout(matrix_box).addWidget(self.matrix)
         details_layout.addWidget(matrix_box, 1)
         splitter.addWidget(details)
@@ -286,17 +294,20 @@ class TrainingView(QWidget):
         self.project = project
         self.refresh()
 
-    def refresh(self) -> None:
-        """Reload the model history from the store (a handful of rows: cheap in the UI thread)."""
+    def refresh(self, select: int | None = None) -> None:
+        """Reload the model history from the store (a handful of rows: cheap in the UI thread) and show
+        model ``select`` (default: the newest that is not stale)."""
         if self.project is None:
             self.models = []
+            self.role = None
         else:
             with self.project.store() as store:
                 self.models = list_models(store)[::-1]  # newest first
-        self._fill_history()
+                self.role = role_of(store)
+        self._fill_history(select)
         self._update_enabled()
 
-    def _fill_history(self) -> None:
+    def _fill_history(self, select: int | None = None) -> None:
         self.history.setRowCount(len(self.models))
         for row, model in enumerate(self.models):
             mia = model.audit.get("membership_inference", {}).get("auc")
@@ -316,11 +327,22 @@ class TrainingView(QWidget):
                     item.setToolTip("A message this model was trained on has since been erased: retrain.")
                 self.history.setItem(row, col, item)
         if self.models:
-            current = next((i for i, m in enumerate(self.models) if not m.stale), 0)
+            wanted = next((i for i, m in enumerate(self.models) if m.id == select), None)
+            current = (
+                wanted
+                if wanted is not None
+                else next((i for i, m in enumerate(self.models) if not m.stale), 0)
+            )
+            self.history.blockSignals(True)
             self.history.selectRow(current)
+            self.history.blockSignals(False)
+            # shown explicitly: selecting the row that was already selected emits nothing, and the
+            # row at that index may now be another model
+            self.show_model(self.models[current])
         else:
             self.show_model(None)
 
+    @Slot()
     def _selection_changed(self) -> None:
         rows = {i.row() for i in self.history.selectedItems()}
         self.show_model(self.models[min(rows)] if rows else None)
@@ -396,6 +418,7 @@ class TrainingView(QWidget):
             dp_epsilon=self.dp_epsilon.value() if self.dp_check.isChecked() else None,
         )
 
+    @Slot()
     def train(self) -> Task | None:
         if self.project is None or (self.task is not None and self.task.running):
             return None
@@ -410,7 +433,7 @@ class TrainingView(QWidget):
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_trained)
         self.task.failed.connect(self._on_failed)
-        self.task.cancelled.connect(lambda: self.status.setText("Training cancelled: nothing was saved."))
+        self.task.cancelled.connect(self._on_cancelled)
         self.task.finished.connect(self._update_enabled)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
@@ -419,17 +442,20 @@ class TrainingView(QWidget):
         self._update_enabled()
         return self.task
 
+    @Slot()
     def cancel(self) -> None:
         if self.task is not None and self.task.running:
             self.task.cancel()
             self.status.setText("Cancelling…")
 
+    @Slot(int, object, str)
     def _on_progress(self, done: int, total: int | None, message: str) -> None:
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
         self.status.setText(message[:1].upper() + message[1:] + "…")
 
+    @Slot(object)
     def _on_trained(self, summary: Any) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
@@ -442,20 +468,30 @@ class TrainingView(QWidget):
                 f"Model #{summary.model_id} saved: accuracy {_fmt(summary.metrics.get('accuracy'))}, "
                 f"macro-F1 {_fmt(summary.metrics.get('macro_f1'))}, {summary.seconds:.1f} s."
             )
-        self.refresh()
+        self.refresh(select=summary.model_id if summary.saved else None)
         if summary.saved and summary.model_id is not None:
             self.model_trained.emit(summary.model_id)
 
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.status.setText("Training cancelled: nothing was saved.")
+
+    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status.setText("Training failed.")
         show_error(self, "Training failed", exc)
 
+    @Slot()
     def _update_enabled(self) -> None:
         running = self.task is not None and self.task.running
         self.progress.setVisible(running)
-        self.train_button.setEnabled(self.project is not None and not running)
+        may_train = self.role in TRAIN_ROLES  # the training job checks it too
+        self.train_button.setEnabled(self.project is not None and not running and may_train)
+        self.train_button.setToolTip(
+            "" if may_train or self.project is None else "Training a model needs the reviewer or admin role"
+        )
         self.cancel_button.setEnabled(running)
         for widget in (self.k_spin, self.folds_spin, self.dp_check, self.accept_risk_check):
             widget.setEnabled(not running)

@@ -16,7 +16,8 @@ from scrubdesk.core.demo import DEMO_SOURCE, create_demo_project
 from scrubdesk.core.erasure import erase_subject
 from scrubdesk.core.importer import run_import
 from scrubdesk.core.jobs import JobControl
-from scrubdesk.core.labels import Labeller, add_labels
+from scrubdesk.core.label_guide import label_guide, set_label_guide
+from scrubdesk.core.labels import Labeller, add_labels, list_labels
 from scrubdesk.core.project import Project
 from scrubdesk.core.synthetic import INTENTS, generate
 from scrubdesk.core.synthetic.writers import write_eml_dir
@@ -51,9 +52,29 @@ def label_and_approve(
         for n, (mid, key) in enumerate(rows):
             if n % 10 in positions and key in intents and mid in present:
                 labeller.set_label(mid, intents[key])
-                review.approve(project, store, mid)
+                review.approve(project, store, mid, accept_remaining=True)  # the demo decides nothing
                 done += 1
     return done
+
+
+DEMO_GUIDELINES = (
+    "Label each message with what the customer wants from us (its intent), not with its tone.\n"
+    "Decide every highlighted span: Y if it is personal data, N to keep it in clear (it is not).\n"
+    "When a message is done, submit it for review (Ctrl+Shift+Return)."
+)
+
+
+def prepare_demo(project: Project, control: JobControl | None = None) -> int:
+    """A new demo project opens ready to work in: its messages analysed (PII suggested) and the demo's
+    intents seeded as the label set, with short guidelines. Returns how many messages were analysed."""
+    control = control or JobControl()
+    with project.store() as store:
+        missing = [intent for intent in INTENTS if intent not in list_labels(store)]
+        if missing:
+            add_labels(project, store, missing)
+        if not label_guide(store).guidelines:
+            set_label_guide(project, store, DEMO_GUIDELINES, {})
+    return run_analysis(project, get_analyzer(), control, batch_size=32).analysed
 
 
 def build_showcase(workdir: Path, count: int = SHOWCASE_COUNT, control: JobControl | None = None) -> Showcase:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.gui.build_project import install_bench_keyring, keys_file  # noqa: E402
 from scrubdesk.core.db.labels import message_label  # noqa: E402
-from scrubdesk.gui.message_list import COLUMN_INDEX  # noqa: E402
+from scrubdesk.gui.message_table_model import COLUMN_INDEX  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)  # the window's default size on a large enough screen
 
@@ -253,6 +253,8 @@ class Bench:
                 row = min(view.current_row() + 1, model.rowCount() - 1)
                 action = lambda: QTest.keyClick(view, Qt.Key.Key_Down)  # noqa: E731
             expected = model.message_id_at(row)
+            if mode == "raw":  # raw text shows once its view is in the audit log: wait for it, timed
+                action = self._until_raw_shown(action)
 
             def check(expected: int | None = expected) -> None:
                 shown = window.message_view.message
@@ -267,6 +269,15 @@ class Bench:
         result.update(cpu_p50_ms=cpu_stats["p50_ms"], cpu_p95_ms=cpu_stats["p95_ms"])
         result.update(mode=window.message_view.mode, how=how, unpainted=unpainted)
         return result
+
+    def _until_raw_shown(self, action: Any) -> Any:
+        view = self.window.message_view
+
+        def run() -> None:
+            action()
+            wait_until(self.app, lambda: not view.raw_waiting, 10)
+
+        return run
 
     def _visible_row(self, rng: random.Random) -> int:
         """A row fully on screen other than the current one."""
@@ -313,6 +324,80 @@ class Bench:
         result.update(mode=window.message_view.mode, unpainted=unpainted)
         return result
 
+    def _sampled(self, count: int, step: Any) -> dict[str, Any]:
+        """Run ``step()`` (which returns (action, check)) count + 5 times; the first 5 warm up."""
+        samples: list[float] = []
+        cpu_samples: list[float] = []
+        unpainted = 0
+        for _ in range(count + 5):
+            action, check = step()
+            elapsed, cpu, painted = self._timed(action, check)
+            samples.append(elapsed)
+            cpu_samples.append(cpu)
+            unpainted += not painted
+        result = percentiles(samples[5:])
+        cpu_stats = percentiles(cpu_samples[5:])
+        result.update(cpu_p50_ms=cpu_stats["p50_ms"], cpu_p95_ms=cpu_stats["p95_ms"], unpainted=unpainted)
+        result.update(mode=self.window.message_view.mode)
+        return result
+
+    def span_key(self, count: int, seed: int = 11) -> dict[str, Any]:
+        """Y on the current span (scrubbed view, keyboard in the list): accepted, the next span current,
+        text, caption and spans panel repainted."""
+        window, rng = self.window, random.Random(seed)
+        view, model, message_view = window.list_view, window.model, window.message_view
+        message_view.set_mode("scrubbed")
+        view.setFocus()
+        settle(self.app)
+
+        def step() -> tuple[Any, Any]:
+            while True:  # a message with an undecided span, its first one current
+                view.select_row(rng.randrange(model.rowCount()))
+                settle(self.app)
+                undecided = [m for m in message_view.marks() if m.status == "suggested"]
+                if undecided:
+                    break
+            message_view.set_current(undecided[0])
+            view.setFocus()
+            settle(self.app)
+            span_ids = undecided[0].span_ids
+
+            def check() -> None:
+                mark = message_view.controller.find_mark(span_ids)
+                assert mark is not None and mark.status == "accepted", "the span was not accepted"
+
+            return (lambda: QTest.keyClick(view, Qt.Key.Key_Y)), check
+
+        return self._sampled(count, step)
+
+    def filter_change(self, count: int) -> dict[str, Any]:
+        """The Show filter switched between all messages and the unlabelled ones (arrow key in the focused
+        combo box): the list reloads, keeps or picks its current message, and shows it."""
+        window = self.window
+        combo, model = window.list_panel.show_combo, window.model
+        combo.setFocus()
+        settle(self.app)
+        all_index, unlabelled = combo.findData("state:all"), combo.findData("state:unlabelled")
+
+        def step() -> tuple[Any, Any]:
+            combo.setFocus()
+            target = unlabelled if combo.currentIndex() == all_index else all_index
+            key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
+            steps = abs(target - combo.currentIndex())
+
+            def action() -> None:
+                for _ in range(steps):
+                    QTest.keyClick(combo, key)
+
+            def check() -> None:
+                shown, row = window.message_view.message, window.list_view.current_row()
+                assert row is not None and shown is not None, "nothing is shown"
+                assert shown.id == model.message_id_at(row), "the list's current message is not shown"
+
+            return action, check
+
+        return self._sampled(count, step)
+
     def close(self) -> None:
         self.window.close()
         self.runner.shutdown()
@@ -323,7 +408,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("metric", choices=["open", "switch", "label"])
+    parser.add_argument("metric", choices=["open", "switch", "label", "span_key", "filter"])
     parser.add_argument("project", type=Path)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--mode", choices=["raw", "scrubbed"], default="raw")
@@ -351,6 +436,10 @@ def main() -> int:
         result = bench.open()
     elif args.metric == "switch":
         result = bench.switch(args.count, args.mode, args.how)
+    elif args.metric == "span_key":
+        result = bench.span_key(args.count)
+    elif args.metric == "filter":
+        result = bench.filter_change(args.count)
     else:
         result = bench.label(args.count)
     if profiler is not None:

@@ -36,6 +36,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("dir", type=Path)
     p.add_argument("old")
     p.add_argument("new")
+    p.add_argument(
+        "--allow-personal-data",
+        metavar="REASON",
+        help="admin: a new name the PII analyser flags, used anyway (a false alarm); REASON is audit-logged",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_labels_rename)
 
@@ -106,7 +111,14 @@ def cmd_labels_add(args: argparse.Namespace, out: Output) -> dict[str, Any]:
 def cmd_labels_rename(args: argparse.Namespace, out: Output) -> dict[str, Any]:
     project = Project.open(args.dir)
     with project.store() as store:
-        summary = labels.rename_label(project, store, args.old, args.new)
+        summary = labels.rename_label(
+            project,
+            store,
+            args.old,
+            args.new,
+            screen=label_screen(args),
+            override_reason=args.allow_personal_data,
+        )
         current = labels.list_labels(store)
     out.info(f"renamed on {summary.messages:,} message(s) and {summary.predictions:,} suggestion(s)")
     return {"ok": True, **summary.as_dict(), "labels": current}

@@ -248,6 +248,10 @@ def cmd_review_approve_all(args: argparse.Namespace, out: Output) -> dict[str, A
 
     project = Project.open(args.dir)
     summary = approve_all(project, out.job_control(), comment=args.comment)
+    out.info(
+        f"approved {summary.approved} message(s); accepted {summary.suggestions_accepted} undecided "
+        "suggestion(s) as PII on the way"
+    )
     if summary.not_analysed:
         out.info(f"{summary.not_analysed} message(s) are not analysed yet and were not approved")
     if summary.needs_review_by_hand:

@@ -12,7 +12,7 @@ from scrubdesk.core import adjudication, assignments, bulk_accept, label_review,
 from scrubdesk.core.annotator_progress import annotator_progress
 from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.labels import describe_header
+from scrubdesk.core.ingest.records import describe_header
 from scrubdesk.core.project import Project
 
 

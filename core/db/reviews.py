@@ -6,11 +6,10 @@ the analysis fingerprint it saw, and counts only while the message's analysis st
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from scrubdesk.core.db.messages import NOT_PURGED
+from scrubdesk.core.db.messages import NOT_PURGED, flagged_sql
 from scrubdesk.core.db.rows import Connection, count, mapped, marks
 from scrubdesk.core.db.splits import TEST_IDS_SQL
 from scrubdesk.core.spans import Span
@@ -96,6 +95,11 @@ def review_counts(conn: Connection) -> dict[str, int]:
     return {str(k): int(v) for k, v in rows}
 
 
+def count_sent_back(conn: Connection) -> int:
+    """Messages a reviewer sent back, not yet submitted again."""
+    return count(conn, "SELECT count(*) FROM reviews WHERE status = 'sent_back'")
+
+
 def count_comments(conn: Connection) -> int:
     return count(conn, "SELECT count(*) FROM reviews WHERE comment IS NOT NULL")
 
@@ -123,10 +127,25 @@ def decide(
     )
 
 
-def _flagged(flags: Collection[str]) -> str:
-    """A condition on ``m.flags`` (a JSON list of flag names): the message carries any of ``flags``."""
-    names = [json.dumps(f) for f in sorted(flags)]  # each flag as it appears inside the JSON list
-    return "(" + " OR ".join(f"instr(m.flags, '{n}') > 0" for n in names) + ")" if names else "0"
+def _to_approve(skip_flags: Collection[str]) -> str:
+    """FROM and WHERE of the analysed messages approve-all approves (``a`` their analysis): readable,
+    not flagged, and not approved for their current analysis yet. One home for both of its steps."""
+    return (
+        "FROM analysis_state a JOIN messages m ON m.id = a.message_id "
+        "LEFT JOIN reviews r ON r.message_id = a.message_id "
+        f"WHERE a.language_supported = 1 AND NOT {flagged_sql(skip_flags)} "
+        "AND (r.message_id IS NULL OR r.status != 'approved' OR r.fingerprint IS NOT a.fingerprint)"
+    )
+
+
+def accept_suggestions_to_approve(conn: Connection, *, skip_flags: Collection[str] = ()) -> int:
+    """Accept the undecided suggestions of every message approve-all is about to approve (call first,
+    in the same transaction); returns how many."""
+    cur = conn.execute(
+        "UPDATE spans SET status = 'accepted' WHERE status = 'suggested' AND message_id IN "
+        f"(SELECT a.message_id {_to_approve(skip_flags)})"
+    )
+    return max(cur.rowcount, 0)
 
 
 def approve_every_analysed(
@@ -143,11 +162,7 @@ def approve_every_analysed(
     import that could not decode its body), is left for a reviewer to look at."""
     cur = conn.execute(
         "INSERT INTO reviews (message_id, status, fingerprint, reviewer, role, comment, at) "
-        "SELECT a.message_id, 'approved', a.fingerprint, ?, ?, ?, ? FROM analysis_state a "
-        "JOIN messages m ON m.id = a.message_id "
-        "LEFT JOIN reviews r ON r.message_id = a.message_id "
-        f"WHERE a.language_supported = 1 AND NOT {_flagged(skip_flags)} "
-        "AND (r.message_id IS NULL OR r.status != 'approved' OR r.fingerprint IS NOT a.fingerprint) "
+        f"SELECT a.message_id, 'approved', a.fingerprint, ?, ?, ?, ? {_to_approve(skip_flags)} "
         "ON CONFLICT(message_id) DO UPDATE SET status = excluded.status, "
         "fingerprint = excluded.fingerprint, reviewer = excluded.reviewer, role = excluded.role, "
         "comment = excluded.comment, at = excluded.at",
@@ -187,6 +202,7 @@ class QueueRow:
     stale_approval: bool
     pii_count: int
     undecided: int
+    kept: int
     subject: str
 
     def __repr__(self) -> str:
@@ -200,6 +216,7 @@ def queue_rows(conn: Connection, limit: int, offset: int) -> list[QueueRow]:
         "r.at AS submitted_at, r.status = 'approved' AS stale_approval, "
         "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status != 'rejected') AS pii_count, "
         "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status = 'suggested') AS undecided, "
+        "(SELECT count(*) FROM spans s WHERE s.message_id = m.id AND s.status = 'rejected') AS kept, "
         "coalesce(m.subject, '') AS subject "
         f"{_QUEUE_WHERE} ORDER BY r.at, m.id LIMIT ? OFFSET ?",
         (limit, offset),
@@ -230,5 +247,5 @@ def count_left_for_review(conn: Connection, skip_flags: Collection[str]) -> int:
     return count(
         conn,
         "SELECT count(*) FROM analysis_state a JOIN messages m ON m.id = a.message_id "
-        f"WHERE a.language_supported = 0 OR {_flagged(skip_flags)}",
+        f"WHERE a.language_supported = 0 OR {flagged_sql(skip_flags)}",
     )

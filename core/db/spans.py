@@ -150,8 +150,15 @@ def span_texts_between(conn: Connection, shortest: int, longest: int) -> Iterato
 
 
 def earlier_analyzer_versions(conn: Connection, version: str) -> list[str]:
-    sql = "SELECT DISTINCT analyzer_version FROM spans WHERE analyzer_version != ?"
-    return [str(r[0]) for r in conn.execute(sql, (version,))]
+    """Analyser versions this project was analysed with, other than ``version``: those its spans carry,
+    and those its ``analyze`` audit entries name (a run whose suggestions all met decided spans leaves no
+    span behind, yet its fingerprints are in ``analysis_state``)."""
+    sql = (
+        "SELECT analyzer_version FROM spans WHERE analyzer_version != ? UNION "
+        "SELECT json_extract(details, '$.analyzer_version') AS v FROM audit_log "
+        "WHERE action = 'analyze' AND v IS NOT NULL AND v != ?"
+    )
+    return [str(r[0]) for r in conn.execute(sql, (version, version))]
 
 
 # --- writing (inside a transaction) ---------------------------------------------------------------------
@@ -202,6 +209,24 @@ def insert_added(conn: Connection, message_id: int, field: str, *, start: int, e
         (message_id, field, start, end, label, MANUAL, MANUAL),
     )
     return int(cur.lastrowid or 0)
+
+
+# --- undecided suggestions (the approval rule: every suggestion decided, or accepted in one counted step) --
+
+
+def count_undecided(conn: Connection, message_id: int) -> int:
+    """Suggestions of a message nobody accepted or rejected yet."""
+    return count(
+        conn, "SELECT count(*) FROM spans WHERE message_id = ? AND status = 'suggested'", (message_id,)
+    )
+
+
+def accept_suggestions(conn: Connection, message_id: int) -> int:
+    """Accept every undecided suggestion of a message; returns how many."""
+    cur = conn.execute(
+        "UPDATE spans SET status = 'accepted' WHERE message_id = ? AND status = 'suggested'", (message_id,)
+    )
+    return max(cur.rowcount, 0)
 
 
 def delete_spans(conn: Connection, span_ids: Sequence[int]) -> None:

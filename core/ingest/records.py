@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -186,3 +188,16 @@ class SourceProgress:
     total_bytes: int = 0
     done_bytes: int = 0
     extra: dict[str, int] = field(default_factory=dict)
+
+
+_COLUMN_NAME = re.compile(r"\w[\w .:/()-]{0,39}")
+MAX_NAMED_COLUMNS = 30
+
+
+def describe_header(header: Sequence[str]) -> str:
+    """The columns a file has, for an error message, when its first line is a CSV header; otherwise only
+    that it is not one. A file that is not a CSV (an e-mail, a letter) would have its first line quoted."""
+    names = [str(h).strip() for h in header]
+    if names and len(names) <= MAX_NAMED_COLUMNS and all(_COLUMN_NAME.fullmatch(n) for n in names):
+        return f"its columns: {', '.join(names)}"
+    return f"its first line does not look like a CSV header ({len(names)} field(s); not shown)"

@@ -81,9 +81,10 @@ class _Columns:
 
 def _resolve_columns(path: Path, available: list[str], options: ImportOptions) -> _Columns:
     """Map the requested column names onto the file's (exact match first, then case-insensitive)."""
-    shown = ", ".join(repr(name) for name in available) or "none"
+    # A file without a header row has data as its "column names": never quote those
+    shown = records.describe_header(available) if available else "it has no columns"
     if not options.text_column:
-        raise InputError(f"{path}: say which column holds the message text (columns: {shown})")
+        raise InputError(f"{path}: say which column holds the message text ({shown})")
 
     def find(requested: str | None, option: str) -> str | None:
         if requested is None:
@@ -93,7 +94,7 @@ def _resolve_columns(path: Path, available: list[str], options: ImportOptions) -
         folded = [name for name in available if name.casefold() == requested.casefold()]
         if folded:
             return folded[0]
-        raise InputError(f"{path}: no column {requested!r} for {option} (columns: {shown})")
+        raise InputError(f"{path}: no column {requested!r} for {option} ({shown})")
 
     return _Columns(
         text=find(options.text_column, "text_column") or "",

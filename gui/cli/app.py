@@ -50,8 +50,22 @@ def register(sub: Subparsers) -> None:
         help=f"synthetic emails in the showcase (default 400, at least {MIN_SHOWCASE_COUNT})",
     )
     p.add_argument("--theme", choices=("light", "dark", "both"), default="both", help="default: both")
+    p.add_argument(
+        "--size",
+        action="append",
+        type=_window_size,
+        help="window size WxH in logical pixels (repeatable; default 1280x800). For 150 %% scaling set "
+        "QT_SCALE_FACTOR=1.5 and give the screen's size divided by 1.5, e.g. 910x512 for 1366x768",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_screenshots)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit() or int(width) < 320 or int(height) < 240:
+        raise argparse.ArgumentTypeError(f"not a window size WxH (at least 320x240): {text!r}")
+    return int(width), int(height)
 
 
 def cmd_gui(args: argparse.Namespace, out: Output) -> dict[str, Any]:
@@ -81,6 +95,11 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         out.end_progress()
         out.info(f"demo project created at {project.path}: {summary.imported} synthetic emails")
         result["imported"] = summary.imported
+        from scrubdesk.models.scenario import prepare_demo
+
+        out.info("analysing the demo's mail and seeding its intents, so that it opens ready to label…")
+        result["analysed"] = prepare_demo(project, out.job_control())
+        out.end_progress()
     if not args.no_gui:
         from scrubdesk.gui.app import run_gui
 
@@ -104,14 +123,18 @@ def cmd_screenshots(args: argparse.Namespace, out: Output) -> dict[str, Any]:
             "--allow-raw and keep the files as safe as the project."
         )
 
-    from scrubdesk.gui.screenshots import render_screenshots, render_showcase
+    from scrubdesk.gui.screenshots import WINDOW_SIZE, render_screenshots, render_showcase
+
+    sizes = tuple(args.size or (WINDOW_SIZE,))
 
     if args.project is None:
         out.info("building the synthetic showcase project (temporary folder and key file)…")
-        run = render_showcase(args.outdir, count=args.count, themes=themes, control=out.job_control())
+        run = render_showcase(
+            args.outdir, count=args.count, themes=themes, control=out.job_control(), sizes=sizes
+        )
         out.end_progress()
     else:
-        run = render_screenshots(args.project, args.outdir, themes=themes)
+        run = render_screenshots(args.project, args.outdir, themes=themes, sizes=sizes)
     for file in run.files:
         out.info(str(file))
     for problem in run.problems:

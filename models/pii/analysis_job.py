@@ -32,6 +32,7 @@ from scrubdesk.core.db import spans as span_rows
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.project import Project
 from scrubdesk.core.review import APPROVAL_KEPT, APPROVAL_TO_REDO, record_reanalysis
+from scrubdesk.core.roles import ANALYSE_ROLES, require_role
 from scrubdesk.core.store import Store
 from scrubdesk.models.pii.analyzer import AnalysisInput, PiiAnalyzer
 from scrubdesk.models.pii.parallel import analyzer_for
@@ -144,6 +145,7 @@ def _run(
     summary = AnalysisSummary(analyzer_version=analyzer.version)
     started = time.perf_counter()
     with project.store() as store:
+        require_role(store, ANALYSE_ROLES, "running the PII analysis")
         total = messages.count_messages(store)
         try:
             batch: list[_Work] = []

@@ -31,6 +31,7 @@ from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobCancelled, JobControl
 from scrubdesk.core.model_lineage import MODELS_DIR, msg_list_digest
 from scrubdesk.core.project import Project
+from scrubdesk.core.roles import TRAIN_ROLES, require_role
 from scrubdesk.core.scrubbing import (
     ScrubbedMessage,
     held_out_messages,
@@ -160,6 +161,7 @@ def run_training(
     try:
         step("reading approved, scrubbed messages")
         with project.store() as store:
+            require_role(store, TRAIN_ROLES, "training a model")
             messages = list(training_messages(project, store))
             held_out = list(held_out_messages(project, store))  # the test split: never trains
             pii = pii_strings(project, store)

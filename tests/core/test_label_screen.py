@@ -17,6 +17,7 @@ from scrubdesk.core.importer import run_import
 from scrubdesk.core.ingest.records import ImportOptions
 from scrubdesk.core.labels import (
     Labeller,
+    LabelLooksPersonalError,
     add_labels,
     label_from_csv,
     label_id,
@@ -62,6 +63,23 @@ def test_an_analyser_finding_needs_an_admin_and_a_reason_which_is_recorded(proje
         entry = audit_entries(store, action="labels.add")[0]
     assert entry.details["labels"] == [label_id(project, "refund"), label_id(project, NAME)]
     assert entry.details["screen_override"]["override_reason"] == "a product's name"
+    assert NAME not in json.dumps(entry.as_dict())
+
+
+def test_a_rename_is_screened_like_a_new_label(project):
+    """Renaming is another way to name a label: 'refund' renamed to a person's name must not slip past."""
+    with project.store() as store:
+        add_labels(project, store, ["refund", "card_lost"])
+        with pytest.raises(LabelLooksPersonalError, match="look like personal data") as shaped:
+            rename_label(project, store, "card_lost", "Mr Varnabee", override_reason="it is fine")
+        assert not shaped.value.overridable
+        with pytest.raises(LabelLooksPersonalError, match="the PII analyser finds PERSON") as flagged:
+            rename_label(project, store, "card_lost", NAME, screen=fake_analyser)
+        assert flagged.value.overridable and NAME not in str(flagged.value)
+        assert list_names(store) == ["refund", "card_lost"]
+        rename_label(project, store, "card_lost", NAME, screen=fake_analyser, override_reason="a product")
+        entry = audit_entries(store, action="labels.rename")[0]
+    assert entry.details["screen_override"]["override_reason"] == "a product"
     assert NAME not in json.dumps(entry.as_dict())
 
 

@@ -8,7 +8,7 @@ from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db.audit import details_of
 from scrubdesk.core.db.reviews import approved_message_ids, queue_size
-from scrubdesk.core.db.spans import record_analysis
+from scrubdesk.core.db.spans import message_spans, record_analysis
 from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.review import (
     RAW_VIEW_SETTING,
@@ -25,6 +25,7 @@ from scrubdesk.core.review import (
 )
 from scrubdesk.core.roles import grant, role_of
 from scrubdesk.core.scrubbing import pii_strings, project_redactor, scrub_message, training_messages
+from scrubdesk.core.span_edits import accept_span
 from tests.builders import add_message, add_span, audit_rows, remove_every_role, stored_setting
 
 BODY = "Hi, I am Jane Okafor, call 07700 900123. Account 1234."
@@ -116,6 +117,8 @@ def test_submit_approve_and_send_back_move_a_message_through_review(project):
         _as(store, "annotator")
         submit_for_review(project, store, mid)
         _as(store, "reviewer")
+        person = next(r for r in message_spans(store, mid) if r.status == "suggested")
+        accept_span(project, store, person.id)  # every suggestion decided: approval needs nothing more
         state = approve(project, store, mid, comment="ok now")
         assert state.approved and state.comment == "ok now"
         assert approved_message_ids(store) == {mid}
@@ -132,7 +135,7 @@ def test_submit_approve_and_send_back_move_a_message_through_review(project):
 def test_a_re_analysed_approval_is_back_in_the_queue(project):
     with project.store() as store:
         mid = _message(store, "k1")
-        approve(project, store, mid)
+        approve(project, store, mid, accept_remaining=True)
         record_analysis(store, mid, "fp2", "now")
         assert not review_state(store, mid).approved
         assert [(e.message_id, e.stale_approval) for e in review_queue(store)] == [(mid, True)]
@@ -209,36 +212,61 @@ def test_queue_entries_carry_the_scrubbed_subject_only_with_a_redactor(project):
         assert "Jane" not in repr(entry)
 
 
-def test_raw_view_recorder_writes_each_view_off_the_callers_thread(project):
-    from scrubdesk.core.review import RawViewRecorder
+def test_raw_views_are_checked_when_asked_for_and_committed_together(project):
+    """The GUI asks (raw_view: a read, on its own connection) and commits later, in a batch."""
+    from scrubdesk.core.audit_log import audit_entries
+    from scrubdesk.core.review import raw_view, record_raw_views
 
-    errors: list[BaseException] = []
     with project.store() as store:
         first, second = _message(store, "k1"), _message(store, "k2")
-        recorder = RawViewRecorder(project, errors.append)
-        for mid, key in [(first, "k1"), (second, "k2"), (first, "k1")]:
-            recorder.record(store, mid, key)
-        assert recorder.flush(10)
-        assert [o for o, _, _ in _audit(store, "view_raw")] == ['["k1"]', '["k2"]', '["k1"]']
+        views = [raw_view(store, mid, key) for mid, key in [(first, "k1"), (second, "k2"), (first, "k1")]]
+        assert _audit(store, "view_raw") == []  # asking writes nothing
         set_raw_view_roles(project, store, ["reviewer"])
         with pytest.raises(PermissionDeniedError):
-            recorder.record(store, first, "k1")
-        recorder.close()
-        assert len(_audit(store, "view_raw")) == 3 and errors == []
+            raw_view(store, first, "k1")
+        record_raw_views(project, store, views)  # asked while allowed: logged as asked, with its time
+        assert [objects for objects, _, _ in _audit(store, "view_raw")] == ['["k1"]', '["k2"]', '["k1"]']
+        entries = audit_entries(store, action="view_raw", newest_first=False)
+        assert [e.at for e in entries] == [v.at for v in views]
 
 
-def test_raw_view_recorder_reports_a_failed_write_and_refuses_more(project, monkeypatch):
-    from scrubdesk.core.errors import ScrubdeskError
-    from scrubdesk.core.review import RawViewRecorder
+def test_approval_needs_every_suggestion_decided_or_an_explicit_counted_accept(project):
+    from scrubdesk.core.audit_log import audit_entries
+    from scrubdesk.core.review import UndecidedSuggestionsError, undecided_count
 
-    errors: list[BaseException] = []
     with project.store() as store:
         mid = _message(store, "k1")
-        recorder = RawViewRecorder(project, errors.append)
-        monkeypatch.setattr(type(project), "store", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
-        recorder.record(store, mid, "k1")
-        assert recorder.flush(10)
-        assert [type(e) for e in errors] == [OSError]
-        with pytest.raises(ScrubdeskError, match="raw text stays hidden"):
-            recorder.record(store, mid, "k1")
-        recorder.close()
+        assert undecided_count(store, mid) == 1
+        with pytest.raises(UndecidedSuggestionsError, match="1 undecided suggestion") as refused:
+            approve(project, store, mid)
+        assert refused.value.undecided == 1
+        assert review_state(store, mid) is None and _audit(store, "review_approve") == []
+        state = approve(project, store, mid, accept_remaining=True)
+        assert state.approved and undecided_count(store, mid) == 0
+        assert {r.status for r in message_spans(store, mid) if (r.field, r.start) == ("body", 9)} == {
+            "accepted"
+        }
+        (entry,) = audit_entries(store, action="review_approve")
+        assert entry.details == {"with_comment": False, "accepted_remaining": 1}
+
+
+def test_approve_all_accepts_and_counts_the_undecided_suggestions(project):
+    with project.store() as store:
+        first, second = _message(store, "k1"), _message(store, "k2")
+        person = next(r for r in message_spans(store, first) if r.status == "suggested")
+        accept_span(project, store, person.id)
+    summary = approve_all(project)
+    assert (summary.approved, summary.suggestions_accepted) == (2, 1)  # only k2's was undecided
+    assert summary.as_dict()["suggestions_accepted"] == 1
+    with project.store() as store:
+        assert approved_message_ids(store) == {first, second}
+        assert _audit(store, "review.approve_all")[0][1].count('"suggestions_accepted": 1') == 1
+        assert approve_all(project).suggestions_accepted == 0
+
+
+def test_the_queue_counts_undecided_and_kept_spans(project):
+    with project.store() as store:
+        mid = _message(store, "k1")
+        submit_for_review(project, store, mid)
+        (entry,) = review_queue(store)
+        assert (entry.pii_count, entry.undecided, entry.kept) == (3, 1, 1)

@@ -146,7 +146,7 @@ def test_overlaps_supersede_rejected_and_contained_suggestions_and_refuse_the_re
 def test_editing_an_approved_message_resets_its_review_to_pending(project):
     with project.store() as store:
         mid = _message(store)
-        approve(project, store, mid)
+        approve(project, store, mid, accept_remaining=True)
         assert approved_message_ids(store) == {mid}
         edit = reject_span(project, store, _by_start(store, mid)[27].id)
         assert edit.review_reset

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.fakes import FakeReader, fake_source
 
@@ -42,10 +44,36 @@ def wait_for(qtbot, task, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: not task.running, timeout=timeout)
 
 
+def show_raw(qtbot, view, timeout: int = 10_000) -> None:
+    """Ask for the raw text as R does (everyone starts in the scrubbed view), and wait until it shows:
+    raw text appears once its view is committed to the audit log (by the raw-view gate's writer)."""
+    if view.mode != "raw":
+        view.set_mode("raw")
+    qtbot.waitUntil(lambda: not view.raw_waiting, timeout=timeout)
+
+
 def open_project(qtbot, window, path: Path) -> bool:
     """Open ``path`` in ``window`` and wait; True if it is now the open project."""
     wait_for(qtbot, window.open_project(path))
     return window.project is not None and window.project.path == Path(path).absolute()
+
+
+def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key typed by the user: delivered to the widget that has the keyboard focus."""
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    QTest.keyClick(widget, key, modifiers)
+
+
+def open_at_desk(qtbot, window, path: Path, size: tuple[int, int] = (1366, 768)) -> None:
+    """Open ``path`` and bring the window up as a user starts: shown, active, the list focused."""
+    assert open_project(qtbot, window, path)
+    window.resize(*size)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.list_view.setFocus()
 
 
 @pytest.fixture

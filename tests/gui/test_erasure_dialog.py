@@ -90,3 +90,36 @@ def test_an_annotator_is_refused_by_the_core(qtbot, planted, runner, monkeypatch
     qtbot.waitUntil(lambda: not task.running, timeout=60_000)
     assert shown and type(shown[0]).__name__ == "PermissionDeniedError"
     assert dialog.preview is None and messages(planted) == 40
+
+
+def test_models_trained_on_the_subject_are_deleted_when_the_admin_chooses_so(qtbot, planted, runner) -> None:
+    from scrubdesk.core.db.trained_models import model_by_id
+    from scrubdesk.models.triage.settings import TriageSettings
+    from scrubdesk.models.triage.training_job import run_training
+    from tests.models.training_project import approve_all, fill_senders, insert_from
+
+    fill_senders(planted, per_label=6)  # enough per label to train
+    with planted.store() as store, store.transaction() as conn:
+        for n in range(2):
+            body = f"Hello, please refund my order. Regards, {PLANTED_NAME}"
+            insert_from(conn, planted.ids, f"p{n}", body, "refund", PLANTED_NAME, PLANTED_ADDRESS)
+    approve_all(planted)
+    trained = run_training(planted, TriageSettings(cv_folds=2, features="tfidf"), accept_membership_risk=True)
+    model_file = planted.path / trained.model_path
+    dialog = open_dialog(qtbot, planted, runner)
+    assert not dialog.models_choice.isVisible()
+    dialog.query_edit.setText(PLANTED_ADDRESS)
+    task = dialog.find()
+    qtbot.waitUntil(lambda: not task.running, timeout=60_000)
+    assert f"Model(s) #{trained.model_id} were trained on them" in dialog.summary.text()
+    assert not dialog.models_choice.isHidden() and dialog.models_choice.currentData() == "retrain"
+    dialog.models_choice.setCurrentIndex(dialog.models_choice.findData("delete"))
+    dialog.confirm.setChecked(True)
+    task = dialog.erase()
+    qtbot.waitUntil(lambda: not task.running, timeout=120_000)
+    assert dialog.result is not None and dialog.result.ok
+    assert dialog.result.models_after["models_deleted"] == [trained.model_id]
+    assert f"Model(s) #{trained.model_id} trained on them deleted." in dialog.summary.text()
+    assert not model_file.exists()
+    with planted.store() as store:
+        assert model_by_id(store, trained.model_id) is not None  # the record stays, marked stale

@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt, QTimer
 
 from scrubdesk.core.db.messages import count_messages
 from scrubdesk.core.ingest.records import ALL_FIELDS, ImportOptions
-from scrubdesk.gui.import_dialog import ImportDialog, ImportProgressDialog
-from tests.gui.conftest import open_project
+from scrubdesk.gui.import_dialog import ImportDialog
+from scrubdesk.gui.import_progress import ImportProgressDialog
+from tests.gui.conftest import open_project, show_raw
 from tests.gui.fakes import FakeReader, fake_source
 
 pytestmark = pytest.mark.gui
@@ -209,6 +210,7 @@ def test_end_to_end_eml_folder_import_then_read(opened, qtbot, tmp_path, monkeyp
     row = next(r for r in range(5) if opened.model.index(r, 3).data() == "Card stolen <b>0</b>")
     opened.list_view.select_row(row)
     view = opened.message_view
+    show_raw(qtbot, view)
     assert view.fields["Subject"].text() == "Card stolen <b>0</b>"  # literal, never rendered
     assert view.fields["From"].text() == "Jane Doe 0 <jane0@example.co.uk>"
     assert view.fields["Attachments"].text().startswith("1")
@@ -337,7 +339,7 @@ def test_a_source_that_cannot_be_read_as_asked_blocks_the_import_until_fixed(qtb
     preview = preview_of(qtbot, dialog)
     assert preview.items == () and "no column 'body'" in preview.errors[0]
     assert not dialog.import_button.isEnabled()
-    assert "no column 'body'" in dialog.hint.text() and "'text'" in dialog.hint.text()
+    assert "no column 'body'" in dialog.hint.text() and "its columns: id, text" in dialog.hint.text()
     assert dialog.preview_status.text() == "The source cannot be read as asked (see below)."
     completer = dialog.text_column.completer()  # the file's columns are offered while typing
     assert completer is not None

@@ -16,9 +16,9 @@ from scrubdesk.core.db.messages import MessageFilter, all_ids, labels_and_source
 from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
-from scrubdesk.gui.message_list import COLUMN_INDEX
+from scrubdesk.gui.message_table_model import COLUMN_INDEX
 from tests.builders import add_model, audit_rows, overwrite_message, remove_every_role
-from tests.gui.conftest import fill_project, open_project
+from tests.gui.conftest import fill_project, open_at_desk, open_project, show_raw
 
 pytestmark = pytest.mark.gui
 
@@ -36,13 +36,7 @@ def project_60(project, tmp_path):
 
 @pytest.fixture
 def window(main_window, project_60, qtbot):
-    assert open_project(qtbot, main_window, project_60.path)
-    main_window.resize(1200, 760)
-    with qtbot.waitExposed(main_window):
-        main_window.show()
-    main_window.activateWindow()
-    qtbot.waitUntil(main_window.isActiveWindow)
-    main_window.list_view.setFocus()
+    open_at_desk(qtbot, main_window, project_60.path, (1200, 760))
     return main_window
 
 
@@ -62,7 +56,8 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     assert view.current_row() == 0
     bar = window.label_bar
     assert bar.labels == ["billing", "complaint", "cancel", "refund"]
-    assert bar.progress_label.text() == "labelled 0 of 20 (unlabelled)"
+    # progress is over the whole project (and this session), whatever the filter shows
+    assert bar.progress_label.text() == "labelled 40 of 60"
     ids = [model.message_id_at(r) for r in range(20)]
     typed = [1 + (i * 7) % 4 for i in range(20)]  # a mix of all four keys
     for n, row in zip(typed, range(20), strict=True):
@@ -73,7 +68,7 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     expected = {mid: bar.labels[n - 1] for mid, n in zip(ids, typed, strict=True)}
     stored = labels_in_store(window)
     assert {mid: stored[mid] for mid in ids} == expected
-    assert bar.progress_label.text() == "labelled 20 of 20 (unlabelled)"
+    assert bar.progress_label.text() == "labelled 60 of 60 · +20 this session"
     assert model.rowCount() == 20  # labelled rows stay in the list until the filter is applied again
     assert [model.data(model.index(r, COLUMN_INDEX["label"])) for r in range(20)] == [
         expected[m] for m in ids
@@ -83,7 +78,7 @@ def test_keyboard_only_session_of_20_messages(window, qtbot):
     QTest.keyClick(window, Qt.Key.Key_U)  # undo the last label: back to unlabelled
     assert labels_in_store(window)[ids[19]] is None
     assert view.current_message_id() == ids[19]
-    assert bar.progress_label.text() == "labelled 19 of 20 (unlabelled)"
+    assert bar.progress_label.text() == "labelled 59 of 60 · +19 this session"
     QTest.keyClick(window, Qt.Key.Key_U)  # and the one before: back to that message
     assert labels_in_store(window)[ids[18]] is None
     assert view.current_message_id() == ids[18]
@@ -119,6 +114,7 @@ def test_keys_work_from_the_message_view_but_not_while_typing(window, qtbot):
     view = window.list_view
     view.select_row(2)  # unlabelled (every third)
     mid = view.current_message_id()
+    show_raw(qtbot, window.message_view)  # not analysed: its text shows only raw (R)
     body = window.message_view.body
     body.setFocus()
     qtbot.waitUntil(body.hasFocus)
@@ -174,13 +170,18 @@ def test_label_bar_buttons_and_more_menu(window, project_60, qtbot):
     core_labels.add_labels(project_60, window.store, [f"extra{i}" for i in range(8)])  # 12 labels in all
     window.labelling.reload_labels()
     bar = window.label_bar
-    assert len(bar.buttons) == 9 and bar.more.isVisibleTo(bar)
-    assert [bar.more.itemText(i) for i in range(bar.more.count())] == ["More…", "extra5", "extra6", "extra7"]
+    assert len(bar.buttons) == 9 and bar.more.isVisibleTo(bar) and "3" in bar.more.text()
     view = window.list_view
     view.select_row(2)
     mid = view.current_message_id()
-    bar.more.setCurrentIndex(2)
-    bar.more.activated.emit(2)
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_L)  # the quick pick: type part of a name
+    picker = window.labelling.picker
+    assert picker is not None and picker.filter.hasFocus()
+    QTest.keyClicks(picker.filter, "tra6")
+    assert [picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())] == [
+        "extra6"
+    ]
+    QTest.keyClick(picker.filter, Qt.Key.Key_Return)
     assert labels_in_store(window)[mid] == "extra6"
     assert view.current_row() == 3
     QTest.keyClick(window, Qt.Key.Key_9)
@@ -204,15 +205,17 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
 
     monkeypatch.setattr(LabelSetDialog, "exec", fake_exec)
     bar = window.label_bar
-    answers["add"] = lambda d: d.name.setText("  shipping ")
-    bar.add_action.trigger()
-    assert bar.labels[-1] == "shipping" and len(bar.buttons) == 5
+    answers["add"] = lambda d: d.names.setPlainText("  shipping \n\nreturns\nbilling\nreturns")  # pasted
+    bar.add_action.trigger()  # the names are screened by the real PII analyser in a worker first
+    qtbot.waitUntil(lambda: bar.labels[-2:] == ["shipping", "returns"], timeout=60_000)
+    assert len(bar.buttons) == 6  # one dialog, both added
+    assert "1 already in the set" in window.statusBar().currentMessage()
     show = [window.list_panel.show_combo.itemText(i) for i in range(window.list_panel.show_combo.count())]
     assert "Label: shipping" in show  # the list's filter menu follows the set
 
     answers["rename"] = lambda d: (d.source.setCurrentText("billing"), d.name.setText("payments"))
     bar.rename_action.trigger()
-    assert bar.labels[0] == "payments"
+    qtbot.waitUntil(lambda: bar.labels[0] == "payments", timeout=10_000)
     counts = core_labels.label_counts(window.store)
     assert counts["payments"] == 20 and "billing" not in counts
     assert (
@@ -226,11 +229,50 @@ def test_add_rename_merge_from_the_label_bar(window, qtbot, monkeypatch):
     answers["merge"] = lambda d: (d.source.setCurrentText("cancel"), d.target.setCurrentText("cancel"))
     bar.merge_action.trigger()  # the same label twice: OK is disabled, nothing happens
     assert "cancel" in bar.labels
-    shipping = core_labels.label_id(window.project, "shipping")
-    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == [shipping]
+    added = [core_labels.label_id(window.project, name) for name in ("shipping", "returns")]
+    assert [d["labels"] for d in audit_actions(window, "labels.add")][-1] == added
     assert (
         len(audit_actions(window, "labels.rename")) == 1 and len(audit_actions(window, "labels.merge")) == 1
     )
+
+
+def test_new_label_names_are_screened_for_personal_data(window, qtbot, monkeypatch, message_boxes):
+    """Added or renamed through the bar, a name that looks personal is refused; an analyser finding may
+    be overruled by an admin with a reason, which the audit log records (never the name)."""
+    person = "Jane Smith"
+    window.labelling.screen = lambda name: ["PERSON"] if name == person else []
+    answers = {"add": lambda d: d.names.setPlainText("Mr Varnabee\nrefunds")}
+    reasons: list[str | None] = [None, "the name of a product"]
+    asked: list[str] = []
+
+    def fake_exec(dialog: LabelSetDialog) -> int:
+        answers[dialog.mode](dialog)
+        return int(QDialog.DialogCode.Accepted.value)
+
+    def fake_reason(parent, explanation: str) -> str | None:
+        asked.append(explanation)
+        return reasons.pop(0)
+
+    monkeypatch.setattr(LabelSetDialog, "exec", fake_exec)
+    monkeypatch.setattr("scrubdesk.gui.labelling.ask_override_reason", fake_reason)
+    bar = window.label_bar
+    before = list(bar.labels)
+
+    bar.add_action.trigger()  # a shape the leak guard refuses: no override is offered
+    qtbot.waitUntil(lambda: len(message_boxes) == 1, timeout=10_000)
+    assert "look like personal data" in message_boxes[0][1] and "Varnabee" not in message_boxes[0][1]
+    assert bar.labels == before and asked == []
+
+    answers["rename"] = lambda d: (d.source.setCurrentText("refund"), d.name.setText(person))
+    bar.rename_action.trigger()  # the analyser's finding: the admin is asked, cancels, nothing changes
+    qtbot.waitUntil(lambda: len(message_boxes) == 2, timeout=10_000)
+    assert len(asked) == 1 and person not in asked[0] and bar.labels == before
+
+    bar.rename_action.trigger()  # asked again, gives a reason: renamed, and the override is recorded
+    qtbot.waitUntil(lambda: person in bar.labels, timeout=10_000)
+    (entry,) = audit_actions(window, "labels.rename")
+    assert entry["screen_override"]["override_reason"] == "the name of a product"
+    assert person not in json.dumps(entry) and len(message_boxes) == 2
 
 
 def test_annotator_labels_but_cannot_rename_and_no_role_cannot_label(

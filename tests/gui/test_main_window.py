@@ -7,7 +7,7 @@ import pytest
 from scrubdesk.core.db.messages import get_message
 from scrubdesk.gui.about import make_about_box, versions
 from scrubdesk.gui.main_window import PROJECT_PAGE, WELCOME_PAGE, MainWindow
-from tests.gui.conftest import open_project, wait_for
+from tests.gui.conftest import open_project, show_raw, wait_for
 from tests.gui.fakes import body_of, subject_of
 
 pytestmark = pytest.mark.gui
@@ -34,6 +34,7 @@ def test_selecting_a_row_shows_that_message(main_window, project_1000, qtbot):
     view = main_window.message_view
     with qtbot.waitSignal(main_window.message_shown):
         main_window.list_view.select_row(42)
+    show_raw(qtbot, view)
     message_id = main_window.list_view.current_message_id()
     assert view.fields["Subject"].text() == subject_of(42)
     assert view.fields["From"].text() == "Customer 42 <customer42@example.com>"
@@ -48,6 +49,7 @@ def test_body_and_headers_are_plain_text_never_markup(main_window, project_1000,
     open_project(qtbot, main_window, project_1000.path)
     main_window.list_view.select_row(0)
     view = main_window.message_view
+    show_raw(qtbot, view)
     assert "<script>alert(1)</script>" in view.body.toPlainText()  # shown literally, not interpreted
     assert view.body.isReadOnly()
     assert all(label.textFormat().name == "PlainText" for label in view.fields.values())
@@ -62,6 +64,7 @@ def test_clicking_a_row_selects_it(main_window, project_1000, qtbot):
     table = main_window.list_view
     rect = table.visualRect(table.model().index(3, 3))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    show_raw(qtbot, main_window.message_view)
     assert main_window.message_view.fields["Subject"].text() == subject_of(3)
 
 
@@ -98,7 +101,7 @@ def test_recent_projects_menu_and_missing_folder_is_dropped(
     gone = tmp_path / "gone"
     app_settings.add_recent_project(gone)
     app_settings.add_recent_project(project.path)
-    main_window._fill_recent_menu()
+    main_window.recent_menu.aboutToShow.emit()  # as opening the menu does
     titles = [a.text() for a in main_window.recent_menu.actions()]
     assert titles[0].startswith("proj") and titles[1].startswith("gone")
     main_window.recent_menu.actions()[1].trigger()
@@ -145,6 +148,7 @@ def test_about_box_lists_versions(main_window, qtbot):
     for name, value in versions().items():
         assert name in text and value.split()[0] in text
     assert set(versions()) >= {"Scrubdesk", "Qt", "PySide6", "Python"}
+    assert "GeoNames" in text and "CC BY 4.0" in text  # the gazetteer's licence asks for attribution
 
 
 def test_menus(main_window, qtbot):
@@ -158,7 +162,7 @@ def test_menus(main_window, qtbot):
     project = [a.text() for a in menus["&Project"].actions() if a.text()]
     assert project == [
         "&Analyse PII…", "&Suggest Labels", "&Training", "&Export Labels…", "Data &Inventory Report…",
-        "&Erase a Data Subject…", "&Purge Dataset…", "&Audit Log…",
+        "&Erase a Data Subject…", "&Purge Dataset…", "&Audit Log…", "&Roles…",
     ]  # fmt: skip
     # Without a project nothing in it can run.
     assert not any(a.isEnabled() for a in menus["&Project"].actions() if a.text())

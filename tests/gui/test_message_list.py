@@ -12,7 +12,8 @@ from scrubdesk.core.db.reviews import decide
 from scrubdesk.core.db.settings import put_json
 from scrubdesk.core.db.spans import message_spans, record_analyses, set_status
 from scrubdesk.core.db.trained_models import Prediction, store_predictions
-from scrubdesk.gui.message_list import COLUMN_INDEX, COLUMNS, MessageListView, MessageTableModel
+from scrubdesk.gui.message_list import MessageListView
+from scrubdesk.gui.message_table_model import COLUMN_INDEX, COLUMNS, MessageTableModel
 from tests.builders import add_model, add_span
 from tests.gui.fakes import subject_of
 
@@ -225,9 +226,11 @@ def test_filters(store, annotated, qapp):
     assert (model.rowCount(), model.labelled_count) == (667, 667)
     model.set_filter(MessageFilter(label="billing"))
     assert model.rowCount() == 334 and {cell(model, r, "label") for r in range(334)} == {"billing"}
-    model.set_filter(MessageFilter(state="needs_review"))  # pending and stale approvals
-    expected = {annotated[i] for i in [*range(10), *range(20, 25)]}
+    model.set_filter(MessageFilter(state="needs_review"))  # pending, stale approvals, and sent back
+    expected = {annotated[i] for i in [*range(10), *range(20, 30)]}
     assert {model.message_id_at(r) for r in range(model.rowCount())} == expected
+    model.set_filter(MessageFilter(state="sent_back"))  # what the annotators must fix
+    assert {model.message_id_at(r) for r in range(model.rowCount())} == {annotated[i] for i in range(25, 30)}
     model.set_filter(MessageFilter(pii_type="PERSON"))
     assert model.rowCount() == len(range(0, 500, 7))
     model.set_filter(MessageFilter(pii_type="EMAIL_ADDRESS"))  # only rejected spans of this type
@@ -377,6 +380,8 @@ def test_filter_bar_choices_come_from_the_project(store, annotated, project_1000
         "Unlabelled",
         "Labelled",
         "Needs review",
+        "Sent back (5)",  # with its badge: five of the annotated messages were sent back
+        "Review by hand",  # no badge: every analysed message here is readable and in English
         "",
         "Label: billing",
         "Label: complaint",

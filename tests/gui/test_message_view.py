@@ -7,56 +7,17 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QTextCharFormat, QTextCursor
 
-from scrubdesk.core.audit_log import current_os_user
-from scrubdesk.core.clock import utc_now
 from scrubdesk.core.db.audit import details_of
 from scrubdesk.core.db.messages import get_message
-from scrubdesk.core.db.spans import message_spans, record_analysis, replace_suggestions, set_status
+from scrubdesk.core.db.spans import message_spans, set_status
 from scrubdesk.core.review import approve, review_state, set_raw_view_roles
-from scrubdesk.core.roles import grant
 from scrubdesk.core.spans import Span
-from tests import builders
 from tests.builders import audit_rows
+from tests.review_fixtures import BODY, SUBJECT, add_message, as_role
 
 pytestmark = pytest.mark.gui
-
-SUBJECT = "Refund for Jane Okafor"
-BODY = "Hi, I am Jane Okafor, call 07700 900123.\nAccount 1234 at 5 Elm Road, Leeds.\nThanks"
-BODY_SPANS = [
-    Span(9, 20, "PERSON", 0.85, "spacy"),  # Jane Okafor
-    Span(27, 39, "PHONE_NUMBER", 0.9, "phone"),  # 07700 900123
-    Span(49, 53, "CUSTOMER_REF", 0.4, "ref"),  # 1234
-]
-SUBJECT_SPANS = [Span(11, 22, "PERSON", 0.8, "spacy")]  # Jane Okafor
-
-
-def add_message(
-    store,
-    key: str,
-    *,
-    subject: str = SUBJECT,
-    body: str = BODY,
-    body_spans=BODY_SPANS,
-    subject_spans=SUBJECT_SPANS,
-    analysed: bool = True,
-) -> int:
-    """A message with analyser suggestions, as the analysis job stores them."""
-    with store.transaction() as conn:
-        mid = builders.add_message(
-            conn, key, body, subject=subject, from_name="Jane Okafor", from_addr="jane@example.com"
-        )
-        if analysed:
-            record_analysis(conn, mid, f"fp-{key}", "now")
-            replace_suggestions(conn, mid, "body", body_spans, "v1")
-            replace_suggestions(conn, mid, "subject", subject_spans, "v1")
-    return mid
-
-
-def as_role(store, role: str) -> None:
-    with store.transaction() as conn:
-        grant(conn, current_os_user(), role, granted_by="test", at=utc_now())
 
 
 @pytest.fixture
@@ -78,7 +39,12 @@ def view(qtbot, project, store):
 
 
 def show(qtbot, view, store, message_id: int) -> None:
+    """Open a message and read it raw where the role may (as pressing R does: everyone starts scrubbed);
+    raw text appears once its view is committed to the audit log (by the gate's writer thread)."""
     view.show_message(get_message(store, message_id))
+    if view.raw_allowed:
+        view.set_mode("raw")
+    qtbot.waitUntil(lambda: not view.raw_waiting, timeout=10_000)
     if not view.isVisible():
         view.show()
         qtbot.waitExposed(view)
@@ -116,8 +82,19 @@ def test_spans_are_highlighted_per_type_with_legend_and_tooltips(qtbot, view, st
     assert char_format(view.body, 9).background().color() == tint("PERSON", dark)
     assert char_format(view.body, 27).background().color() == tint("PHONE_NUMBER", dark)
     assert char_format(view.subject, 11).background().color() == tint("PERSON", dark)
+    # rejected = kept in clear: never struck through (that reads as removed), not greyed, but boxed
     rejected = char_format(view.body, 49)
-    assert rejected.fontStrikeOut() and rejected.background().style() == Qt.BrushStyle.NoBrush
+    assert not rejected.fontStrikeOut() and rejected.background().style() == Qt.BrushStyle.NoBrush
+    assert (
+        not rejected.foreground().color().isValid()
+        or rejected.foreground().color() == view.palette().text().color()
+    )
+    assert view.body.kept_ranges() == [(49, 53)] and len(view.body.kept_boxes()) == 1
+    # suggested (to decide) and accepted differ by more than a dash: wavy + italic vs solid
+    suggested = char_format(view.body, 9)
+    assert (
+        suggested.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline and suggested.fontItalic()
+    )
     assert not char_format(view.body, 0).fontStrikeOut()
     assert char_format(view.body, 0).background().style() == Qt.BrushStyle.NoBrush  # "Hi" is not PII
     legend = re.sub(r"<[^>]*>", "", view.legend.text()).replace("&nbsp;", " ")
@@ -152,7 +129,10 @@ def test_keyboard_accept_reject_and_change_type(qtbot, view, store):
     assert view.current.start == 27
     qtbot.keyClick(view.body, Qt.Key.Key_N)  # reject the phone number
     assert stored(store, mid)[("body", 27, 39)] == ("PHONE_NUMBER", "rejected")
-    assert char_format(view.body, 27).fontStrikeOut()
+    assert not char_format(view.body, 27).fontStrikeOut() and (27, 39) in view.body.kept_ranges()
+    accepted = char_format(view.subject, 11)
+    assert accepted.underlineStyle() == QTextCharFormat.UnderlineStyle.SingleUnderline
+    assert not accepted.fontItalic()
     assert view.current.start == 49
     qtbot.keyClick(view.body, Qt.Key.Key_Backtab)
     qtbot.keyClick(view.body, Qt.Key.Key_Backtab)
@@ -254,6 +234,33 @@ def test_scrubbed_preview_and_adding_a_span_in_it(qtbot, view, store):
     assert "placeholder" in view.notice.text()
 
 
+def test_raw_text_is_compared_with_the_scrubbed_text_beside_it(qtbot, view, store):
+    """Reading raw text, a reviewer sees the body as the model will see it in a second pane (beside the
+    raw text when wide, under it when narrow); a decision updates both; Compare off leaves one pane."""
+    mid = add_message(store, "m1")
+    show(qtbot, view, store, mid)
+    preview = view.preview
+    assert view.mode == "raw" and preview.isVisible() and view.compare_button.isVisible()
+    assert "Okafor" in view.body.text()  # raw
+    assert preview.text.text().startswith("Hi, I am <PERSON>, call <PHONE_NUMBER>.")
+    assert "Okafor" not in preview.text.text()
+    assert view.compare_split.orientation() == Qt.Orientation.Vertical  # 800 px wide: one under the other
+    view.resize(1300, 600)
+    qtbot.waitUntil(lambda: view.compare_split.orientation() == Qt.Orientation.Horizontal)
+    view.body.setFocus()
+    qtbot.keyClick(view.body, Qt.Key.Key_Tab)  # the subject's span
+    qtbot.keyClick(view.subject, Qt.Key.Key_Tab)  # the body's "Jane Okafor"
+    assert (view.current.field, view.current.start) == ("body", 9)
+    qtbot.keyClick(view.body, Qt.Key.Key_N)  # not PII: kept in clear, in both panes
+    assert "Jane Okafor" in preview.text.text() and "<PERSON>, call" not in preview.text.text()
+    view.compare_button.click()  # one pane
+    assert not preview.isVisible() and view.body.isVisible()
+    view.compare_button.click()
+    assert preview.isVisible()
+    qtbot.keyClick(view.body, Qt.Key.Key_R)  # the scrubbed view is one pane: no compare there
+    assert view.mode == "scrubbed" and not preview.isVisible() and not view.compare_button.isVisible()
+
+
 def test_roles_without_raw_access_see_only_the_scrubbed_text(qtbot, project, view, store):
     mid = add_message(store, "m1")
     unanalysed = add_message(store, "m2", analysed=False)
@@ -296,7 +303,7 @@ def test_offsets_survive_crlf_and_characters_outside_the_bmp(qtbot, view, store)
 
 def test_editing_an_approved_message_puts_it_back_in_review(qtbot, project, view, store):
     mid = add_message(store, "m1")
-    approve(project, store, mid)
+    approve(project, store, mid, accept_remaining=True)
     show(qtbot, view, store, mid)
     assert "approved" in view.review_label.text()
     assert not view.submit_button.isEnabled()
@@ -350,6 +357,7 @@ def test_switching_messages_is_fast(qtbot, view, store):
     ids = [add_message(store, f"long{i}", body=body, body_spans=spans) for i in range(2)]
     messages = [get_message(store, mid) for mid in ids]
     show(qtbot, view, store, ids[0])
+    view.set_mode("scrubbed")  # raw text waits for its audit entry; the scrubbed preview is built at once
     timings = []
     for i in range(10):
         started = time.perf_counter()
@@ -381,7 +389,9 @@ def test_hovering_a_span_shows_its_tooltip(qtbot, view, store):
 def test_a_failed_raw_view_log_hides_the_raw_text(qtbot, project, view, store, monkeypatch):
     mid = add_message(store, "m1")
     monkeypatch.setattr(type(project), "store", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
-    show(qtbot, view, store, mid)  # shown raw; the log entry is written a moment later, and fails
+    view.show_message(get_message(store, mid))
+    view.set_mode("raw")  # raw wanted: the log entry is written first, and fails
+    assert "Okafor" not in view.body.text()  # never shown before it is logged
     qtbot.waitUntil(lambda: view.mode == "scrubbed", timeout=5000)
     assert not view.raw_allowed and "Okafor" not in view.body.text()
     assert "could not be audit-logged" in view.notice.text()

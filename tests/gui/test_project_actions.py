@@ -40,7 +40,11 @@ def test_an_annotator_is_not_offered_export_erasure_or_audit(main_window, projec
     actions = main_window.project_actions
     for action in (actions.export_action, actions.report_action, actions.erase_action, actions.purge_action):
         assert not action.isVisible() and not action.isEnabled(), action.text()
-    assert actions.analyze_action.isEnabled()
+    # Analyse and Train change what everyone works on: reviewers and admins only (the core checks too)
+    assert not actions.analyze_action.isVisible() and not actions.analyze_action.isEnabled()
+    actions.training_view.set_project(main_window.project)
+    assert not actions.training_view.train_button.isEnabled()
+    assert actions.predict_action.isEnabled()
 
 
 def test_report_runs_in_a_worker_and_writes_the_inventory(opened, qtbot, tmp_path: Path) -> None:
@@ -50,6 +54,17 @@ def test_report_runs_in_a_worker_and_writes_the_inventory(opened, qtbot, tmp_pat
     assert dialog.error is None, dialog.message.text()
     assert out.exists() and "<html" in out.read_text(encoding="utf-8").lower()
     assert str(out) in dialog.message.text()
+
+
+def test_the_report_menu_item_asks_where_to_save_and_writes_it(opened, qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    out = tmp_path / "from-menu.html"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), "HTML (*.html)"))
+    opened.project_actions.report_action.trigger()  # as the menu does: triggered(checked=False)
+    dialog = opened.project_actions.dialogs[-1]
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=60_000)
+    assert dialog.error is None and out.exists()
 
 
 @pytest.mark.slow
@@ -84,11 +99,29 @@ def test_theme_menu_switches_and_persists(opened, qapp) -> None:
 def test_shortcuts_help_lists_action_shortcuts(opened) -> None:
     dialog = opened.project_actions.shortcuts()
     rows = {
-        (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+        (dialog.table.item(r, 0).text(), dialog.table.item(r, 2).text())
         for r in range(dialog.table.rowCount())
     }
     assert ("Ctrl+E", "Export Labels") in rows
     assert ("1 – 9", "Label the message and go to the next") in rows
+    dialog.close()
+
+
+def test_f1_lists_each_key_once_with_where_it_works(opened, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    opened.show()
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow)
+    opened.list_view.setFocus()
+    QTest.keyClick(opened.focusWidget(), Qt.Key.Key_F1)
+    dialog = opened.project_actions.dialogs[-1]
+    keys = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    singles = [part.strip() for k in keys for part in k.split("/")]
+    assert len(singles) == len(set(singles)), sorted(k for k in singles if singles.count(k) > 1)
+    assert {"Y", "N", "T", "A", "R", "F6", "Del", "Esc", "Ctrl+F", "L", "Ctrl+Shift+Return"} <= set(singles)
+    assert all(dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount()))  # where it works
     dialog.close()
 
 

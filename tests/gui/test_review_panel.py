@@ -9,8 +9,8 @@ from scrubdesk.core.db.reviews import approved_message_ids
 from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.review import approve, review_state, submit_for_review
-from tests.gui.conftest import open_project
-from tests.gui.test_message_view import add_message, as_role
+from tests.gui.conftest import open_project, show_raw
+from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
 
@@ -46,6 +46,7 @@ def test_queue_lists_pending_messages_with_counts(panel, submitted):
     assert panel.table.item(0, 1).text() == "Refund for <PERSON>"  # the subject as scrubbed
     assert panel.table.item(0, 2).text() == "4"  # PII spans: 3 in the body, 1 in the subject
     assert panel.table.item(0, 3).text() == "4"  # none decided yet
+    assert panel.table.item(0, 4).text() == "—"  # none kept in clear
     assert panel.summary.text() == "3 messages awaiting approval"
     assert not panel.approve_action.isEnabled()  # nothing selected yet
 
@@ -60,6 +61,11 @@ def test_reviewer_approves_from_the_panel_with_the_keyboard(qtbot, panel, projec
         panel.table.selectRow(0)
     assert shown.args == [submitted[0]]
     panel.comment.setText("checked")
+    # 4 suggestions are undecided: the first Ctrl+Return only says so and offers the counted step
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with project.store() as store:
+        assert review_state(store, submitted[0]).status == "pending"
+    assert "4 suggestion(s)" in panel.notice.text() and panel.approve_button.text() == "Accept 4 && Approve"
     with qtbot.waitSignal(panel.decided) as decided:
         qtbot.keyClick(panel.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert decided.args == [submitted[0], "approved"]
@@ -105,8 +111,10 @@ def test_main_window_offers_the_queue_to_reviewers_only(qtbot, main_window, proj
     toggle.trigger()  # Review > Review Queue (Ctrl+Shift+Q)
     assert main_window.review_dock.isVisibleTo(main_window)
     panel = main_window.review_panel
+    assert main_window.message_view.message.id == submitted[0]  # the queue opens on its oldest
     panel.table.selectRow(1)  # the message view follows the queue
     assert main_window.message_view.message.id == submitted[1]
+    assert not panel.approve_selected()  # undecided suggestions: a second, counted step is needed
     assert panel.approve_selected()
     with project.store() as store:
         assert review_state(store, submitted[1]).approved
@@ -134,6 +142,7 @@ def test_keyboard_from_the_list_into_the_spans(qtbot, main_window, project, subm
     qtbot.waitUntil(main_window.isActiveWindow)
     main_window.list_view.setFocus()
     view = main_window.message_view
+    show_raw(qtbot, view)
     qtbot.keyClick(main_window.list_view, Qt.Key.Key_F6)  # Review > Go to Spans
     assert view.current is not None and (view.current.field, view.current.start) == ("subject", 11)
     qtbot.keyClick(main_window.focusWidget(), Qt.Key.Key_N)  # reject the subject's span, move on

@@ -22,6 +22,8 @@ VIEWS = [
     "welcome",
     "main-window",
     "main-window-scrubbed",
+    "main-window-guide",
+    "main-window-training",
     "main-window-unlabelled-uncertain",
     "main-window-review-queue",
     "import-dialog",

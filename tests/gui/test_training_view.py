@@ -131,3 +131,29 @@ def test_screenshot_of_a_trained_project(qtbot, view, trainable, tmp_path: Path)
     view.show()
     image = view.grab()
     assert image.save(str(tmp_path / "training.png"))
+
+
+def test_after_training_the_view_shows_the_new_model(qtbot, view, trainable) -> None:
+    """Issue 17: re-selecting the already-selected top row emitted nothing, so the card kept showing the
+    previous model. Trained twice from the keyboard (Space on the focused Train button)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    view.set_project(trainable)
+    view.folds_spin.setValue(3)
+    view.accept_risk_check.setChecked(True)  # 240 synthetic emails are above the membership gate
+    view.show()
+    qtbot.waitExposed(view)
+    for expected_models in (1, 2):
+        view.train_button.setFocus()
+        QTest.keyClick(view.train_button, Qt.Key.Key_Space)
+        qtbot.waitUntil(
+            lambda n=expected_models: (
+                view.history.rowCount() == n and view.task is not None and not view.task.running
+            ),
+            timeout=120_000,
+        )
+        with trainable.store() as store:
+            newest = max(m.id for m in list_models(store))
+        assert view.selected_model().id == newest
+        assert view.summary.text().startswith(f"Model #{newest},")

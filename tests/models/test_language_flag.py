@@ -38,6 +38,7 @@ def test_a_foreign_message_is_flagged_counted_and_left_out_of_approve_all(projec
     assert approved.approved == 1 and approved.needs_review_by_hand == 1
     with project.store() as store:
         assert review_state(store, ids[1]) is None and review_state(store, ids[0]).approved
+        assert by_hand(store) == {ids[1]} and messages.count_by_hand(store) == 1  # the list's filter
 
 
 def test_a_body_the_import_could_not_decode_is_left_out_of_approve_all(project, tmp_path, analyzer):
@@ -66,4 +67,15 @@ def test_a_body_the_import_could_not_decode_is_left_out_of_approve_all(project, 
     assert summary.approved == 2 and summary.needs_review_by_hand == 1
     with project.store() as store:
         assert review_state(store, flagged[0]) is None
-        assert approve(project, store, flagged[0]).approved
+        assert by_hand(store) == {flagged[0]}
+        # one-by-one approval decides the suggestions still open (issue 17: Accept N & Approve)
+        assert approve(project, store, flagged[0], accept_remaining=True).approved
+        assert by_hand(store) == set() and messages.count_by_hand(store) == 0  # a person has looked
+
+
+def by_hand(store) -> set[int]:
+    """The 'Review by hand' filter, both ways the list asks it (an ID set, and a WHERE clause)."""
+    where = messages.MessageFilter(state="by_hand")
+    by_date = set(messages.message_ids(store, "sent_at", where=where))  # the WHERE clause
+    assert set(messages.message_ids(store, where=where)) == by_date  # the ID set, read off indexes
+    return by_date

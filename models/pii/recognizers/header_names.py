@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 
 from scrubdesk.models.pii.entities import EMAIL_ADDRESS, PERSON
+from scrubdesk.models.pii.recognizers.base import RuleRecognizer
 from scrubdesk.models.pii.recognizers.header_grammar import (
     PERSON_FIELDS,
     NameWords,
@@ -98,7 +98,7 @@ def people_from_headers(
     return HeaderPeople(tuple(full_names), frozenset(parts), frozenset(weak - parts), tuple(addresses))
 
 
-class HeaderNameRecognizer(EntityRecognizer):
+class HeaderNameRecognizer(RuleRecognizer):
     def __init__(
         self,
         people: HeaderPeople,
@@ -109,11 +109,7 @@ class HeaderNameRecognizer(EntityRecognizer):
         self.people = people
         self.words = words or NameWords.unknown()
         self.ambiguous = ambiguous | NOT_NAME_WORDS
-        super().__init__(
-            supported_entities=[PERSON, EMAIL_ADDRESS],
-            name="HeaderNameRecognizer",
-            supported_language=language,
-        )
+        super().__init__([PERSON, EMAIL_ADDRESS], language)
         # Compiled per message with the standard library's re: it compiles about twice as fast as regex.
         self._full = [
             re.compile(
@@ -130,12 +126,7 @@ class HeaderNameRecognizer(EntityRecognizer):
         self._strong = _alternation(strong, re.IGNORECASE)
         self._careful = _alternation([p.capitalize() for p in careful + weak], 0)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         if PERSON in entities:
             for line in header_lines(text):

@@ -6,10 +6,10 @@ line itself: 'Thanks, Tom'). Works line by line; quoted lines ('> ') count too.
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 
 from scrubdesk.models.pii.entities import PERSON
+from scrubdesk.models.pii.recognizers.base import RuleRecognizer
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 
 _QUOTE = r"^[ \t>]*"
@@ -47,21 +47,12 @@ def _is_name(run: str) -> bool:
     return capitalised or run.islower()
 
 
-class LetterNameRecognizer(EntityRecognizer):
+class LetterNameRecognizer(RuleRecognizer):
     def __init__(self, language: str = "en", score: float = 0.85) -> None:
         self.score = score
-        super().__init__(
-            supported_entities=[PERSON], name="LetterNameRecognizer", supported_language=language
-        )
+        super().__init__([PERSON], language)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if PERSON not in entities:
-            return []
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         spans: list[tuple[int, int, float]] = []
         for m in _GREETING.finditer(text):
             if _is_name(m.group("name")):

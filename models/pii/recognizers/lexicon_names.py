@@ -25,12 +25,12 @@ See :mod:`scrubdesk.models.pii.name_lexicon` for the word lists.
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 
 from scrubdesk.models.pii.entities import PERSON
-from scrubdesk.models.pii.gazetteer import Gazetteer, load_gazetteer
+from scrubdesk.models.pii.gazetteer import Gazetteer
 from scrubdesk.models.pii.name_lexicon import NameLexicon
+from scrubdesk.models.pii.recognizers.base import LexiconRecognizer
 from scrubdesk.models.pii.recognizers.header_grammar import FIELD_NAMES
 
 # A word, with an apostrophe or hyphen inside ("O'Neill", 'Smith-Jones') but not a possessive "'s".
@@ -89,24 +89,13 @@ _DETERMINERS = frozenset({"the", "a", "an", "our", "your", "their", "its"})  # n
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "at", "outside", "around"})
 
 
-class LexiconNameRecognizer(EntityRecognizer):
+class LexiconNameRecognizer(LexiconRecognizer):
     def __init__(
         self, lexicon: NameLexicon, language: str = "en", gazetteer: Gazetteer | None = None
     ) -> None:
-        self.lexicon = lexicon
-        self.gazetteer = gazetteer or load_gazetteer()
-        super().__init__(
-            supported_entities=[PERSON], name="LexiconNameRecognizer", supported_language=language
-        )
+        super().__init__([PERSON], lexicon, language, gazetteer)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if PERSON not in entities:
-            return []
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         lower_text = not any(ch.isupper() for ch in text)
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         results: list[RecognizerResult] = []

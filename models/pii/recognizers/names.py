@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from scrubdesk.models.pii.entities import PERSON
+from scrubdesk.models.pii.recognizers.base import RuleRecognizer
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 
 # Words that start a capitalised run after a cue but are never a name.
@@ -241,7 +241,7 @@ _LOWER_CUE = regex.compile(
 )
 
 
-class LowerCaseNameCueRecognizer(EntityRecognizer):
+class LowerCaseNameCueRecognizer(RuleRecognizer):
     """People type names in lower case. After a strong cue, one or two lower-case words that are not
     ordinary function words are taken as a name; after 'I'm'/'this is', only when a comma follows."""
 
@@ -251,16 +251,9 @@ class LowerCaseNameCueRecognizer(EntityRecognizer):
         self.score = score
         # ordinary words that are no names ('i'm curious, ...'): the name lexicon's test, when given
         self.is_word = is_word or (lambda word: False)
-        super().__init__(supported_entities=[PERSON], name=type(self).__name__, supported_language=language)
+        super().__init__([PERSON], language)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if PERSON not in entities:
-            return []
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         results = []
         for m in _LOWER_CUE.finditer(text):
             name = m.group("name")

@@ -4,12 +4,12 @@ the names of the GeoNames gazetteer wherever they stand."""
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 
 from scrubdesk.models.pii.entities import LOCATION
-from scrubdesk.models.pii.gazetteer import Gazetteer, Place, load_gazetteer
+from scrubdesk.models.pii.gazetteer import Gazetteer, Place
 from scrubdesk.models.pii.name_lexicon import NameLexicon
+from scrubdesk.models.pii.recognizers.base import LexiconRecognizer
 from scrubdesk.models.pii.recognizers.declarative import DeclarativeRecognizer
 from scrubdesk.models.pii.recognizers.header_grammar import ORGANISATION_WORDS
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
@@ -71,7 +71,7 @@ _NOT_AFTER = ORGANISATION_WORDS | _THOROUGHFARES | frozenset(
 )  # fmt: skip
 
 
-class GazetteerPlaceRecognizer(EntityRecognizer):
+class GazetteerPlaceRecognizer(LexiconRecognizer):
     """Place names of the GeoNames gazetteer, capitalised as in the gazetteer ('Leeds', 'New York', 'Oman').
 
     Scores say how sure the name alone makes it: a country, continent or US state, or a city of 100,000
@@ -90,20 +90,9 @@ class GazetteerPlaceRecognizer(EntityRecognizer):
     def __init__(
         self, lexicon: NameLexicon, language: str = "en", gazetteer: Gazetteer | None = None
     ) -> None:
-        self.lexicon = lexicon
-        self.gazetteer = gazetteer or load_gazetteer()
-        super().__init__(
-            supported_entities=[LOCATION], name="GazetteerPlaceRecognizer", supported_language=language
-        )
+        super().__init__([LOCATION], lexicon, language, gazetteer)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if LOCATION not in entities:
-            return []
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         results: list[RecognizerResult] = []
         i = 0

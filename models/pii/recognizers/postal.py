@@ -17,11 +17,11 @@ the address; UK postcodes have their own recogniser). Works on the raw text, no 
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from scrubdesk.models.pii.entities import LOCATION, STREET_ADDRESS
+from scrubdesk.models.pii.recognizers.base import RuleRecognizer
 
 # Street types written after the name (USPS Publication 28 suffixes, UK and continental ones).
 SUFFIX_TYPES = (
@@ -205,20 +205,11 @@ SCORE_CUE = 0.76
 SCORE_TOWN = 0.78
 
 
-class PostalAddressRecognizer(EntityRecognizer):
+class PostalAddressRecognizer(RuleRecognizer):
     def __init__(self, language: str = "en") -> None:
-        super().__init__(
-            supported_entities=[STREET_ADDRESS, LOCATION],
-            name="PostalAddressRecognizer",
-            supported_language=language,
-        )
+        super().__init__([STREET_ADDRESS, LOCATION], language)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         found: list[tuple[int, int, str, float]] = []
         lower_text = not any(ch.isupper() for ch in text)
         found += self._street_lines(text)

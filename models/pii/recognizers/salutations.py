@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import RecognizerResult
 
 from scrubdesk.models.pii.entities import PERSON
-from scrubdesk.models.pii.gazetteer import Gazetteer, load_gazetteer
+from scrubdesk.models.pii.gazetteer import Gazetteer
 from scrubdesk.models.pii.name_lexicon import NameLexicon
+from scrubdesk.models.pii.recognizers.base import LexiconRecognizer
 from scrubdesk.models.pii.recognizers.header_grammar import FIELD_NAMES
 from scrubdesk.models.pii.recognizers.names import NOT_NAME_WORDS
 
@@ -59,24 +59,13 @@ _RANKED = regex.compile(
 )
 
 
-class SalutationNameRecognizer(EntityRecognizer):
+class SalutationNameRecognizer(LexiconRecognizer):
     def __init__(
         self, lexicon: NameLexicon, language: str = "en", gazetteer: Gazetteer | None = None
     ) -> None:
-        self.lexicon = lexicon
-        self.gazetteer = gazetteer or load_gazetteer()
-        super().__init__(
-            supported_entities=[PERSON], name="SalutationNameRecognizer", supported_language=language
-        )
+        super().__init__([PERSON], lexicon, language, gazetteer)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if PERSON not in entities:
-            return []
+    def find(self, text: str, entities: list[str]) -> list[RecognizerResult]:
         spans = [m.span("name") for m in _SALUTATION.finditer(text) if self._salutation(m)]
         spans += self._initials(text)
         spans += [m.span("name") for m in _RANKED.finditer(text) if self._ranked(m.group("name"))]

@@ -100,12 +100,24 @@ def test_csv_field_larger_than_the_csv_module_default(
 def test_csv_missing_text_column_names_file_and_columns(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("id,body\n1,x\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"t\.csv.*'id', 'body'"):
+    with pytest.raises(InputError, match=r"t\.csv.*its columns: id, body"):
         read_source(path, ImportOptions(text_column="text"), SourceProgress())
     with pytest.raises(InputError, match=r"t\.csv.*say which column"):
         read_source(path, ImportOptions(), SourceProgress())
     with pytest.raises(InputError, match="label_column"):
         read_source(path, ImportOptions(text_column="body", label_column="category"), SourceProgress())
+
+
+def test_a_csv_without_a_header_row_does_not_have_its_first_row_quoted(tmp_path: Path) -> None:
+    """Without a header, the "column names" are the first message: an error names the file, not them."""
+    path = tmp_path / "export.csv"
+    first = "Hello, this is Jane Canary of 14 Mill Lane, please change my address to the one below today"
+    path.write_text(f"1,{first},2024-05-01\n2,another message,2024-05-02\n", encoding="utf-8")
+    for options in (ImportOptions(text_column="text"), ImportOptions()):
+        with pytest.raises(InputError) as refused:
+            read_source(path, options, SourceProgress())
+        assert "export.csv" in str(refused.value) and "Canary" not in str(refused.value)
+        assert "does not look like a CSV header (5 field(s); not shown)" in str(refused.value)
 
 
 def test_csv_fields_allow_list(tmp_path: Path) -> None:
@@ -222,7 +234,7 @@ def test_json_list_streams_elements_across_read_chunks(
 def test_json_missing_column_names_the_keys(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     path.write_text('not json\n{"message": "x", "tag": "y"}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"t\.jsonl.*'message', 'tag'"):
+    with pytest.raises(InputError, match=r"t\.jsonl.*its columns: message, tag"):
         read_source(path, ImportOptions(text_column="text"), SourceProgress())
 
 
