@@ -12,7 +12,6 @@ someone typed: it stays in the ``label_reviews`` table, never in the audit log.
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,13 +21,13 @@ from typing import Any
 from scrubdesk.core.adjudication import REVIEWED
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.csv_input import csv_records
 from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import label_reviews as review_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.ingest.records import describe_header
 from scrubdesk.core.labels import label_id, validate_label
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
@@ -186,28 +185,12 @@ def read_decisions_csv(
 ) -> list[Decision]:
     """Decisions from a CSV (comment column optional). Errors name rows and columns, never cells."""
     path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
     found: list[Decision] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        try:
-            header = reader.fieldnames or []
-            for column in (key_column, label_column):
-                if column not in header:
-                    raise InputError(f"{path.name} has no column {column!r}; {describe_header(header)}")
-            for number, record in enumerate(reader, start=2):
-                key = (record.get(key_column) or "").strip()
-                label = (record.get(label_column) or "").strip()
-                if not key or not label:
-                    raise InputError(f"{path.name}: row {number} has no message key or no label")
-                found.append(Decision(key, label, record.get(comment_column)))
-        except UnicodeDecodeError:
-            raise InputError(f"{path.name} is not UTF-8 text") from None
-        except csv.Error as exc:
-            raise InputError(f"{path.name} is not a readable CSV file (line {reader.line_num})") from exc
+    for number, record in csv_records(path, (key_column, label_column)):
+        key, label = record[key_column].strip(), record[label_column].strip()
+        if not key or not label:
+            raise InputError(f"{path.name}: row {number} has no message key or no label")
+        found.append(Decision(key, label, record.get(comment_column)))
     return found
 
 

@@ -17,7 +17,6 @@ reviewer or admin role. Error messages about CSV rows give row numbers, never ce
 
 from __future__ import annotations
 
-import csv
 import time
 import unicodedata
 from collections import Counter
@@ -29,10 +28,10 @@ from typing import Any
 from scrubdesk.core import adjudication
 from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.clock import utc_now
+from scrubdesk.core.csv_input import csv_records
 from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.errors import InputError
-from scrubdesk.core.ingest.records import describe_header
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.label_guide import rename_description
 from scrubdesk.core.leak_guard import personal_data_problem
@@ -494,33 +493,17 @@ def _rows_text(rows: Sequence[int]) -> str:
 def read_label_csv(path: Path, key_column: str, label_column: str) -> list[tuple[int, str, str]]:
     """(row number, key, label) for each data row; the header is row 1. Refuses bad labels by row."""
     path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
     rows: list[tuple[int, str, str]] = []
     empty: list[int] = []
     invalid: list[int] = []
-    with handle:
-        try:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            for column in (key_column, label_column):
-                if column not in header:
-                    raise InputError(f"{path.name} has no column {column!r}; {describe_header(header)}")
-            for number, record in enumerate(reader, start=2):
-                key = (record.get(key_column) or "").strip()
-                label = (record.get(label_column) or "").strip()
-                if not label:
-                    empty.append(number)
-                elif not _is_valid(label):
-                    invalid.append(number)
-                else:
-                    rows.append((number, key, label))
-        except UnicodeDecodeError:
-            raise InputError(f"{path.name} is not UTF-8 text") from None
-        except csv.Error as exc:
-            raise InputError(f"{path.name} is not a readable CSV file (line {reader.line_num})") from exc
+    for number, record in csv_records(path, (key_column, label_column)):
+        key, label = record[key_column].strip(), record[label_column].strip()
+        if not label:
+            empty.append(number)
+        elif not _is_valid(label):
+            invalid.append(number)
+        else:
+            rows.append((number, key, label))
     if empty:
         raise InputError(f"{path.name}: {len(empty)} row(s) have an empty label (rows {_rows_text(empty)})")
     if invalid:

@@ -212,6 +212,17 @@ class SpanReview:
             self._shown = self._build()
         return self._shown
 
+    def scrubbed_body(self) -> FieldText | None:
+        """While raw text is shown: the body as the model will see it, for a pane beside the raw text (a
+        reviewer compares the two). None in the scrubbed view, before analysis, or with nothing shown."""
+        message = self.message
+        if message is None or not self.raw_shown or not self.analysed:
+            return None
+        if self.project is None or self.store is None:
+            return None
+        records = [r for r in self.records if r.field == "body"]
+        return scrubbed_field("body", message.body, records, self.redactor())
+
     def _build(self) -> tuple[FieldText | None, FieldText | None]:
         message = self.message
         if message is None or self.raw_waiting:

@@ -49,6 +49,7 @@ from scrubdesk.gui.message_view import MessageView
 from scrubdesk.gui.passphrase import SessionVault
 from scrubdesk.gui.project_actions import ProjectActions
 from scrubdesk.gui.project_dialogs import NewProjectDialog, choose_project_folder
+from scrubdesk.gui.recent_menu import RecentProjectsMenu
 from scrubdesk.gui.resources import app_icon
 from scrubdesk.gui.review_panel import ReviewPanel
 from scrubdesk.gui.settings import AppSettings
@@ -169,8 +170,10 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Recent &Projects")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu = RecentProjectsMenu(self.settings, file_menu)
+        self.recent_menu.chosen.connect(self.open_project)
+        self.recent_menu.cleared.connect(self._recent_cleared)
+        file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
@@ -206,28 +209,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(height >= TOOLBAR_MIN_SCREEN_HEIGHT)
 
     @Slot()
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent_projects()
-        for path in recent:
-            action = self.recent_menu.addAction(f"{path.name}  ({path})")
-            action.setData(str(path))
-            action.triggered.connect(self._recent_chosen)
-        if recent:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", self._clear_recent)
-        else:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
-
-    @Slot()
-    def _recent_chosen(self) -> None:
-        action = self.sender()
-        if isinstance(action, QAction):
-            self.open_project(Path(action.data()))
-
-    @Slot()
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent_projects()
+    def _recent_cleared(self) -> None:
         self.welcome.set_recent([])
 
     # projects ---------------------------------------------------------------------------------------

@@ -160,6 +160,13 @@ class ViewBar(QWidget):
         self.details_button = self._button("Details", "Show every header field (To, Cc, attachments, ID, …)")
         self.details_button.setObjectName("headerDetails")
         bar.addWidget(self.details_button)
+        self.compare_button = self._button(
+            "Compare", "With raw text shown, show the scrubbed text beside it (off: one pane)"
+        )
+        self.compare_button.setObjectName("compareScrubbed")
+        self.compare_button.setChecked(True)
+        self.compare_button.hide()  # only while raw text is shown
+        bar.addWidget(self.compare_button)
         self.legend = QLabel(self)
         self.legend.setAccessibleName("PII types in this message")
         self.legend.setObjectName("spanLegend")

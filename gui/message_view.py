@@ -58,6 +58,7 @@ from scrubdesk.core.store import Store
 from scrubdesk.gui.keymap import is_typing
 from scrubdesk.gui.message_header import MessageHeader, ViewBar
 from scrubdesk.gui.raw_view_gate import RawViewGate
+from scrubdesk.gui.scrubbed_preview import ScrubbedPreview
 from scrubdesk.gui.span_highlighter import SpanFormats, legend_html
 from scrubdesk.gui.span_menus import SpanMenus
 from scrubdesk.gui.span_text_view import SpanTextView
@@ -69,6 +70,7 @@ __all__ = ["RAW", "SCRUBBED", "MessageView"]
 
 PLACEHOLDER = "Select a message in the list to read it here."
 SIDE_BY_SIDE_MIN_WIDTH = 900  # narrower, the spans panel goes under the text
+COMPARE_BESIDE_MIN_WIDTH = 1200  # narrower, the scrubbed preview goes under the raw text
 
 
 class MessageView(QWidget):
@@ -117,6 +119,9 @@ class MessageView(QWidget):
         self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.body_caption = QLabel(page)
         self.body_caption.setObjectName("bodyCaption")
+        self.preview = ScrubbedPreview(self.body.font(), self.body.minimumHeight(), page)
+        self.compare_button = bar.compare_button
+        self.compare_button.toggled.connect(self._compare_toggled)
         self.spans_panel = SpansPanel(page)
         self.spans_panel.mark_chosen.connect(self._panel_chose)
         self.text_split = QSplitter(Qt.Orientation.Horizontal, page)
@@ -171,7 +176,12 @@ class MessageView(QWidget):
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(self.body, 1)
         body_layout.addWidget(self.not_analysed, 1)
-        self.text_split.addWidget(body_box)
+        self.compare_split = QSplitter(Qt.Orientation.Horizontal, page)
+        self.compare_split.setObjectName("compareSplit")
+        self.compare_split.setChildrenCollapsible(False)
+        self.compare_split.addWidget(body_box)
+        self.compare_split.addWidget(self.preview)
+        self.text_split.addWidget(self.compare_split)
         self.text_split.addWidget(self.spans_panel)
         self.text_split.setStretchFactor(0, 3)
         self.text_split.setStretchFactor(1, 2)
@@ -274,6 +284,8 @@ class MessageView(QWidget):
         if message is None:
             self.subject.show_field(None, self._formats)
             self.body.show_field(None, self._formats)
+            self.preview.show_field(None, self._formats)
+            self.compare_button.hide()
             self.header.clear()
             self.notice.hide()
             self._stack.setCurrentIndex(0)
@@ -311,6 +323,7 @@ class MessageView(QWidget):
         self.subject.show_field(shown_subject, self._formats)
         self.header.set_row_visible(self.subject, shown_subject is not None)
         self.body.show_field(shown_body, self._formats)
+        self._show_preview()
         self.not_analysed.setText(c.body_placeholder())
         if self.body.isHidden() != (shown_body is None):
             self.body.setVisible(shown_body is not None)
@@ -331,6 +344,18 @@ class MessageView(QWidget):
         self._show_review()
         self._show_focus()
         self._update_actions()
+
+    def _show_preview(self) -> None:
+        """The scrubbed pane: shown beside raw text while comparing is on (one pane when it is off)."""
+        c = self.controller
+        preview = c.scrubbed_body() if self.compare_button.isChecked() else None
+        self.compare_button.setVisible(c.raw_shown)
+        self.preview.show_field(preview, self._formats)
+
+    @Slot(bool)
+    def _compare_toggled(self, _on: bool) -> None:
+        if self.message is not None:
+            self._show_preview()
 
     def _show_notice(self) -> None:
         text = self.controller.notice
@@ -388,6 +413,8 @@ class MessageView(QWidget):
         if self.text_split.orientation() != orientation or 0 in self.text_split.sizes():
             self.text_split.setOrientation(orientation)
             QTimer.singleShot(0, self._balance_text_split)  # once the splitter has its new extent
+        beside = event.size().width() >= COMPARE_BESIDE_MIN_WIDTH
+        self.compare_split.setOrientation(Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical)
 
     @Slot()
     def _balance_text_split(self) -> None:

@@ -273,3 +273,14 @@ def test_help_loads_no_heavy_library():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == ""
+
+
+GUI_MAX_LINES = 600  # issue 18: a view past this has taken on a second job; split it by responsibility
+
+
+def test_no_gui_module_outgrows_one_responsibility():
+    sizes = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines()) for p in (ROOT / "gui").rglob("*.py")
+    }
+    assert len(sizes) > 20  # the walk found the views
+    assert {path: n for path, n in sizes.items() if n > GUI_MAX_LINES} == {}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.fakes import FakeReader, fake_source
 
@@ -54,6 +56,24 @@ def open_project(qtbot, window, path: Path) -> bool:
     """Open ``path`` in ``window`` and wait; True if it is now the open project."""
     wait_for(qtbot, window.open_project(path))
     return window.project is not None and window.project.path == Path(path).absolute()
+
+
+def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key typed by the user: delivered to the widget that has the keyboard focus."""
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    QTest.keyClick(widget, key, modifiers)
+
+
+def open_at_desk(qtbot, window, path: Path, size: tuple[int, int] = (1366, 768)) -> None:
+    """Open ``path`` and bring the window up as a user starts: shown, active, the list focused."""
+    assert open_project(qtbot, window, path)
+    window.resize(*size)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.list_view.setFocus()
 
 
 @pytest.fixture

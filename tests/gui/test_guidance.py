@@ -16,17 +16,11 @@ from scrubdesk.core.audit_log import audit_entries
 from scrubdesk.core.errors import PermissionDeniedError
 from scrubdesk.core.label_guide import label_guide, set_label_guide
 from scrubdesk.core.roles import list_roles
-from tests.gui.conftest import open_project
+from tests.gui.conftest import open_at_desk, open_project, press
 from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
 PASSPHRASE = "typed-not-stored 7"  # a test key file's passphrase
-
-
-def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    QTest.keyClick(widget, key, modifiers)
 
 
 @pytest.fixture
@@ -39,13 +33,7 @@ def messages(project):
 
 @pytest.fixture
 def desk(main_window, project, messages, qtbot):
-    assert open_project(qtbot, main_window, project.path)
-    main_window.resize(1366, 768)
-    with qtbot.waitExposed(main_window):
-        main_window.show()
-    main_window.activateWindow()
-    qtbot.waitUntil(main_window.isActiveWindow)
-    main_window.list_view.setFocus()
+    open_at_desk(qtbot, main_window, project.path)
     return main_window
 
 

@@ -13,18 +13,12 @@ from scrubdesk.core.audit_log import audit_entries
 from scrubdesk.core.db.messages import get_message
 from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.review import review_state
-from tests.gui.conftest import open_project, show_raw
+from tests.gui.conftest import open_at_desk, press, show_raw
 from tests.review_fixtures import add_message
 
 pytestmark = pytest.mark.gui
 
 LABELS = [f"intent{i:02d}" for i in range(12)]  # three beyond the ninth
-
-
-def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    QTest.keyClick(widget, key, modifiers)
 
 
 def type_text(text: str) -> None:
@@ -44,13 +38,7 @@ def messages(project):
 
 @pytest.fixture
 def desk(main_window, project, messages, qtbot):
-    assert open_project(qtbot, main_window, project.path)
-    main_window.resize(1366, 768)
-    with qtbot.waitExposed(main_window):
-        main_window.show()
-    main_window.activateWindow()
-    qtbot.waitUntil(main_window.isActiveWindow)
-    main_window.list_view.setFocus()
+    open_at_desk(qtbot, main_window, project.path)
     show_raw(qtbot, main_window.message_view)
     return main_window
 

@@ -18,7 +18,7 @@ from scrubdesk.core.roles import grant
 from scrubdesk.gui.label_bar import LabelSetDialog
 from scrubdesk.gui.message_table_model import COLUMN_INDEX
 from tests.builders import add_model, audit_rows, overwrite_message, remove_every_role
-from tests.gui.conftest import fill_project, open_project, show_raw
+from tests.gui.conftest import fill_project, open_at_desk, open_project, show_raw
 
 pytestmark = pytest.mark.gui
 
@@ -36,13 +36,7 @@ def project_60(project, tmp_path):
 
 @pytest.fixture
 def window(main_window, project_60, qtbot):
-    assert open_project(qtbot, main_window, project_60.path)
-    main_window.resize(1200, 760)
-    with qtbot.waitExposed(main_window):
-        main_window.show()
-    main_window.activateWindow()
-    qtbot.waitUntil(main_window.isActiveWindow)
-    main_window.list_view.setFocus()
+    open_at_desk(qtbot, main_window, project_60.path, (1200, 760))
     return main_window
 
 

@@ -101,7 +101,7 @@ def test_recent_projects_menu_and_missing_folder_is_dropped(
     gone = tmp_path / "gone"
     app_settings.add_recent_project(gone)
     app_settings.add_recent_project(project.path)
-    main_window._fill_recent_menu()
+    main_window.recent_menu.aboutToShow.emit()  # as opening the menu does
     titles = [a.text() for a in main_window.recent_menu.actions()]
     assert titles[0].startswith("proj") and titles[1].startswith("gone")
     main_window.recent_menu.actions()[1].trigger()
@@ -148,6 +148,7 @@ def test_about_box_lists_versions(main_window, qtbot):
     for name, value in versions().items():
         assert name in text and value.split()[0] in text
     assert set(versions()) >= {"Scrubdesk", "Qt", "PySide6", "Python"}
+    assert "GeoNames" in text and "CC BY 4.0" in text  # the gazetteer's licence asks for attribution
 
 
 def test_menus(main_window, qtbot):

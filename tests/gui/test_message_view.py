@@ -234,6 +234,33 @@ def test_scrubbed_preview_and_adding_a_span_in_it(qtbot, view, store):
     assert "placeholder" in view.notice.text()
 
 
+def test_raw_text_is_compared_with_the_scrubbed_text_beside_it(qtbot, view, store):
+    """Reading raw text, a reviewer sees the body as the model will see it in a second pane (beside the
+    raw text when wide, under it when narrow); a decision updates both; Compare off leaves one pane."""
+    mid = add_message(store, "m1")
+    show(qtbot, view, store, mid)
+    preview = view.preview
+    assert view.mode == "raw" and preview.isVisible() and view.compare_button.isVisible()
+    assert "Okafor" in view.body.text()  # raw
+    assert preview.text.text().startswith("Hi, I am <PERSON>, call <PHONE_NUMBER>.")
+    assert "Okafor" not in preview.text.text()
+    assert view.compare_split.orientation() == Qt.Orientation.Vertical  # 800 px wide: one under the other
+    view.resize(1300, 600)
+    qtbot.waitUntil(lambda: view.compare_split.orientation() == Qt.Orientation.Horizontal)
+    view.body.setFocus()
+    qtbot.keyClick(view.body, Qt.Key.Key_Tab)  # the subject's span
+    qtbot.keyClick(view.subject, Qt.Key.Key_Tab)  # the body's "Jane Okafor"
+    assert (view.current.field, view.current.start) == ("body", 9)
+    qtbot.keyClick(view.body, Qt.Key.Key_N)  # not PII: kept in clear, in both panes
+    assert "Jane Okafor" in preview.text.text() and "<PERSON>, call" not in preview.text.text()
+    view.compare_button.click()  # one pane
+    assert not preview.isVisible() and view.body.isVisible()
+    view.compare_button.click()
+    assert preview.isVisible()
+    qtbot.keyClick(view.body, Qt.Key.Key_R)  # the scrubbed view is one pane: no compare there
+    assert view.mode == "scrubbed" and not preview.isVisible() and not view.compare_button.isVisible()
+
+
 def test_roles_without_raw_access_see_only_the_scrubbed_text(qtbot, project, view, store):
     mid = add_message(store, "m1")
     unanalysed = add_message(store, "m2", analysed=False)

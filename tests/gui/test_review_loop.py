@@ -10,20 +10,13 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from scrubdesk.core import labels as core_labels
 from scrubdesk.core.review import send_back, submit_for_review
-from tests.gui.conftest import open_project, show_raw
+from tests.gui.conftest import open_at_desk, press, show_raw
 from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
-
-
-def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    QTest.keyClick(widget, key, modifiers)
 
 
 @pytest.fixture
@@ -41,13 +34,7 @@ def messages(project):
 
 @pytest.fixture
 def desk(main_window, project, messages, qtbot):
-    assert open_project(qtbot, main_window, project.path)
-    main_window.resize(1366, 768)
-    with qtbot.waitExposed(main_window):
-        main_window.show()
-    main_window.activateWindow()
-    qtbot.waitUntil(main_window.isActiveWindow)
-    main_window.list_view.setFocus()
+    open_at_desk(qtbot, main_window, project.path)
     show_raw(qtbot, main_window.message_view)
     return main_window
 
