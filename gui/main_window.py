@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scrubdesk.core.adjudication import with_own_label
 from scrubdesk.core.db import messages
 from scrubdesk.core.errors import ScrubdeskError, WrongKeyError
 from scrubdesk.core.ingest.records import ImportOptions
@@ -427,6 +428,8 @@ class MainWindow(QMainWindow):
         message = None
         if message_id is not None and self._store is not None:
             message = messages.get_message(self._store, message_id)
+        if message is not None and self._store is not None:  # on the overlap: only your own label shows
+            message = with_own_label(self._store, message)
         self.message_view.show_message(message)
         self.review_panel.follow(message_id if message is not None else None)
         self.message_shown.emit(message)

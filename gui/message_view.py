@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scrubdesk.core.adjudication import with_own_label
 from scrubdesk.core.db.messages import Message
 from scrubdesk.core.db.spans import SpanRecord
 from scrubdesk.core.project import Project
@@ -278,8 +277,6 @@ class MessageView(QWidget):
         return list(self.controller.records)
 
     def show_message(self, message: Message | None) -> None:
-        if message is not None and self.controller.store is not None:  # on the overlap: only your own label
-            message = with_own_label(self.controller.store, message)
         self.controller.show(message)
         if message is None:
             self.subject.show_field(None, self._formats)

@@ -36,7 +36,7 @@ from scrubdesk.core.roles import change_role
 from scrubdesk.core.scrubbing import training_messages
 from scrubdesk.core.synthetic import generate
 from tests.builders import add_message, add_span
-from tests.gui.conftest import open_project, wait_for
+from tests.gui.conftest import open_project, press, wait_for
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -131,7 +131,7 @@ def _label_my_queue(qtbot, window, truth, decide) -> list[str]:
         assert window.message_view.header.fields["Label"].text() == "unlabelled"
         assert not any(b.isChecked() for b in window.label_bar.buttons)  # no label checked in the bar
         label = decide(row.msg_key)
-        _key(QApplication.focusWidget(), Qt.Key(Qt.Key.Key_1 + LABELS.index(label)))
+        press(Qt.Key(Qt.Key.Key_1 + LABELS.index(label)))
         done.append(row.msg_key)
     return done
 
@@ -177,11 +177,11 @@ def test_team_flow_through_the_desk(qtbot, main_window, project, identity, tmp_p
     assert window.list_panel.show_combo.currentText() == f"My queue ({each})"
     alices = _label_my_queue(qtbot, window, truth, truth.__getitem__)
     assert window.list_panel.show_combo.currentText() == "My queue (0)"
-    _key(QApplication.focusWidget(), Qt.Key.Key_U)  # undo the last label: that message waits again
+    press(Qt.Key.Key_U)  # undo the last label: that message waits again
     assert window.list_panel.show_combo.currentText() == "My queue (1)"
     last = window.model.row_data(window.list_view.current_row())
     assert last.msg_key == alices[-1] and not last.label
-    _key(QApplication.focusWidget(), Qt.Key(Qt.Key.Key_1 + LABELS.index(truth[last.msg_key])))
+    press(Qt.Key(Qt.Key.Key_1 + LABELS.index(truth[last.msg_key])))
     assert window.list_panel.show_combo.currentText() == "My queue (0)"
     # She sees her own labels, on the overlap too (where the message's label waits for bob's).
     assert all(window.model.row_data(r).label == truth[k] for r, k in enumerate(alices))
