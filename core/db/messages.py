@@ -52,9 +52,9 @@ def flagged_sql(flags: Collection[str]) -> str:
 # Analysed messages that approve-all leaves for a person and nobody has approved yet: the analyser does not
 # support their language, or their body could not be decoded (core.ingest.records.NEEDS_REVIEW_FLAGS).
 BY_HAND_SQL = (
-    "SELECT a.message_id FROM analysis_state a JOIN messages m ON m.id = a.message_id "
-    "LEFT JOIN reviews r ON r.message_id = a.message_id "
-    f"WHERE (a.language_supported = 0 OR {flagged_sql(NEEDS_REVIEW_FLAGS)}) "
+    "SELECT a.message_id FROM analysis_state a LEFT JOIN reviews r ON r.message_id = a.message_id "
+    "WHERE a.message_id IN (SELECT message_id FROM analysis_state WHERE language_supported = 0 "
+    f"UNION SELECT m.id FROM messages m WHERE {flagged_sql(NEEDS_REVIEW_FLAGS)}) "
     "AND (r.message_id IS NULL OR r.status != 'approved' OR r.fingerprint IS NOT a.fingerprint)"
 )
 

@@ -77,3 +77,8 @@ def chunks(values: Sequence[T] | Iterable[T], size: int = CHUNK) -> Iterator[lis
             batch = []
     if batch:
         yield batch
+
+
+def query_plan(conn: Connection, sql: str) -> list[str]:
+    """SQLite's plan for ``sql``, one step per line: for tests that a query is answered from indexes."""
+    return [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
