@@ -1,0 +1,89 @@
+"""The message list keeps what it read (filter ID lists, formatted cells) only while it is current: a
+label, span or review written by this window, a worker or another connection shows at the next look."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from scrubdesk.core.db.messages import ALL, MessageFilter
+from scrubdesk.core.labels import add_label, set_label
+from scrubdesk.gui.message_table_model import COLUMN_INDEX, MessageTableModel
+
+pytestmark = pytest.mark.gui
+
+UNLABELLED = MessageFilter(state="unlabelled")
+LABELLED = MessageFilter(state="labelled")
+
+
+@pytest.fixture
+def store(project_1000):
+    with project_1000.store() as store:
+        add_label(project_1000, store, "billing")
+        yield store
+
+
+def shown(model: MessageTableModel) -> list[int]:
+    return [model.message_id_at(r) for r in range(model.rowCount())]
+
+
+def test_switching_filters_back_and_forth_reads_each_list_once(store, qapp):
+    model = MessageTableModel(store)
+    model.set_filter(UNLABELLED)
+    first = shown(model)
+    reads = model._id_lists.reads
+    for _ in range(3):
+        model.set_filter(ALL)
+        assert model.rowCount() == 1000
+        model.set_filter(UNLABELLED)
+        assert shown(model) == first
+    assert model._id_lists.reads == reads
+
+
+def test_a_label_from_this_connection_shows_at_the_next_filter_change(project_1000, store, qapp):
+    model = MessageTableModel(store)
+    model.set_filter(UNLABELLED)
+    before = shown(model)
+    model.set_filter(ALL)
+    set_label(project_1000, store, before[3], "billing")  # the window's own connection, no signal
+    model.set_filter(UNLABELLED)
+    assert shown(model) == before[:3] + before[4:]
+    model.set_filter(LABELLED)
+    assert before[3] in shown(model) and model.labelled_count == model.rowCount()
+
+
+def test_a_label_from_another_connection_shows_at_the_next_filter_change(project_1000, store, qapp):
+    model = MessageTableModel(store)
+    model.set_filter(UNLABELLED)
+    before = shown(model)
+    model.set_filter(ALL)
+    with project_1000.store() as other:  # a worker's or another process's connection
+        set_label(project_1000, other, before[0], "billing")
+        set_label(project_1000, other, before[-1], "billing")
+    model.set_filter(UNLABELLED)
+    assert shown(model) == before[1:-1]
+
+
+def test_a_kept_list_is_not_changed_by_a_search(project_1000, store, qapp):
+    model = MessageTableModel(store)
+    model.set_filter(UNLABELLED)
+    every = shown(model)
+    model.set_search("x", every[:5])
+    assert shown(model) == every[:5]
+    model.set_search(None, None)
+    assert shown(model) == every
+
+
+def test_cells_follow_a_label_change_in_place(store, qapp):
+    """Formatted cells are kept with the row: a label change redraws the label and dims the suggestion's
+    columns, as the row itself changed."""
+    model = MessageTableModel(store)
+    model.set_filter(UNLABELLED)
+    label = model.index(2, COLUMN_INDEX["label"])
+    suggestion = model.index(2, COLUMN_INDEX["suggestion"])
+    assert model.data(label) == "" and model.data(suggestion, Qt.ItemDataRole.ForegroundRole) is None
+    model.update_label(model.message_id_at(2), None, "billing")
+    assert model.data(label) == "billing"
+    assert model.data(suggestion, Qt.ItemDataRole.ForegroundRole) is not None  # dimmed: labelled
+    model.update_label(model.message_id_at(2), "billing", None)
+    assert model.data(label) == "" and model.data(suggestion, Qt.ItemDataRole.ForegroundRole) is None
