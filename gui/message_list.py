@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QStyleFactory,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -59,6 +60,12 @@ class MessageListView(QTableView):
         self.setShowGrid(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # The application's style (AccessibleStyle) outlines check boxes in Python, so each of the ~500
+        # primitives of a repaint called into Python (~1 ms); the list draws none: its base style does
+        plain = QStyleFactory.create(self.style().name())
+        if plain is not None:
+            plain.setParent(self)
+            self.setStyle(plain)
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -75,6 +82,7 @@ class MessageListView(QTableView):
         header.sortIndicatorChanged.connect(self._keep_sort_indicator_honest)
         self.selectionModel().currentRowChanged.connect(self._current_row_changed)
         model.modelReset.connect(self._after_reset)
+        model.layoutChanged.connect(self._update_empty_hint)  # a filter, search or sort
         self.empty_hint = ""  # drawn when the list is empty: why, and what to do
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -109,6 +117,11 @@ class MessageListView(QTableView):
 
     @Slot()
     def _after_reset(self) -> None:
+        self._update_empty_hint()
+        self.message_selected.emit(None)
+
+    @Slot()
+    def _update_empty_hint(self) -> None:
         model = self.message_model()
         if not model.has_store:
             self.empty_hint = ""
@@ -116,7 +129,6 @@ class MessageListView(QTableView):
             self.empty_hint = "No messages yet: File > Import… (Ctrl+I) brings mail in."
         else:
             self.empty_hint = "No message matches this filter or search."
-        self.message_selected.emit(None)
 
     def current_message_id(self) -> int | None:
         index = self.currentIndex()
@@ -334,8 +346,12 @@ class MessageListPanel(QWidget):
         self._reselect(current)
 
     def _reselect(self, message_id: int | None) -> None:
+        """After a filter or search: the message shown stays when still listed (its row followed it),
+        else the first row is shown, else nothing."""
         if (message_id is None or not self.view.select_message(message_id)) and self.model.rowCount():
             self.view.select_row(0)
+        if self.view.current_row() is None:
+            self.view.message_selected.emit(None)
         self.filter_changed.emit()
 
     @Slot()

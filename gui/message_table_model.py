@@ -198,17 +198,38 @@ class MessageTableModel(QAbstractTableModel):
         self.endResetModel()
         self.counts_changed.emit()
 
+    def _relayout(self, *, counts: bool = True) -> None:
+        """Reload the row IDs as a layout change, not a reset: persistent indexes (the view's current
+        message and selection) follow their message, or become invalid when it is no longer listed, and
+        the view keeps the message shown instead of clearing and showing it again."""
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self._ids
+        persistent = self.persistentIndexList()
+        self._load_ids()
+        moved: dict[int, int | None] = {}  # a message's new row; a selected row has one index per column
+        for old in persistent:
+            mid = old_ids[old.row()] if 0 <= old.row() < len(old_ids) else None
+            if mid is not None and mid not in moved:
+                moved[mid] = self.row_of(mid)
+            row = moved.get(mid) if mid is not None else None
+            self.changePersistentIndex(
+                old, self.index(row, old.column()) if row is not None else QModelIndex()
+            )
+        self.layoutChanged.emit()
+        if counts:
+            self.counts_changed.emit()
+
     def set_filter(self, where: MessageFilter) -> None:
         if where == self._filter:
             return
         self._filter = where
-        self._reload()  # the unfiltered ID list is kept: back to "all" costs no scan
+        self._relayout()  # the unfiltered ID list is kept: back to "all" costs no scan
 
     def set_search(self, query: str | None, hits: Iterable[int] | None) -> None:
         """Show only ``hits`` (the result of a search for ``query``); None clears the search."""
         self._search = query if hits is not None else None
         self._hits = frozenset(hits) if hits is not None else None
-        self._reload()
+        self._relayout()
 
     @property
     def message_filter(self) -> MessageFilter:
@@ -469,14 +490,5 @@ class MessageTableModel(QAbstractTableModel):
             return
         if (column, order) == (self._sort_column, self._sort_order):
             return
-        self.layoutAboutToBeChanged.emit()
-        old_ids = self._ids
-        persistent = self.persistentIndexList()
         self._sort_column, self._sort_order = column, order
-        self._load_ids()
-        row_of = {mid: row for row, mid in enumerate(self._ids)} if persistent else {}
-        for old in persistent:
-            row = row_of.get(old_ids[old.row()]) if old.row() < len(old_ids) else None
-            new = self.index(row, old.column()) if row is not None else QModelIndex()
-            self.changePersistentIndex(old, new)
-        self.layoutChanged.emit()
+        self._relayout(counts=False)

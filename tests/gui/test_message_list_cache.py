@@ -87,3 +87,30 @@ def test_cells_follow_a_label_change_in_place(store, qapp):
     assert model.data(suggestion, Qt.ItemDataRole.ForegroundRole) is not None  # dimmed: labelled
     model.update_label(model.message_id_at(2), "billing", None)
     assert model.data(label) == "" and model.data(suggestion, Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_a_filter_change_keeps_the_message_shown_or_moves_on(project_1000, store, runner, qtbot):
+    """Filters reload the rows as a layout change: the message shown stays (not cleared and shown again:
+    in raw view each showing is an audit entry) while listed, else the first row, else nothing."""
+    from scrubdesk.gui.message_list import MessageListPanel
+
+    model = MessageTableModel(store)
+    panel = MessageListPanel(model, runner)
+    qtbot.addWidget(panel)
+    shown_ids: list[int | None] = []
+    panel.view.message_selected.connect(shown_ids.append)
+    row = next(r for r in range(model.rowCount()) if not model.data(model.index(r, COLUMN_INDEX["label"])))
+    unlabelled = model.message_id_at(row)
+    panel.view.select_row(row)
+    panel.set_filter(UNLABELLED)
+    assert shown_ids == [unlabelled] and panel.view.current_message_id() == unlabelled
+    assert panel.view.selectionModel().isRowSelected(panel.view.current_row())
+    set_label(project_1000, store, unlabelled, "billing")
+    panel.set_filter(LABELLED)  # still listed, on another row
+    assert shown_ids == [unlabelled] and panel.view.current_message_id() == unlabelled
+    set_label(project_1000, store, unlabelled, None)
+    panel.set_filter(LABELLED)  # unchanged filter: nothing happens
+    panel.set_filter(MessageFilter(state="labelled", pii_type="PERSON"))  # nothing matches
+    assert shown_ids[-1] is None and model.rowCount() == 0
+    panel.set_filter(ALL)
+    assert shown_ids[-1] == model.message_id_at(0) == panel.view.current_message_id()
