@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtGui import QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QWidget,
@@ -172,6 +172,7 @@ class MessageTableModel(QAbstractTableModel):
         self.labelled_count = 0  # labelled messages among the rows shown
         self.fetch_count = 0  # rows_by_ids calls so far: for diagnostics and tests
         self._fixed_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._fixed_font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)  # see MessageListView
         if store is not None:
             self.set_store(store)
 
