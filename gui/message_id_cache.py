@@ -25,8 +25,10 @@ Key = tuple[MessageFilter, str, bool]
 class MessageIdCache:
     """The last few ID lists read, each valid for the change stamp it was read under."""
 
-    def __init__(self, size: int = 6) -> None:
+    def __init__(self, size: int = 6, max_ids: int = 1_500_000) -> None:
         self.size = size
+        # IDs kept in all (~36 bytes each): a few lists at 100k messages, the last one or two at 1M
+        self.max_ids = max_ids
         self._lists: OrderedDict[Key, tuple[Stamp, list[int]]] = OrderedDict()
         self._labelled: tuple[Stamp, set[int]] | None = None
         self.reads = 0  # lists read from the store: for tests and diagnostics
@@ -47,7 +49,9 @@ class MessageIdCache:
         self.reads += 1
         self._lists[key] = (stamp, ids)
         self._lists.move_to_end(key)
-        while len(self._lists) > self.size:
+        while len(self._lists) > 1 and (
+            len(self._lists) > self.size or sum(len(kept[1]) for kept in self._lists.values()) > self.max_ids
+        ):
             self._lists.popitem(last=False)
         return ids
 

@@ -114,3 +114,17 @@ def test_a_filter_change_keeps_the_message_shown_or_moves_on(project_1000, store
     assert shown_ids[-1] is None and model.rowCount() == 0
     panel.set_filter(ALL)
     assert shown_ids[-1] == model.message_id_at(0) == panel.view.current_message_id()
+
+
+def test_the_kept_lists_are_bounded_by_the_ids_they_hold(store, qapp):
+    from scrubdesk.gui.message_id_cache import MessageIdCache
+
+    cache = MessageIdCache(size=6, max_ids=1000)  # project_1000: unlabelled and labelled fit, no more
+    cache.ids(store, "imported", False, UNLABELLED)
+    cache.ids(store, "imported", False, LABELLED)
+    assert cache.reads == 2
+    cache.ids(store, "imported", True, UNLABELLED)  # over 1000 IDs: the oldest list goes
+    cache.ids(store, "imported", False, LABELLED)
+    assert cache.reads == 3
+    cache.ids(store, "imported", False, UNLABELLED)
+    assert cache.reads == 4
