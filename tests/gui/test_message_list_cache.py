@@ -128,3 +128,26 @@ def test_the_kept_lists_are_bounded_by_the_ids_they_hold(store, qapp):
     assert cache.reads == 3
     cache.ids(store, "imported", False, UNLABELLED)
     assert cache.reads == 4
+
+
+def test_the_filter_badges_are_counted_again_only_after_a_write(
+    project_1000, store, runner, qtbot, monkeypatch
+):
+    """Counting the messages left for review by hand reads the message table: opening a project asked
+    four times. The count is kept while nothing in the store changed."""
+    from scrubdesk.core.db import messages
+    from scrubdesk.gui.message_list import BY_HAND, MessageListPanel
+
+    counts: list[int] = []
+    real = messages.count_by_hand
+    monkeypatch.setattr(messages, "count_by_hand", lambda conn: counts.append(1) or real(conn))
+    panel = MessageListPanel(MessageTableModel(store), runner)
+    qtbot.addWidget(panel)
+    panel.fill_choices(store)
+    panel.fill_choices(store, ["billing"])
+    panel.update_sent_back(store)
+    assert len(counts) == 1
+    set_label(project_1000, store, MessageTableModel(store).message_id_at(0), "billing")  # any write
+    panel.update_sent_back(store)
+    assert len(counts) == 2
+    assert panel.show_combo.itemText(panel.show_combo.findData(BY_HAND)).startswith("Review by hand")
