@@ -17,14 +17,15 @@ Messages in the held-out test split never train either way (:mod:`scrubdesk.core
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from scrubdesk.core.audit_log import AuditLog
+from scrubdesk.core.audit_log import AuditLog, current_os_user
 from scrubdesk.core.db import annotations as annotation_rows
 from scrubdesk.core.db import assignments as assignment_rows
 from scrubdesk.core.db import label_reviews as review_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import settings
+from scrubdesk.core.db.messages import Message
 from scrubdesk.core.db.rows import Connection
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
@@ -153,3 +154,12 @@ def independent_labels(store: Store) -> list[annotation_rows.IndependentLabel]:
     Reviewer or admin: it holds everyone's labels, which annotators must not see."""
     require_role(store, REVIEWER_ROLES, "reading annotator agreement")
     return annotation_rows.independent_labels(store)
+
+
+def with_own_label(store: Store, message: Message) -> Message:
+    """The message as the current user sees its label: one still without a label shows their own label
+    of it, if they gave one (never another annotator's: the message's label stays empty until then)."""
+    if message.label:
+        return message
+    own = annotation_rows.own_label(store, message.id, current_os_user())
+    return replace(message, label=own) if own else message

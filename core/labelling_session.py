@@ -72,6 +72,11 @@ class LabellingSession:
         self._labelled += delta
         self._session += delta
 
+    def opened(self, message_id: int | None) -> None:
+        """A message is now shown: the time until it is labelled is kept with the label."""
+        if self.labeller is not None and message_id is not None:
+            self.labeller.opened(message_id)
+
     def label(self, message_id: int, label: str | None) -> LabelChange:
         """Give a message ``label`` (None: remove it); the change can be undone."""
         if self.labeller is None:

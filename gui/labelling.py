@@ -186,8 +186,9 @@ class LabellingController(QObject):
         return self.model.row_data(row) if row is not None else None
 
     @Slot(object)
-    def _message_selected(self, _message_id: int | None) -> None:
+    def _message_selected(self, message_id: int | None) -> None:
         self.bar.show_end_of_list(False)
+        self.session.opened(message_id)  # time per message: from showing it to labelling it
         self._show_current()
 
     @Slot(object, object, object)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scrubdesk.core.adjudication import with_own_label
 from scrubdesk.core.db import messages
 from scrubdesk.core.errors import ScrubdeskError, WrongKeyError
 from scrubdesk.core.ingest.records import ImportOptions
@@ -320,7 +321,7 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle(f"{project.name} — {APP_NAME}")
             self.pages.setCurrentIndex(PROJECT_PAGE)
-            if self.model.rowCount():
+            if not self.list_panel.show_my_queue() and self.model.rowCount():  # assigned work first
                 self.list_view.select_row(0)
         self._update_status()
         self._update_actions()
@@ -427,6 +428,8 @@ class MainWindow(QMainWindow):
         message = None
         if message_id is not None and self._store is not None:
             message = messages.get_message(self._store, message_id)
+        if message is not None and self._store is not None:  # on the overlap: only your own label shows
+            message = with_own_label(self._store, message)
         self.message_view.show_message(message)
         self.review_panel.follow(message_id if message is not None else None)
         self.message_shown.emit(message)

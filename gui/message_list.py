@@ -187,6 +187,7 @@ SHOW_CHOICES = (
     ("Review by hand", "by_hand"),
 )
 SENT_BACK = "state:sent_back"
+MY_QUEUE = "queue:mine"
 BY_HAND = "state:by_hand"
 ANY_PII = "Any PII"
 
@@ -268,6 +269,7 @@ class MessageListPanel(QWidget):
         self.search_edit.textChanged.connect(self._search_text_changed)
         self.cancel_search_button.clicked.connect(self.cancel_search)
         self.uncertain_button.clicked.connect(self._sort_by_uncertainty)
+        self.model.counts_changed.connect(self.update_queue)
         self.set_project(None, None)
 
     # project ----------------------------------------------------------------------------------------
@@ -292,6 +294,9 @@ class MessageListPanel(QWidget):
         current = self.model.message_filter
         labels = label_set if label_set is not None else (list_labels(store) if store is not None else [])
         self.show_combo.clear()
+        queue = self.model.queue_size
+        if queue or self.model.queue_only:  # an annotator with assignments: their queue first
+            self.show_combo.addItem(f"My queue ({queue})", MY_QUEUE)
         for text, state in SHOW_CHOICES:
             self.show_combo.addItem(text, f"state:{state}")
         self.show_combo.setItemData(
@@ -327,6 +332,14 @@ class MessageListPanel(QWidget):
         self._badge(BY_HAND, "Review by hand", by_hand)
         return sent_back
 
+    @Slot()
+    def update_queue(self) -> int:
+        """The "My queue" choice carries the number of messages still waiting; returns it."""
+        index = self.show_combo.findData(MY_QUEUE)
+        if index >= 0:
+            self.show_combo.setItemText(index, f"My queue ({self.model.queue_size})")
+        return self.model.queue_size
+
     def _badge(self, data: str, text: str, n: int) -> None:
         index = self.show_combo.findData(data)
         if index >= 0:
@@ -334,6 +347,8 @@ class MessageListPanel(QWidget):
 
     def _show_filter(self, where: MessageFilter) -> None:
         key = f"label:{where.label}" if where.label is not None else f"state:{where.state}"
+        if self.model.queue_only:
+            key = MY_QUEUE
         show = self.show_combo.findData(key)
         self.show_combo.setCurrentIndex(max(show, 0))
         pii = self.pii_combo.findData(where.pii_type) if where.pii_type is not None else 0
@@ -342,14 +357,25 @@ class MessageListPanel(QWidget):
     # filters ----------------------------------------------------------------------------------------
     def current_filter(self) -> MessageFilter:
         kind, _, value = (self.show_combo.currentData() or "state:all").partition(":")
+        if kind == "queue":
+            return MessageFilter(pii_type=self.pii_combo.currentData())
         if kind == "label":
             return MessageFilter(label=value, pii_type=self.pii_combo.currentData())
         return MessageFilter(state=value, pii_type=self.pii_combo.currentData())
 
-    def set_filter(self, where: MessageFilter) -> None:
-        """Show only messages matching ``where`` (with the search, if any); select the first row."""
+    def set_filter(self, where: MessageFilter, *, queue_only: bool = False) -> None:
+        """Show only messages matching ``where`` (with the search, if any); select the first row.
+        ``queue_only``: only the user's own queue ("My queue")."""
+        self.model.set_filter(self.model.message_filter, queue_only=queue_only)
         self._show_filter(where)
         self._apply(where)
+
+    def show_my_queue(self) -> bool:
+        """Select "My queue" when the user has messages waiting (on opening a project); True if so."""
+        if not self.model.queue_size:
+            return False
+        self.set_filter(MessageFilter(), queue_only=True)
+        return True
 
     @Slot(int)
     def _filter_chosen(self, _index: int = 0) -> None:
@@ -358,7 +384,7 @@ class MessageListPanel(QWidget):
 
     def _apply(self, where: MessageFilter) -> None:
         current = self.view.current_message_id()
-        self.model.set_filter(where)
+        self.model.set_filter(where, queue_only=self.show_combo.currentData() == MY_QUEUE)
         self._reselect(current)
 
     def _reselect(self, message_id: int | None) -> None:

@@ -37,6 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from scrubdesk.core import review, scrubbing
+from scrubdesk.core.assignments import my_queue, queue_first
+from scrubdesk.core.audit_log import current_os_user
+from scrubdesk.core.db import annotations as annotation_rows
+from scrubdesk.core.db import assignments as assignment_rows
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
@@ -168,6 +172,9 @@ class MessageTableModel(QAbstractTableModel):
         self._filter: MessageFilter = ALL
         self._search: str | None = None
         self._hits: frozenset[int] | None = None
+        self._queue_only = False  # "My queue": only messages assigned to this user and open for them
+        self._queue: list[int] = []
+        self._overlap: frozenset[int] = frozenset()  # labelled independently: show the user's own label
         self._total = 0
         self.labelled_count = 0  # labelled messages among the rows shown
         self.fetch_count = 0  # rows_by_ids calls so far: for diagnostics and tests
@@ -184,6 +191,7 @@ class MessageTableModel(QAbstractTableModel):
         self._store = store
         self._redactor = redactor or default_redactor(store)
         self._filter, self._search, self._hits = ALL, None, None
+        self._queue_only = False
         self._every_id.clear()
         self._id_lists.clear()
         self._load_ids()
@@ -223,11 +231,21 @@ class MessageTableModel(QAbstractTableModel):
         if counts:
             self.counts_changed.emit()
 
-    def set_filter(self, where: MessageFilter) -> None:
-        if where == self._filter:
+    def set_filter(self, where: MessageFilter, *, queue_only: bool = False) -> None:
+        """Show messages matching ``where``; ``queue_only``: only those in the user's queue."""
+        if where == self._filter and queue_only == self._queue_only:
             return
-        self._filter = where
+        self._filter, self._queue_only = where, queue_only
         self._relayout()  # the unfiltered ID list is kept: back to "all" costs no scan
+
+    @property
+    def queue_only(self) -> bool:
+        return self._queue_only
+
+    @property
+    def queue_size(self) -> int:
+        """Messages waiting for this user (assigned to them, not labelled by them), as of the last load."""
+        return len(self._queue)
 
     def set_search(self, query: str | None, hits: Iterable[int] | None) -> None:
         """Show only ``hits`` (the result of a search for ``query``); None clears the search."""
@@ -254,6 +272,8 @@ class MessageTableModel(QAbstractTableModel):
 
     def filter_description(self) -> str:
         text = self._filter.describe()
+        if self._queue_only:
+            text = "my queue" if text == "all" else f"my queue, {text}"
         if self._search is not None:
             text = "search" if text == "all" else f"{text}, search"
         return text
@@ -268,7 +288,10 @@ class MessageTableModel(QAbstractTableModel):
         self._scrubbed.clear()
         if self._store is None:
             self._ids, self._total, self.labelled_count = [], 0, 0
+            self._queue, self._overlap = [], frozenset()
             return
+        self._queue = my_queue(self._store)  # assigned to this user: their queue comes first
+        self._overlap = frozenset(assignment_rows.overlap_ids(self._store))
         sort, descending = self._sort_spec()
         every = self._filter.is_all and sort == DEFAULT_SORT  # labels cannot change this list: cached
         ids = self._every_id.get(descending) if every else None
@@ -278,10 +301,15 @@ class MessageTableModel(QAbstractTableModel):
             ids = self._id_lists.ids(self._store, sort, descending, self._filter)
         if self._hits is not None:
             ids = [i for i in ids if i in self._hits]
+        if self._queue_only:
+            waiting = frozenset(self._queue)
+            ids = [i for i in ids if i in waiting]
+        elif self._queue and sort == DEFAULT_SORT:
+            ids = queue_first(ids, self._queue)  # "my queue" first, in the order it was assigned
         self._ids = ids
         known = next(iter(self._every_id.values()), None)  # every message: its length is the count
         self._total = len(known) if known is not None else messages.count_messages(self._store)
-        if self._filter.state == "unlabelled" and self._hits is None:
+        if self._filter.state == "unlabelled" and self._hits is None and not self._queue_only:
             self.labelled_count = 0
         elif self._filter.state == "labelled" or self._filter.label is not None:
             self.labelled_count = len(ids)
@@ -313,6 +341,7 @@ class MessageTableModel(QAbstractTableModel):
     def _fetch_page(self, page_no: int) -> list[_Entry | None]:
         ids = self._ids[page_no * self.page_size : (page_no + 1) * self.page_size]
         found = messages.rows_by_ids(self._store, ids) if self._store is not None else {}
+        self._own_labels(found)
         self.fetch_count += 1
         # a row deleted since the IDs were loaded shows empty
         page = [_Entry(r) if (r := found.get(i)) is not None else None for i in ids]
@@ -320,6 +349,15 @@ class MessageTableModel(QAbstractTableModel):
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
         return page
+
+    def _own_labels(self, found: dict[int, MessageRow]) -> None:
+        """A message labelled independently has no label until its annotators agree: show the user their
+        own label there (never another annotator's: the message's label stays empty until then)."""
+        waiting = [i for i, r in found.items() if i in self._overlap and not r.label]
+        if not waiting or self._store is None:
+            return
+        for message_id, label in annotation_rows.own_labels(self._store, current_os_user(), waiting).items():
+            found[message_id] = dataclasses.replace(found[message_id], label=label)
 
     def _scrubbed_subject(self, row: MessageRow) -> str:
         text = self._scrubbed.get(row.id)
@@ -373,6 +411,10 @@ class MessageTableModel(QAbstractTableModel):
         if row is None:
             return
         self.labelled_count += bool(label) - bool(previous)
+        if label and message_id in self._queue:  # labelled from the queue: no longer waiting (no query)
+            self._queue.remove(message_id)
+        elif not label and (self._queue or self._overlap) and self._store is not None:
+            self._queue = my_queue(self._store)  # a label removed (or undone): it may wait again
         found = self._cached(message_id, row)
         if found is not None:
             _row, page_no, offset = found
@@ -390,8 +432,10 @@ class MessageTableModel(QAbstractTableModel):
             if found is None or self._store is None:
                 continue
             row, page_no, offset = found
-            fresh = messages.rows_by_ids(self._store, [message_id]).get(message_id)
-            self._pages[page_no][offset] = _Entry(fresh) if fresh is not None else None
+            fresh = messages.rows_by_ids(self._store, [message_id])
+            self._own_labels(fresh)
+            row_data = fresh.get(message_id)
+            self._pages[page_no][offset] = _Entry(row_data) if row_data is not None else None
             self._row_changed(row)
 
     # QAbstractTableModel ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from scrubdesk.gui.guide_panel import GuidePanel
 from scrubdesk.gui.job_dialog import JobDialog
 from scrubdesk.gui.roles_dialog import RolesDialog
 from scrubdesk.gui.shortcuts_help import ShortcutsDialog
+from scrubdesk.gui.team_actions import TeamActions
 from scrubdesk.gui.training_view import TrainingView
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class ProjectActions(QObject):
         self.dialogs: list[Any] = []  # keep non-modal dialogs alive
         self._create_training_dock()
         self._create_actions()
+        self.team = TeamActions(window)  # the Team menu: assignments, label review, agreement, progress
         self.banner = RetentionBanner(window)
         self.banner.purge_button.clicked.connect(self.purge_requested)
 
@@ -253,6 +255,7 @@ class ProjectActions(QObject):
         before = menus.get("Review")
         bar.insertMenu(before, project_menu) if before else bar.addMenu(project_menu)
         bar.insertMenu(before, view_menu) if before else bar.addMenu(view_menu)
+        self.team.fill_menu(menus.get("Help"))  # after Review
         help_menu = menus.get("Help")
         if help_menu is not None and help_menu.menu() is not None:
             first = help_menu.menu().actions()[0] if help_menu.menu().actions() else None
@@ -309,6 +312,7 @@ class ProjectActions(QObject):
         for action in (self.erase_action, self.purge_action, self.roles_action):
             action.setVisible(not has_project or role == "admin")
             action.setEnabled(has_project and role == "admin" and not busy)
+        self.team.update()
 
     # --- slots -------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ The views, each in the light and the dark theme: the welcome page; the main wind
 (raw text with highlighted spans and the legend, the label bar); the same in the scrubbed preview; the list
 filtered to unlabelled messages, least certain suggestion first; the review queue; the import dialog with
 its preview, the import progress and summary; the training view; the export, erasure and audit dialogs;
-the about box.
+the Team menu's dialogs (assign work, label review, agreement, progress); the about box.
 
 The window uses a private, throw-away QSettings, so the user's layout and recent projects stay untouched.
 Like any user's session, the rendering adds audit entries to the project it shows (raw views, previews).
@@ -43,14 +43,17 @@ from scrubdesk.core.store import Store
 from scrubdesk.gui.about import make_about_box
 from scrubdesk.gui.app import create_application
 from scrubdesk.gui.appearance import apply_theme
+from scrubdesk.gui.assign_dialog import AssignDialog
 from scrubdesk.gui.audit_viewer import AuditViewer
 from scrubdesk.gui.erasure_dialog import ErasureDialog
 from scrubdesk.gui.export_dialog import ExportDialog
 from scrubdesk.gui.import_dialog import ImportDialog, ImportOutcome, ImportProgressDialog
+from scrubdesk.gui.label_review_dialog import LabelReviewDialog
 from scrubdesk.gui.main_window import MainWindow
 from scrubdesk.gui.message_view import RAW, SCRUBBED, MessageView
 from scrubdesk.gui.settings import AppSettings
 from scrubdesk.gui.tasks import Task, TaskRunner
+from scrubdesk.gui.team_view import TeamView
 from scrubdesk.gui.training_view import TrainingView
 from scrubdesk.models.scenario import SHOWCASE_COUNT, build_showcase
 
@@ -371,6 +374,25 @@ def _project_dialogs(r: _Renderer, window: MainWindow, erasure_query: str | None
     r.shoot_dialog("export-dialog", export)
     r.shoot_dialog("erasure-dialog", erasure)
     r.shoot_dialog("audit-viewer", audit)
+    _team_dialogs(r, window)
+
+
+def _team_dialogs(r: _Renderer, window: MainWindow) -> None:
+    """The Team menu's dialogs, as the project stands (the GUI team-flow test renders them with work
+    assigned, labelled twice and disagreed on: tests/gui/test_team_gui.py)."""
+    project, store = window.project, window.store
+    assert project is not None and store is not None
+
+    def agreement(tab: int) -> QWidget:
+        view = TeamView(project, store, window.runner, window)
+        _wait_task(r.app, view.task, "the agreement figures")
+        view.tabs.setCurrentIndex(min(tab, view.tabs.count() - 1))
+        return view
+
+    r.shoot_dialog("assign-dialog", lambda: AssignDialog(project, store, window))
+    r.shoot_dialog("label-review-queue", lambda: LabelReviewDialog(project, store, window))
+    r.shoot_dialog("agreement-view", lambda: agreement(0))
+    r.shoot_dialog("progress-view", lambda: agreement(1))
 
 
 def render_showcase(

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPa
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -34,7 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scrubdesk.core.adjudication import set_training_labels, training_labels
 from scrubdesk.core.db.trained_models import ModelRecord, list_models
+from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import TRAIN_ROLES, role_of
 from scrubdesk.gui.errors import show_error
@@ -215,6 +218,13 @@ class TrainingView(QWidget):
             "only when this is ticked; the card and the audit log record it"
         )
         form.addRow(self.accept_risk_check)
+        self.labels_combo = QComboBox()  # a project setting (admins): the team's adjudicated labels only
+        self.labels_combo.setAccessibleName("Which labels train")
+        self.labels_combo.addItem("All labels", "all")
+        self.labels_combo.addItem("Adjudicated only (agreed or reviewed)", "adjudicated")
+        self.labels_combo.setToolTip("A project setting (admins): which labels a model trains on")
+        self.labels_combo.activated.connect(self._labels_chosen)
+        form.addRow("Train on:", self.labels_combo)
         form_box = QWidget()
         form_box.setLayout(form)
         form_box.setMaximumWidth(420)
@@ -304,6 +314,7 @@ class TrainingView(QWidget):
             with self.project.store() as store:
                 self.models = list_models(store)[::-1]  # newest first
                 self.role = role_of(store)
+                self.labels_combo.setCurrentIndex(max(self.labels_combo.findData(training_labels(store)), 0))
         self._fill_history(select)
         self._update_enabled()
 
@@ -442,6 +453,18 @@ class TrainingView(QWidget):
         self._update_enabled()
         return self.task
 
+    @Slot(int)
+    def _labels_chosen(self, _index: int) -> None:
+        if self.project is None:
+            return
+        with self.project.store() as store:
+            try:
+                mode = set_training_labels(self.project, store, self.labels_combo.currentData())
+            except ScrubdeskError as exc:
+                mode = training_labels(store)
+                show_error(self, "Could not change which labels train", exc)
+        self.labels_combo.setCurrentIndex(max(self.labels_combo.findData(mode), 0))
+
     @Slot()
     def cancel(self) -> None:
         if self.task is not None and self.task.running:
@@ -495,3 +518,4 @@ class TrainingView(QWidget):
         self.cancel_button.setEnabled(running)
         for widget in (self.k_spin, self.folds_spin, self.dp_check, self.accept_risk_check):
             widget.setEnabled(not running)
+        self.labels_combo.setEnabled(not running and self.role == "admin")

@@ -148,6 +148,7 @@ def test_about_box_lists_versions(main_window, qtbot):
     for name, value in versions().items():
         assert name in text and value.split()[0] in text
     assert set(versions()) >= {"Scrubdesk", "Qt", "PySide6", "Python"}
+    assert "GeoNames" in text and "CC BY 4.0" in text  # the gazetteer's licence asks for attribution
 
 
 def test_menus(main_window, qtbot):
@@ -157,7 +158,10 @@ def test_menus(main_window, qtbot):
     assert "&Quit" in file_actions
     assert [a.text() for a in menus["&Help"].actions()] == ["&Keyboard Shortcuts", "&About Scrubdesk"]
     menu_bar = [a.text() for a in main_window.menuBar().actions()]
-    assert menu_bar == ["&File", "&Project", "&View", "&Review", "&Help"]
+    assert menu_bar == ["&File", "&Project", "&View", "&Review", "&Team", "&Help"]
+    team = [a.text() for a in menus["&Team"].actions()]
+    assert team == ["&Assign Work…", "&Label Review…", "Agreement && &Progress…"]
+    assert not any(a.isEnabled() for a in menus["&Team"].actions())  # nothing without a project
     project = [a.text() for a in menus["&Project"].actions() if a.text()]
     assert project == [
         "&Analyse PII…", "&Suggest Labels", "&Training", "&Export Labels…", "Data &Inventory Report…",

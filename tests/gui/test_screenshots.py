@@ -33,6 +33,10 @@ VIEWS = [
     "export-dialog",
     "erasure-dialog",
     "audit-viewer",
+    "assign-dialog",
+    "label-review-queue",
+    "agreement-view",
+    "progress-view",
     "about",
 ]
 
