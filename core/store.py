@@ -132,6 +132,13 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {version}")
             log.info("store migrated to schema %d", version)
 
+    def change_stamp(self) -> tuple[int, int]:
+        """Changes whenever the database may have changed: a commit by any other connection (SQLite's
+        data version) or any row this connection wrote (its total changes, rolled back ones included).
+        Anything read and kept while the stamp stays equal is still current."""
+        other = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        return other, int(self.conn.total_changes)
+
     def execute(self, sql: str, params: Any = (), /) -> Any:
         return self.conn.execute(sql, params)
 

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtGui import QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QWidget,
@@ -46,6 +46,7 @@ from scrubdesk.core.db.messages import ALL, MessageFilter, MessageRow
 from scrubdesk.core.redaction import Keyer, RedactionPolicy, Redactor
 from scrubdesk.core.redaction_policy import redaction_policy
 from scrubdesk.core.store import Store
+from scrubdesk.gui.message_id_cache import MessageIdCache
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,19 @@ _FOREGROUND, _FONT = int(Qt.ItemDataRole.ForegroundRole.value), int(Qt.ItemDataR
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, int(MESSAGE_ID_ROLE)})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGN = tuple(_RIGHT if c.key in ("pii", "confidence") else None for c in COLUMNS)
+_ID_COLUMN = COLUMN_INDEX["id"]
+
+
+class _Entry:
+    """One cached row and, once painted, its cells: the display text and whether each is dimmed."""
+
+    __slots__ = ("dim", "row", "text")
+
+    def __init__(self, row: MessageRow) -> None:
+        self.row = row
+        self.text: tuple[str, ...] | None = None
+        self.dim: tuple[bool, ...] = ()
 
 
 class MessageTableModel(QAbstractTableModel):
@@ -136,8 +150,10 @@ class MessageTableModel(QAbstractTableModel):
         self,
         store: Store | None = None,
         *,
-        page_size: int = 80,  # a screenful or two: a jump fetches one page (~1.5 ms), not 200 rows
-        max_pages: int = 64,
+        # Under a screenful (~26 rows at 800 px): a jump fetches the one or two pages it shows, ~10 us a
+        # row; 80-row pages fetched ~110 rows a jump
+        page_size: int = 40,
+        max_pages: int = 128,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -147,7 +163,9 @@ class MessageTableModel(QAbstractTableModel):
         self._redactor: Redactor = default_redactor(None)
         self._ids: list[int] = []
         self._every_id: dict[bool, list[int]] = {}  # descending -> every ID in import order (read-only)
-        self._pages: OrderedDict[int, list[MessageRow | None]] = OrderedDict()
+        self._pages: OrderedDict[int, list[_Entry | None]] = OrderedDict()
+        self._last: tuple[int, list[_Entry | None]] | None = None  # the page used last: most recent
+        self._id_lists = MessageIdCache()
         self._scrubbed: OrderedDict[int, str] = OrderedDict()
         self._sort_column = -1  # -1: import order
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -161,6 +179,7 @@ class MessageTableModel(QAbstractTableModel):
         self.labelled_count = 0  # labelled messages among the rows shown
         self.fetch_count = 0  # rows_by_ids calls so far: for diagnostics and tests
         self._fixed_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._fixed_font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)  # see MessageListView
         if store is not None:
             self.set_store(store)
 
@@ -174,6 +193,7 @@ class MessageTableModel(QAbstractTableModel):
         self._filter, self._search, self._hits = ALL, None, None
         self._queue_only = False
         self._every_id.clear()
+        self._id_lists.clear()
         self._load_ids()
         self.endResetModel()
         self.counts_changed.emit()
@@ -181,6 +201,7 @@ class MessageTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Reload the row IDs and drop cached rows, e.g. after an import (filter and search are kept)."""
         self._every_id.clear()  # messages may have come or gone
+        self._id_lists.clear()
         self._reload()
 
     def _reload(self) -> None:
@@ -189,12 +210,33 @@ class MessageTableModel(QAbstractTableModel):
         self.endResetModel()
         self.counts_changed.emit()
 
+    def _relayout(self, *, counts: bool = True) -> None:
+        """Reload the row IDs as a layout change, not a reset: persistent indexes (the view's current
+        message and selection) follow their message, or become invalid when it is no longer listed, and
+        the view keeps the message shown instead of clearing and showing it again."""
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self._ids
+        persistent = self.persistentIndexList()
+        self._load_ids()
+        moved: dict[int, int | None] = {}  # a message's new row; a selected row has one index per column
+        for old in persistent:
+            mid = old_ids[old.row()] if 0 <= old.row() < len(old_ids) else None
+            if mid is not None and mid not in moved:
+                moved[mid] = self.row_of(mid)
+            row = moved.get(mid) if mid is not None else None
+            self.changePersistentIndex(
+                old, self.index(row, old.column()) if row is not None else QModelIndex()
+            )
+        self.layoutChanged.emit()
+        if counts:
+            self.counts_changed.emit()
+
     def set_filter(self, where: MessageFilter, *, queue_only: bool = False) -> None:
         """Show messages matching ``where``; ``queue_only``: only those in the user's queue."""
         if where == self._filter and queue_only == self._queue_only:
             return
         self._filter, self._queue_only = where, queue_only
-        self._reload()  # the unfiltered ID list is kept: back to "all" costs no scan
+        self._relayout()  # the unfiltered ID list is kept: back to "all" costs no scan
 
     @property
     def queue_only(self) -> bool:
@@ -209,7 +251,7 @@ class MessageTableModel(QAbstractTableModel):
         """Show only ``hits`` (the result of a search for ``query``); None clears the search."""
         self._search = query if hits is not None else None
         self._hits = frozenset(hits) if hits is not None else None
-        self._reload()
+        self._relayout()
 
     @property
     def message_filter(self) -> MessageFilter:
@@ -242,6 +284,7 @@ class MessageTableModel(QAbstractTableModel):
 
     def _load_ids(self) -> None:
         self._pages.clear()
+        self._last = None
         self._scrubbed.clear()
         if self._store is None:
             self._ids, self._total, self.labelled_count = [], 0, 0
@@ -252,10 +295,10 @@ class MessageTableModel(QAbstractTableModel):
         sort, descending = self._sort_spec()
         every = self._filter.is_all and sort == DEFAULT_SORT  # labels cannot change this list: cached
         ids = self._every_id.get(descending) if every else None
-        if ids is None:
-            ids = messages.message_ids(self._store, sort, descending, self._filter)
-            if every:
-                self._every_id[descending] = ids
+        if ids is None and every:
+            ids = self._every_id[descending] = messages.message_ids(self._store, sort, descending, ALL)
+        elif ids is None:  # read once per data version: switching back and forth costs no scan
+            ids = self._id_lists.ids(self._store, sort, descending, self._filter)
         if self._hits is not None:
             ids = [i for i in ids if i in self._hits]
         if self._queue_only:
@@ -273,24 +316,35 @@ class MessageTableModel(QAbstractTableModel):
         elif self._filter.is_all and self._hits is None:  # every message: counted off the label index
             self.labelled_count = messages.count_labelled(self._store)
         else:
-            labelled = messages.labelled_ids(self._store)
+            labelled = self._id_lists.labelled(self._store)
             self.labelled_count = sum(1 for i in ids if i in labelled)
 
-    def _row(self, row: int) -> MessageRow | None:
+    def _entry(self, row: int) -> _Entry | None:
         page_no, offset = divmod(row, self.page_size)
-        page = self._pages.get(page_no)
-        if page is None:
-            page = self._fetch_page(page_no)
+        last = self._last  # a repaint asks ~50 times in a row for the same page: already the most recent
+        if last is not None and last[0] == page_no:
+            page = last[1]
         else:
-            self._pages.move_to_end(page_no)
+            found = self._pages.get(page_no)
+            if found is None:
+                page = self._fetch_page(page_no)
+            else:
+                page = found
+                self._pages.move_to_end(page_no)
+            self._last = (page_no, page)
         return page[offset] if offset < len(page) else None
 
-    def _fetch_page(self, page_no: int) -> list[MessageRow | None]:
+    def _row(self, row: int) -> MessageRow | None:
+        entry = self._entry(row)
+        return entry.row if entry is not None else None
+
+    def _fetch_page(self, page_no: int) -> list[_Entry | None]:
         ids = self._ids[page_no * self.page_size : (page_no + 1) * self.page_size]
         found = messages.rows_by_ids(self._store, ids) if self._store is not None else {}
         self._own_labels(found)
         self.fetch_count += 1
-        page = [found.get(i) for i in ids]  # a row deleted since the IDs were loaded shows empty
+        # a row deleted since the IDs were loaded shows empty
+        page = [_Entry(r) if (r := found.get(i)) is not None else None for i in ids]
         self._pages[page_no] = page
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
@@ -339,7 +393,8 @@ class MessageTableModel(QAbstractTableModel):
 
     # updates without a reload ------------------------------------------------------------------------
     def _cached(self, message_id: int, row: int | None = None) -> tuple[int, int, int] | None:
-        """(row, page, offset) of a message whose row is cached, else None."""
+        """(row, page, offset) of a message whose row is cached, else None (its cells are redrawn from
+        the entry put in its place)."""
         row = self.row_of(message_id) if row is None else row
         if row is None or self.message_id_at(row) != message_id:
             return None
@@ -365,7 +420,7 @@ class MessageTableModel(QAbstractTableModel):
             _row, page_no, offset = found
             cached = self._pages[page_no][offset]
             if cached is not None:
-                self._pages[page_no][offset] = dataclasses.replace(cached, label=label)
+                self._pages[page_no][offset] = _Entry(dataclasses.replace(cached.row, label=label))
         self._row_changed(row)
         self.counts_changed.emit()
 
@@ -379,7 +434,8 @@ class MessageTableModel(QAbstractTableModel):
             row, page_no, offset = found
             fresh = messages.rows_by_ids(self._store, [message_id])
             self._own_labels(fresh)
-            self._pages[page_no][offset] = fresh.get(message_id)
+            row_data = fresh.get(message_id)
+            self._pages[page_no][offset] = _Entry(row_data) if row_data is not None else None
             self._row_changed(row)
 
     # QAbstractTableModel ----------------------------------------------------------------------------
@@ -403,27 +459,34 @@ class MessageTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
-        # Called for every role of every visible cell on each repaint: plain ints first, no enum work.
-        if role not in _ANSWERED or not index.isValid():
+        # Called for ~7 roles of every visible cell on each repaint (~1,500 calls): plain ints, no enum
+        # work, and a row's cells are formatted once and kept with its cached row.
+        if role not in _ANSWERED:
             return None
-        row_no = index.row()
-        if row_no >= len(self._ids):
+        row_no, column = index.row(), index.column()
+        if not 0 <= row_no < len(self._ids) or column < 0:  # an invalid index is row -1
             return None
+        if role == _ALIGNMENT:
+            return _ALIGN[column]
+        if role == _FONT:
+            return self._fixed_font if column == _ID_COLUMN else None
         if role == MESSAGE_ID_ROLE:
             return self._ids[row_no]
-        key = COLUMNS[index.column()].key
-        if role == _ALIGNMENT:
-            return _RIGHT if key in ("pii", "confidence") else None
-        if role == _FONT:
-            return self._fixed_font if key == "id" else None
-        row = self._row(row_no)
-        if row is None:
+        entry = self._entry(row_no)
+        if entry is None:
             return None
+        if entry.text is None:
+            self._format(entry)
+        if role == _DISPLAY:
+            return entry.text[column]  # type: ignore[index]
         if role == _FOREGROUND:
-            return self._foreground(row, key)
-        if role == _TOOLTIP:
-            return self._tooltip(row, key)
-        return self._display(row, key)
+            return self._dim_colour() if entry.dim[column] else None
+        return self._tooltip(entry.row, COLUMNS[column].key)
+
+    def _format(self, entry: _Entry) -> None:
+        row = entry.row
+        entry.text = tuple(self._display(row, c.key) for c in COLUMNS)
+        entry.dim = tuple(self._dimmed(row, c.key) for c in COLUMNS)
 
     def _display(self, row: MessageRow, key: str) -> str:
         if key == "id":
@@ -466,12 +529,14 @@ class MessageTableModel(QAbstractTableModel):
                 tip += f"\n{state.reviewer}: {state.comment}"
         return tip
 
-    def _foreground(self, row: MessageRow, key: str) -> Any:
-        dim = (key == "subject" and not row.analysed) or (
+    @staticmethod
+    def _dimmed(row: MessageRow, key: str) -> bool:
+        return (key == "subject" and not row.analysed) or (
             key in ("suggestion", "confidence") and bool(row.label)
         )
-        if not dim:
-            return None
+
+    @staticmethod
+    def _dim_colour() -> Any:  # read each time: the theme can change
         return QApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -480,14 +545,5 @@ class MessageTableModel(QAbstractTableModel):
             return
         if (column, order) == (self._sort_column, self._sort_order):
             return
-        self.layoutAboutToBeChanged.emit()
-        old_ids = self._ids
-        persistent = self.persistentIndexList()
         self._sort_column, self._sort_order = column, order
-        self._load_ids()
-        row_of = {mid: row for row, mid in enumerate(self._ids)} if persistent else {}
-        for old in persistent:
-            row = row_of.get(old_ids[old.row()]) if old.row() < len(old_ids) else None
-            new = self.index(row, old.column()) if row is not None else QModelIndex()
-            self.changePersistentIndex(old, new)
-        self.layoutChanged.emit()
+        self._relayout(counts=False)

@@ -128,6 +128,18 @@ def section(r: dict[str, Any]) -> str:
         "the UI thread before the next message or span shows. The raw-mode row includes waiting for the raw "
         "view's audit entry on its writer thread before the raw text shows.",
     ]
+    unpainted = [
+        f"{INTERACTIONS[k][1]}: {s['unpainted']} of {s['n'] + 5}"
+        for k, s in r["interactions"].items()
+        if s.get("unpainted")
+    ]
+    if unpainted:
+        lines += [
+            "",
+            "Timed intervals in which the body needed no repaint, so the bench repainted it inside the "
+            "interval (the time counts): " + "; ".join(unpainted) + ". A filter change keeps the message "
+            "shown when it is still listed, so only the list changes.",
+        ]
     missed = r["missed"]
     lines += ["", ("**Missed:** " + "; ".join(missed) + ".") if missed else "All targets met."]
     return "\n".join(lines)
