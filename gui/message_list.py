@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QFont, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,7 @@ from scrubdesk.core.labels import list_labels
 from scrubdesk.core.project import Project
 from scrubdesk.core.scrubbing import project_redactor, search_scrubbed
 from scrubdesk.core.store import Store
+from scrubdesk.gui.empty_hint import paint_empty_hint
 from scrubdesk.gui.message_table_model import COLUMN_INDEX, COLUMNS, MessageTableModel
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -93,13 +94,7 @@ class MessageListView(QTableView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self.model().rowCount() == 0 and self.empty_hint:  # an empty table says why, and what to do
-            painter = QPainter(self.viewport())
-            painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-            rect = self.viewport().rect().adjusted(12, 12, -12, -12)
-            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
-            painter.drawText(rect, int(flags), self.empty_hint)
-            painter.end()
+        paint_empty_hint(self, self.empty_hint)
 
     def message_model(self) -> MessageTableModel:
         model = self.model()

@@ -20,10 +20,11 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from scrubdesk.core.span_marks import FieldText, Mark, display_name
+from scrubdesk.gui.empty_hint import paint_empty_hint
 from scrubdesk.gui.span_highlighter import swatch
 
 COLUMNS = ("Type", "Text", "Status", "Score")
@@ -176,13 +177,7 @@ class SpansPanel(QTableView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self.model().rowCount() == 0 and self.empty_hint:  # an empty table says why, and what to do
-            painter = QPainter(self.viewport())
-            painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-            rect = self.viewport().rect().adjusted(12, 12, -12, -12)
-            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
-            painter.drawText(rect, int(flags), self.empty_hint)
-            painter.end()
+        paint_empty_hint(self, self.empty_hint)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -29,22 +29,9 @@ from scrubdesk.core.project import Project
 from scrubdesk.core.synthetic import generate, write_mbox
 from tests.builders import audit_rows
 from tests.helpers import scrubdesk
+from tests.team_labels import COARSE, FLIP
 
 ANNOTATOR_UIDS = (4243, 4244)
-# The synthetic intents, grouped into three labels so that 50-odd adjudicated messages train a model.
-COARSE = {
-    "billing_query": "billing",
-    "refund_request": "billing",
-    "update_payment_details": "billing",
-    "cancel_subscription": "account",
-    "account_closure": "account",
-    "change_of_address": "account",
-    "password_reset": "account",
-    "delivery_problem": "other",
-    "complaint": "other",
-    "general_enquiry": "other",
-}
-FLIP = {"billing": "account", "account": "other", "other": "billing"}
 
 
 def _can_map_users() -> bool:

@@ -37,24 +37,12 @@ from scrubdesk.core.scrubbing import training_messages
 from scrubdesk.core.synthetic import generate
 from tests.builders import add_message, add_span
 from tests.gui.conftest import open_project, press, wait_for
+from tests.team_labels import COARSE, FLIP
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 COUNT, OVERLAP_PERCENT = 300, 20
 LABELS = ("billing", "account", "other")  # keys 1, 2, 3 in the label bar
-COARSE = {
-    "billing_query": "billing",
-    "refund_request": "billing",
-    "update_payment_details": "billing",
-    "cancel_subscription": "account",
-    "account_closure": "account",
-    "change_of_address": "account",
-    "password_reset": "account",
-    "delivery_problem": "other",
-    "complaint": "other",
-    "general_enquiry": "other",
-}
-FLIP = {"billing": "account", "account": "other", "other": "billing"}
 SHOTS = os.environ.get("SCRUBDESK_TEAM_SHOTS")  # a folder: also save the dialogs' screenshots there
 
 
