@@ -27,7 +27,7 @@ from scrubdesk.core.db import label_reviews as review_rows
 from scrubdesk.core.db import labels as label_rows
 from scrubdesk.core.db import messages
 from scrubdesk.core.db.rows import Connection
-from scrubdesk.core.errors import InputError
+from scrubdesk.core.errors import InputError, PermissionDeniedError
 from scrubdesk.core.labels import label_id, validate_label
 from scrubdesk.core.project import Project
 from scrubdesk.core.roles import REVIEWER_ROLES, require_role
@@ -140,13 +140,20 @@ def _decide(
     review = None if message_id is None else review_rows.row_of(conn, message_id)
     if message_id is None or review is None or review.status != "open":
         raise InputError(f"{where}: message {decision.msg_key} has no open label review")
-    given = set(annotation_rows.labels_of(conn, message_id).values())
+    by_annotator = annotation_rows.labels_of(conn, message_id)
+    reviewer = current_os_user()
+    if reviewer in by_annotator:  # no one adjudicates their own label, nor a disagreement they are part of
+        raise PermissionDeniedError(
+            f"{where}: you labelled message {decision.msg_key} yourself, so another reviewer or admin must "
+            "decide it. Nothing was changed."
+        )
+    given = set(by_annotator.values())
     previous = review.current_label or None
     corrected = label not in given and label != previous
     comment = _clean_comment(decision.comment)
     label_rows.set_message_label(conn, message_id, label, REVIEWED)
     review_rows.resolve(
-        conn, message_id, label=label, reviewer=current_os_user(), role=role, comment=comment, at=at
+        conn, message_id, label=label, reviewer=reviewer, role=role, comment=comment, at=at
     )
     details = {
         "reason": review.reason,

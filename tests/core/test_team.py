@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from scrubdesk.core import adjudication, assignments, bulk_accept, label_review, splits
+from scrubdesk.core import adjudication, assignments, audit_log, bulk_accept, label_review, splits
 from scrubdesk.core.annotator_progress import annotator_progress
 from scrubdesk.core.audit_log import current_os_user
 from scrubdesk.core.browse import find_message, list_messages, show_message
@@ -27,6 +27,7 @@ from scrubdesk.core.db.roles import revoke
 from scrubdesk.core.db.spans import record_analysis
 from scrubdesk.core.db.trained_models import Prediction, store_predictions
 from scrubdesk.core.errors import InputError, PermissionDeniedError
+from scrubdesk.core.identity import OsAccount
 from scrubdesk.core.labels import Labeller, add_labels, label_from_csv
 from scrubdesk.core.project import Project
 from scrubdesk.core.review import set_raw_view_roles
@@ -66,6 +67,15 @@ def _label_as(store: Store, who: str, mid: int, label: str | None) -> str | None
             return adjudication.resolve(conn, mid, by=who, at=utc_now())
         set_message_label(conn, mid, label, "annotator")
     return None
+
+
+def _decide_as(project, store, monkeypatch, decisions, who: str = "dora"):
+    """A reviewer who labelled none of these messages decides them: nobody adjudicates their own label."""
+    with store.transaction() as conn:
+        grant(conn, who, "reviewer", granted_by="test", at=utc_now())
+    with monkeypatch.context() as as_reviewer:
+        as_reviewer.setattr(audit_log, "current_account", lambda: OsAccount(who, "4299"))
+        return label_review.decide(project, store, decisions)
 
 
 def _audit(store, action):
@@ -188,7 +198,7 @@ def test_reassign_never_gives_an_overlap_message_twice_to_one_person(project):
 # --- independent labels, agreement and the label-review queue -----------------------------------------------
 
 
-def test_independent_labels_stay_hidden_until_they_agree_or_a_reviewer_decides(project):
+def test_independent_labels_stay_hidden_until_they_agree_or_a_reviewer_decides(project, monkeypatch):
     store, ids = _setup(project, 4)
     with store:
         assignments.assign(project, store, [ME, "bob"], overlap=0.5, seed=1)
@@ -210,9 +220,11 @@ def test_independent_labels_stay_hidden_until_they_agree_or_a_reviewer_decides(p
         undone = labeller.undo(labeller.set_label(b, "complaint"))
         assert undone.outcome == adjudication.DISAGREEMENT
         assert [i.msg_key for i in label_review.label_review_queue(store)] == [item.msg_key]
-        summary = label_review.decide(
-            project, store, [label_review.Decision(item.msg_key, "billing", "both wrong")]
-        )
+        decision = label_review.Decision(item.msg_key, "billing", "both wrong")
+        with pytest.raises(PermissionDeniedError, match=r"you labelled message .* yourself"):
+            label_review.decide(project, store, [decision])  # I am one side of this disagreement
+        assert message_label(store, b)[1] is None and label_review.label_review_queue(store) == [item]
+        summary = _decide_as(project, store, monkeypatch, [decision])
         assert summary.as_dict() == {
             "decided": 1,
             "corrected": 1,
@@ -253,9 +265,9 @@ def test_bulk_csv_labels_are_independent_on_overlap_messages(project, tmp_path):
 def test_decide_refuses_what_it_cannot_do_and_changes_nothing(project):
     store, ids = _setup(project, 4)
     with store:
-        assignments.assign(project, store, [ME, "bob"], overlap=0.5, seed=1)
+        assignments.assign(project, store, ["carol", "bob"], overlap=0.5, seed=1)
         a, b = sorted(assignment_rows.overlap_ids(store))
-        Labeller(project, store).set_label(a, "refund")
+        _label_as(store, "carol", a, "refund")
         _label_as(store, "bob", a, "billing")
         key_a, key_b = (dict(keys_and_ids(store))[m] for m in (a, b))
         good = label_review.Decision(key_a, "refund")
@@ -300,7 +312,7 @@ def test_a_reviewer_samples_labels_and_purge_removes_comments(project):
 # --- which labels train, and the held-out split -------------------------------------------------------------
 
 
-def test_training_uses_adjudicated_labels_per_setting_and_never_the_test_split(project):
+def test_training_uses_adjudicated_labels_per_setting_and_never_the_test_split(project, monkeypatch):
     store, ids = _setup(project, 40, analysed=True)
     with store:
         assignments.assign(project, store, [ME, "bob"], counts=[10, 10], overlap=0.5, seed=4)
@@ -317,7 +329,7 @@ def test_training_uses_adjudicated_labels_per_setting_and_never_the_test_split(p
         adjudication.set_training_labels(project, store, "adjudicated")
         assert {m.message_id for m in training_messages(project, store)} == agreed
         [item, *_] = label_review.label_review_queue(store)
-        label_review.decide(project, store, [label_review.Decision(item.msg_key, "refund")])
+        _decide_as(project, store, monkeypatch, [label_review.Decision(item.msg_key, "refund")])
         assert len({m.message_id for m in training_messages(project, store)}) == len(agreed) + 1
         # the held-out split: those messages never train, and are scored instead
         summary = splits.draw_split(project, store, 0.25)
