@@ -152,9 +152,7 @@ def _decide(
     corrected = label not in given and label != previous
     comment = _clean_comment(decision.comment)
     label_rows.set_message_label(conn, message_id, label, REVIEWED)
-    review_rows.resolve(
-        conn, message_id, label=label, reviewer=reviewer, role=role, comment=comment, at=at
-    )
+    review_rows.resolve(conn, message_id, label=label, reviewer=reviewer, role=role, comment=comment, at=at)
     details = {
         "reason": review.reason,
         "from": label_id(project, previous) if previous else None,
