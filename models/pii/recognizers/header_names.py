@@ -132,37 +132,25 @@ class HeaderNameRecognizer(RuleRecognizer):
             for line in header_lines(text):
                 value = text[line.value_start : line.value_end]
                 results += [
-                    self._result(PERSON, line.value_start + m.start, line.value_start + m.end, LINE_SCORE)
+                    self.result(PERSON, line.value_start + m.start, line.value_start + m.end, LINE_SCORE)
                     for m in display_names(value, self.words)
                 ]
             for rx in self._full:
-                results += [self._result(PERSON, m.start(), m.end(), 0.95) for m in rx.finditer(text)]
+                results += [self.result(PERSON, m.start(), m.end(), 0.95) for m in rx.finditer(text)]
             if self._strong is not None:
                 results += [
-                    self._result(PERSON, m.start(), m.end(), 0.85) for m in self._strong.finditer(text)
+                    self.result(PERSON, m.start(), m.end(), 0.85) for m in self._strong.finditer(text)
                 ]
             if self._careful is not None:
                 results += [
-                    self._result(PERSON, m.start(), m.end(), 0.75)
+                    self.result(PERSON, m.start(), m.end(), 0.75)
                     for m in self._careful.finditer(text)
                     if _name_position(text, m.start(), m.end())
                 ]
         if EMAIL_ADDRESS in entities:
             for rx in self._addresses:
-                results += [self._result(EMAIL_ADDRESS, m.start(), m.end(), 1.0) for m in rx.finditer(text)]
+                results += [self.result(EMAIL_ADDRESS, m.start(), m.end(), 1.0) for m in rx.finditer(text)]
         return results
-
-    def _result(self, label: str, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=label,
-            start=start,
-            end=end,
-            score=score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
 
 
 def _alternation(words: list[str], flags: int) -> re.Pattern[str] | None:

@@ -64,7 +64,7 @@ class LetterNameRecognizer(RuleRecognizer):
             found = self._name_after(text, m.end())
             if found:
                 spans.append((*found, self.score + 0.05))
-        return [self._result(start, end, score) for start, end, score in spans]
+        return [self.result(PERSON, start, end, score) for start, end, score in spans]
 
     def _name_after(self, text: str, pos: int) -> tuple[int, int] | None:
         """The first non-blank line after ``pos`` (at most one blank line between), if it is a name."""
@@ -90,15 +90,3 @@ class LetterNameRecognizer(RuleRecognizer):
                 return cursor + m.start("name"), cursor + m.end("name")
             return None
         return None
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=PERSON,
-            start=start,
-            end=end,
-            score=min(score, 1.0),
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )

@@ -106,9 +106,11 @@ class LexiconNameRecognizer(LexiconRecognizer):
                 i += 1
                 continue
             last, score = found
-            results.append(self._result(tokens[i][0], _strip_dot(text, tokens[i][0], tokens[last][1]), score))
+            results.append(
+                self.result(PERSON, tokens[i][0], _strip_dot(text, tokens[i][0], tokens[last][1]), score)
+            )
             i = last + 1
-        results += [self._result(start, end, SCORE_POSITION) for start, end in self._by_position(text)]
+        results += [self.result(PERSON, start, end, SCORE_POSITION) for start, end in self._by_position(text)]
         return results
 
     def _by_position(self, text: str) -> list[tuple[int, int]]:
@@ -245,18 +247,6 @@ class LexiconNameRecognizer(LexiconRecognizer):
         if lower_text:
             return word.isalpha() or "-" in word or "'" in word
         return word[:1].isupper() and not word.isupper() and any(ch.islower() for ch in word)
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            PERSON,
-            start,
-            end,
-            score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
 
 
 def _adjacent(text: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:

@@ -277,18 +277,7 @@ class LowerCaseNameCueRecognizer(RuleRecognizer):
             trimmed_by_stop_word = not whole
             if not comma and not (m.group("speech") and trimmed_by_stop_word) and not _ends_name(text, end):
                 continue
-            results.append(
-                RecognizerResult(
-                    PERSON,
-                    start,
-                    end,
-                    self.score,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
-                )
-            )
+            results.append(self.result(PERSON, start, end, self.score))
         return results
 
 

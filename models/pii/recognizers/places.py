@@ -111,7 +111,7 @@ class GazetteerPlaceRecognizer(LexiconRecognizer):
             if found is None:
                 prefixed = _PREFIXED_PLACE.match(text, start) if capitalised else None
                 if prefixed and prefixed.group("name").split()[-1].lower() not in _NOT_AFTER:
-                    results.append(self._result(start, prefixed.end(), self.SCORE_MINOR))
+                    results.append(self.result(LOCATION, start, prefixed.end(), self.SCORE_MINOR))
                 i += 1
                 continue
             last, place = found
@@ -120,7 +120,7 @@ class GazetteerPlaceRecognizer(LexiconRecognizer):
                 text=text, tokens=tokens, i=i, last=last, end=end, place=place, capitalised=capitalised
             )
             if score is not None:
-                results.append(self._result(start, end, score))
+                results.append(self.result(LOCATION, start, end, score))
             i = last + 1
         return results
 
@@ -198,18 +198,6 @@ class GazetteerPlaceRecognizer(LexiconRecognizer):
         if cue:
             score += self.CUE_BONUS
         return min(score, 0.85)
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            LOCATION,
-            start,
-            end,
-            score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
 
 
 # A house number right before the name: '158 Chapel Hill' is a street. Not a year after a date ('March

@@ -219,7 +219,11 @@ class PostalAddressRecognizer(RuleRecognizer):
         found += [(m.start(), m.end(), STREET_ADDRESS, SCORE_BLOCK) for m in _UNIT_RX.finditer(text)]
         found += self._blocks(text, found)
         found += self._after_cues(text, lower_text)
-        return [self._result(*f) for f in found if f[2] in entities and f[1] > f[0]]
+        return [
+            self.result(label, start, end, score)
+            for start, end, label, score in found
+            if label in entities and end > start
+        ]
 
     # --- street lines anywhere ---------------------------------------------------------------------------
 
@@ -308,18 +312,6 @@ class PostalAddressRecognizer(RuleRecognizer):
                 start = _corner_start(text, start)
             results.append((start, end, STREET_ADDRESS, SCORE_CUE))
         return results
-
-    def _result(self, start: int, end: int, label: str, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            label,
-            start,
-            end,
-            score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
 
 
 def _classify(line: str, offset: int) -> tuple[str | None, list[tuple[int, int, str, float]]]:

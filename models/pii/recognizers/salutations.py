@@ -69,7 +69,7 @@ class SalutationNameRecognizer(LexiconRecognizer):
         spans = [m.span("name") for m in _SALUTATION.finditer(text) if self._salutation(m)]
         spans += self._initials(text)
         spans += [m.span("name") for m in _RANKED.finditer(text) if self._ranked(m.group("name"))]
-        return [self._result(start, end) for start, end in spans]
+        return [self.result(PERSON, start, end, SCORE) for start, end in spans]
 
     def _salutation(self, m: regex.Match[str]) -> bool:
         words = m.group("name").split()
@@ -121,15 +121,3 @@ class SalutationNameRecognizer(LexiconRecognizer):
             return False
         known = self.lexicon.is_given(first) or self.lexicon.is_surname(first)
         return known or not (self.lexicon.is_word(first) or self.lexicon.is_noun(first))
-
-    def _result(self, start: int, end: int) -> RecognizerResult:
-        return RecognizerResult(
-            PERSON,
-            start,
-            end,
-            SCORE,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
