@@ -77,6 +77,15 @@ def open_at_desk(qtbot, window, path: Path, size: tuple[int, int] = (1366, 768))
 
 
 @pytest.fixture
+def desk(main_window, project, messages, qtbot):
+    """The window at the desk on ``project`` with the test module's own ``messages`` fixture, reading raw
+    (a reviewer's view); a module that wants the scrubbed start defines its own ``desk``."""
+    open_at_desk(qtbot, main_window, project.path)
+    show_raw(qtbot, main_window.message_view)
+    return main_window
+
+
+@pytest.fixture
 def main_window(qtbot, app_settings, runner):
     from scrubdesk.gui.main_window import MainWindow
 

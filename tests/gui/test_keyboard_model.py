@@ -13,7 +13,7 @@ from scrubdesk.core.audit_log import audit_entries
 from scrubdesk.core.db.messages import get_message
 from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.review import review_state
-from tests.gui.conftest import open_at_desk, press, show_raw
+from tests.gui.conftest import press
 from tests.review_fixtures import add_message
 
 pytestmark = pytest.mark.gui
@@ -34,13 +34,6 @@ def messages(project):
         ]
         core_labels.add_labels(project, store, LABELS)
     return ids
-
-
-@pytest.fixture
-def desk(main_window, project, messages, qtbot):
-    open_at_desk(qtbot, main_window, project.path)
-    show_raw(qtbot, main_window.message_view)
-    return main_window
 
 
 def raw_views(window) -> int:

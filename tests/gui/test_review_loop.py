@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from scrubdesk.core import labels as core_labels
 from scrubdesk.core.review import send_back, submit_for_review
-from tests.gui.conftest import open_at_desk, press, show_raw
+from tests.gui.conftest import press
 from tests.review_fixtures import add_message, as_role
 
 pytestmark = pytest.mark.gui
@@ -30,13 +30,6 @@ def messages(project):
         send_back(project, store, ids[1], "Leeds is a location too")
         as_role(store, "admin")
     return ids
-
-
-@pytest.fixture
-def desk(main_window, project, messages, qtbot):
-    open_at_desk(qtbot, main_window, project.path)
-    show_raw(qtbot, main_window.message_view)
-    return main_window
 
 
 def choose(combo, data: str) -> None:

@@ -11,7 +11,7 @@ from scrubdesk.core import labels as core_labels
 from scrubdesk.core.db.messages import get_message
 from scrubdesk.core.db.spans import message_spans
 from scrubdesk.core.review import review_state, submit_for_review
-from tests.gui.conftest import open_at_desk, press, show_raw
+from tests.gui.conftest import press
 from tests.review_fixtures import add_message, suggest_labels
 
 pytestmark = pytest.mark.gui
@@ -31,13 +31,6 @@ def messages(project):
         for mid in ids:
             submit_for_review(project, store, mid)
     return ids
-
-
-@pytest.fixture
-def desk(main_window, project, messages, qtbot):
-    open_at_desk(qtbot, main_window, project.path)
-    show_raw(qtbot, main_window.message_view)
-    return main_window
 
 
 def char_format(text_view, offset: int) -> QTextCharFormat:
