@@ -510,7 +510,7 @@ class MainWindow(QMainWindow):
         text = f"Role: {role}" if role else ("No role in this project" if self.project else "")
         if self.review_panel.allowed and self.review_panel.total:
             text += f" · {self.review_panel.total:,} awaiting approval"
-        sent_back = self.list_panel.update_sent_back(self._store)  # the filter's badge follows
+        sent_back = self.list_panel.update_badges(self._store)  # the filters' badges follow
         if sent_back:
             text += f" · {sent_back:,} sent back"
         self.role_label.setText(text)

@@ -300,7 +300,7 @@ class MessageListPanel(QWidget):
             "or their body could not be decoded",
             Qt.ItemDataRole.ToolTipRole,
         )
-        self.update_sent_back(store)
+        self.update_badges(store)
         if labels:
             self.show_combo.insertSeparator(self.show_combo.count())
             for label in labels:
@@ -313,7 +313,7 @@ class MessageListPanel(QWidget):
             self.pii_combo.addItem(f"Has {kind}", kind)
         self._show_filter(current)
 
-    def update_sent_back(self, store: Store | None) -> int:
+    def update_badges(self, store: Store | None) -> int:
         """The "Sent back" and "Review by hand" filters carry their counts as badges; returns the first."""
         sent_back = by_hand = 0
         if store is not None:

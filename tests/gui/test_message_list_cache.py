@@ -145,9 +145,9 @@ def test_the_filter_badges_are_counted_again_only_after_a_write(
     qtbot.addWidget(panel)
     panel.fill_choices(store)
     panel.fill_choices(store, ["billing"])
-    panel.update_sent_back(store)
+    panel.update_badges(store)
     assert len(counts) == 1
     set_label(project_1000, store, MessageTableModel(store).message_id_at(0), "billing")  # any write
-    panel.update_sent_back(store)
+    panel.update_badges(store)
     assert len(counts) == 2
     assert panel.show_combo.itemText(panel.show_combo.findData(BY_HAND)).startswith("Review by hand")
