@@ -32,8 +32,6 @@ from PySide6.QtWidgets import (
 from scrubdesk.core.erasure import ErasureCertificate, erase_subject
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
-from scrubdesk.core.store import Store
-from scrubdesk.core.subject_search import SubjectMatch
 from scrubdesk.gui.errors import show_error
 from scrubdesk.gui.tasks import Task, TaskRunner
 
@@ -126,13 +124,10 @@ class ErasureDialog(QDialog):
         project, mode = self.project, str(self.models_choice.currentData())
 
         def job(control: JobControl) -> ErasureCertificate:
-            def models_step(_store: Store, match: SubjectMatch) -> dict[str, Any]:
-                # ML work, loaded only when an erasure reaches models
-                from scrubdesk.models.triage.erasure_models import models_after_erasure  # noqa: PLC0415
+            # ML work, loaded only when an erasure runs
+            from scrubdesk.models.triage.erasure_models import after_erasure  # noqa: PLC0415
 
-                return models_after_erasure(project, list(match.models), mode, control).as_dict()
-
-            return erase_subject(project, query, control, after_erasure=models_step)
+            return erase_subject(project, query, control, after_erasure=after_erasure(project, mode, control))
 
         return job
 

@@ -15,8 +15,6 @@ from scrubdesk.core.cli.support import Output, Subparsers, add_json_flag
 from scrubdesk.core.erasure import AfterErasure
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.project import Project
-from scrubdesk.core.store import Store
-from scrubdesk.core.subject_search import SubjectMatch
 
 
 def register(sub: Subparsers) -> None:
@@ -174,11 +172,7 @@ def _models_step(args: argparse.Namespace, project: Project) -> AfterErasure | N
     handle = getattr(args, "models_after_erasure", None)
     if handle is None:
         return None
-
-    def step(_store: Store, match: SubjectMatch) -> dict[str, Any]:
-        result: dict[str, Any] = handle(project, list(match.models), args.models)
-        return result
-
+    step: AfterErasure = handle(project, args.models)
     return step
 
 

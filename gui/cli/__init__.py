@@ -9,10 +9,11 @@ import multiprocessing
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from scrubdesk.core import cli as core_cli
 from scrubdesk.core.cli.support import Output
+from scrubdesk.core.erasure import AfterErasure
 from scrubdesk.core.errors import ScrubdeskError
 from scrubdesk.core.project import Project
 from scrubdesk.core.store import explain
@@ -54,10 +55,10 @@ def _label_screen(name: str) -> Sequence[str]:
     return screen_label(name)
 
 
-def _models_after_erasure(project: Project, model_ids: list[int], mode: str) -> dict[str, Any]:
-    from scrubdesk.models.triage.erasure_models import models_after_erasure
+def _models_after_erasure(project: Project, mode: str) -> AfterErasure:
+    from scrubdesk.models.triage.erasure_models import after_erasure
 
-    return models_after_erasure(project, model_ids, mode).as_dict()
+    return after_erasure(project, mode)
 
 
 def build_parser() -> argparse.ArgumentParser:

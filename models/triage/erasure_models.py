@@ -20,9 +20,12 @@ from typing import Any
 
 from scrubdesk.core.audit_log import AuditLog
 from scrubdesk.core.db.trained_models import model_by_id
+from scrubdesk.core.erasure import AfterErasure
 from scrubdesk.core.errors import InputError
 from scrubdesk.core.jobs import JobControl
 from scrubdesk.core.project import Project
+from scrubdesk.core.store import Store
+from scrubdesk.core.subject_search import SubjectMatch
 from scrubdesk.models.triage.settings import TriageSettings
 from scrubdesk.models.triage.training_job import run_training
 
@@ -87,3 +90,13 @@ def models_after_erasure(
     with project.store() as store, store.transaction():
         AuditLog(store, project.keys.id_key).append("erase.models", details=result.as_dict())
     return result
+
+
+def after_erasure(project: Project, mode: str, control: JobControl | None = None) -> AfterErasure:
+    """The step :func:`scrubdesk.core.erasure.erase_subject` runs once the messages are gone: the models
+    trained on them are deleted or retrained (``mode``), and the certificate records what became of them."""
+
+    def step(_store: Store, match: SubjectMatch) -> dict[str, Any]:
+        return models_after_erasure(project, list(match.models), mode, control).as_dict()
+
+    return step
