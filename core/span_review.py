@@ -99,6 +99,7 @@ class SpanReview:
         self._raw_requested_for: int | None = None
         self._redactor: Redactor | None = None
         self._shown: tuple[FieldText | None, FieldText | None] | None = None
+        self._compared: tuple[FieldText | None] | None = None  # the scrubbed pane beside raw text
         self._current: Mark | None = None
 
     # project and message ----------------------------------------------------------------------------
@@ -131,7 +132,7 @@ class SpanReview:
             self._load()
 
     def _load(self) -> None:
-        self._shown = None
+        self._forget_shown()
         message, store = self.message, self.store
         if message is None or store is None:
             self.records, self.analysed, self.review_state = [], False, None
@@ -150,7 +151,7 @@ class SpanReview:
         if mode != self.mode:
             self.mode = mode
             self._current = None
-            self._shown = None
+            self._forget_shown()
         self._request_raw_view()
         return True
 
@@ -189,7 +190,7 @@ class SpanReview:
             return False  # the person moved on before it was committed
         self._raw_requested_for = None
         self._raw_logged_for = message_id
-        self._shown = None
+        self._forget_shown()
         return self.raw_shown
 
     def raw_log_failed(self) -> None:
@@ -203,7 +204,7 @@ class SpanReview:
         if self.mode == RAW:
             self.mode = SCRUBBED
             self._current = None
-            self._shown = None
+            self._forget_shown()
 
     # what is shown ------------------------------------------------------------------------------------
     def shown(self) -> tuple[FieldText | None, FieldText | None]:
@@ -214,7 +215,17 @@ class SpanReview:
 
     def scrubbed_body(self) -> FieldText | None:
         """While raw text is shown: the body as the model will see it, for a pane beside the raw text (a
-        reviewer compares the two). None in the scrubbed view, before analysis, or with nothing shown."""
+        reviewer compares the two). None in the scrubbed view, before analysis, or with nothing shown.
+        Built again only when what :meth:`shown` shows changes."""
+        if self._compared is None:
+            self._compared = (self._build_scrubbed_body(),)
+        return self._compared[0]
+
+    def _forget_shown(self) -> None:
+        self._shown = None
+        self._compared = None
+
+    def _build_scrubbed_body(self) -> FieldText | None:
         message = self.message
         if message is None or not self.raw_shown or not self.analysed:
             return None
