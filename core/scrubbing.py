@@ -44,32 +44,38 @@ def join_fields(subject: str, body: str) -> str:
     return f"{subject}\n{body}" if subject else body
 
 
-def _scrub(redactor: Redactor, text: messages.MessageText, spans: dict[tuple[int, str], list[Span]]) -> str:
+def _fields(
+    redactor: Redactor, text: messages.MessageText, spans: dict[tuple[int, str], list[Span]]
+) -> tuple[str, str]:
     subject = redactor.redact(text.subject, spans.get((text.id, "subject"), []))
-    return join_fields(subject, redactor.redact(text.body, spans.get((text.id, "body"), [])))
+    return subject, redactor.redact(text.body, spans.get((text.id, "body"), []))
 
 
-def scrub_message(store: Store, redactor: Redactor, message_id: int) -> ScrubbedMessage:
-    """The scrubbed subject + body of one analysed message; raises InputError if it was never analysed."""
+def _scrub(redactor: Redactor, text: messages.MessageText, spans: dict[tuple[int, str], list[Span]]) -> str:
+    return join_fields(*_fields(redactor, text, spans))
+
+
+def _analysed_text(store: Store, message_id: int) -> messages.MessageText:
+    """One message's text; InputError if it was never analysed."""
     if not span_rows.is_analysed(store, message_id):
         raise InputError(f"message {message_id} has not been analysed: run `scrubdesk analyze` first")
     text = messages.text_of(store, message_id)
     if text is None:
         raise InputError(f"no message {message_id}")
+    return text
+
+
+def scrub_message(store: Store, redactor: Redactor, message_id: int) -> ScrubbedMessage:
+    """The scrubbed subject + body of one analysed message; raises InputError if it was never analysed."""
+    text = _analysed_text(store, message_id)
     spans = span_rows.redacting_spans(store, [message_id])
     return ScrubbedMessage(message_id, text.msg_key, _scrub(redactor, text, spans), text.label)
 
 
 def scrubbed_fields(store: Store, redactor: Redactor, message_id: int) -> tuple[str, str]:
     """(subject, body) of one analysed message as scrubbed; InputError if it was never analysed."""
-    if not span_rows.is_analysed(store, message_id):
-        raise InputError(f"message {message_id} has not been analysed: run `scrubdesk analyze` first")
-    text = messages.text_of(store, message_id)
-    if text is None:
-        raise InputError(f"no message {message_id}")
-    spans = span_rows.redacting_spans(store, [message_id])
-    subject = redactor.redact(text.subject, spans.get((message_id, "subject"), []))
-    return subject, redactor.redact(text.body, spans.get((message_id, "body"), []))
+    text = _analysed_text(store, message_id)
+    return _fields(redactor, text, span_rows.redacting_spans(store, [message_id]))
 
 
 SCRUB_BATCH = 200
